@@ -1,0 +1,1 @@
+"""Pure domain models (pydantic v2). Nothing here imports the rest of docgen."""

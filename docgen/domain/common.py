@@ -1,0 +1,217 @@
+"""Shared domain types: codes, levels, places, people, institutions, bank accounts.
+
+Every model forbids unknown fields, so a misspelt key is reported rather than ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from stdnum import bic as stdnum_bic
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.ro import cnp as stdnum_cnp
+
+
+class Model(BaseModel):
+    """Base for every domain model: strict about unknown keys, trims text."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+
+class Activity(StrEnum):
+    """Mobility activity codes (RULES.md vocabulary)."""
+
+    SMS = "SMS"  # student mobility for studies
+    SMT = "SMT"  # student mobility for traineeships
+    STA = "STA"  # staff mobility for teaching
+    STT = "STT"  # staff mobility for training
+    BIP = "BIP"  # blended intensive programme (physical part)
+    VISIT = "VISIT"  # Visiting@UPT professor or researcher
+
+
+STUDENT_ACTIVITIES = frozenset({Activity.SMS, Activity.SMT})
+STAFF_ACTIVITIES = frozenset({Activity.STA, Activity.STT})
+
+
+class Direction(StrEnum):
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
+CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+Lang = Literal["ro", "en"]
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+CountryCode = Annotated[
+    str,
+    BeforeValidator(_upper),
+    StringConstraints(pattern=r"^[A-Z]{2}$"),
+    Field(description="ISO 3166-1 alpha-2 country code, e.g. RO", examples=["RO"]),
+]
+
+
+def _check_erasmus_code(value: str) -> str:
+    # The Erasmus code is a country prefix (1-3 letters, padded with spaces to three
+    # characters in official lists: "D  BERLIN01"), a city part and a number.
+    compact = re.sub(r"\s+", " ", value.strip().upper())
+    if not re.fullmatch(r"[A-Z]{1,3} [A-Z\-]{2,9}[0-9]{2,3}", compact):
+        raise ValueError("must be an Erasmus code such as 'RO TIMISOA01'")
+    return compact
+
+
+ErasmusCode = Annotated[
+    str,
+    AfterValidator(_check_erasmus_code),
+    Field(description="Erasmus institution code", examples=["RO TIMISOA01"]),
+]
+
+SchacCode = Annotated[
+    str,
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*(\.[a-z0-9\-]+)+$"),
+    Field(description="SCHAC home organisation code, e.g. upt.ro", examples=["upt.ro"]),
+]
+
+IscedCode = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v).strip() if isinstance(v, (str, int)) else v),
+    StringConstraints(pattern=r"^[0-9]{3,4}$"),
+    Field(description="ISCED-F 2013 field code (3 or 4 digits)", examples=["0715"]),
+]
+
+EqfLevel = Annotated[int, Field(ge=5, le=8, description="EQF level: 6 Bachelor, 7 Master, 8 PhD")]
+
+
+def _check_cnp(value: str) -> str:
+    try:
+        return stdnum_cnp.validate(value)
+    except StdnumError as exc:
+        raise ValueError(f"is not a valid Romanian CNP ({exc.message.lower()})") from exc
+
+
+def _check_iban(value: str) -> str:
+    try:
+        return stdnum_iban.format(stdnum_iban.validate(value))
+    except StdnumError as exc:
+        raise ValueError(f"is not a valid IBAN ({exc.message.lower()})") from exc
+
+
+def _check_bic(value: str) -> str:
+    try:
+        return stdnum_bic.validate(value)
+    except StdnumError as exc:
+        raise ValueError(f"is not a valid BIC/SWIFT code ({exc.message.lower()})") from exc
+
+
+Cnp = Annotated[str, AfterValidator(_check_cnp)]
+Iban = Annotated[str, AfterValidator(_check_iban)]
+Bic = Annotated[str, AfterValidator(_check_bic)]
+
+
+class Representative(Model):
+    """A person who signs for an institution."""
+
+    name: NonEmpty
+    position: NonEmpty = Field(description="e.g. Rector, Vice-Rector, Institutional coordinator")
+    email: EmailStr | None = None
+
+
+class Institution(Model):
+    """A higher education institution (or other organisation) taking part in a mobility."""
+
+    name_ro: NonEmpty
+    name_en: NonEmpty
+    erasmus_code: ErasmusCode | None = None
+    schac: SchacCode | None = None
+    country: CountryCode
+    city: NonEmpty
+    address: NonEmpty | None = None
+    faculty: NonEmpty | None = None
+    legal_representative: Representative | None = None
+    contact: Representative | None = Field(None, description="Contact person for this mobility")
+
+
+class Gender(StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+    UNDISCLOSED = "U"
+
+
+class Person(Model):
+    """A participant: student, staff member or visiting professor."""
+
+    given_names: NonEmpty
+    family_name: NonEmpty
+    birth_date: date | None = None
+    nationality: CountryCode | None = None
+    gender: Gender | None = None
+    email: EmailStr | None = None
+    cnp: Cnp | None = Field(None, description="Romanian personal numeric code, checked")
+    id_document: NonEmpty | None = Field(None, description="Identity card or passport series/number")
+    address: NonEmpty | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+    @model_validator(mode="after")
+    def _cnp_matches_birth_date(self) -> Person:
+        if self.cnp and self.birth_date:
+            born = stdnum_cnp.get_birth_date(self.cnp)
+            if born != self.birth_date:
+                raise ValueError(
+                    f"the CNP says born on {born.isoformat()}, "
+                    f"but birth_date is {self.birth_date.isoformat()}"
+                )
+        return self
+
+
+class BankAccount(Model):
+    holder: NonEmpty
+    bank: NonEmpty
+    iban: Iban
+    bic: Bic | None = None
+    currency: Literal["EUR", "RON"] = "EUR"
+
+
+class Place(Model):
+    """A place given either as city and country, or as coordinates."""
+
+    city: NonEmpty | None = None
+    country: CountryCode | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Place:
+        by_name = self.city is not None or self.country is not None
+        by_coords = self.lat is not None or self.lon is not None
+        if by_coords and (self.lat is None or self.lon is None):
+            raise ValueError("give both lat and lon")
+        if not by_coords and (self.city is None or self.country is None):
+            raise ValueError("give city and country, or lat and lon")
+        if by_name and by_coords and self.city is None:
+            raise ValueError("give city and country, or lat and lon")
+        return self

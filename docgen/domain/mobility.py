@@ -1,0 +1,88 @@
+"""Mobilities and calls."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
+
+from docgen.domain.common import (
+    Activity,
+    CefrLevel,
+    Direction,
+    EqfLevel,
+    Institution,
+    IscedCode,
+    Model,
+    NonEmpty,
+)
+
+
+def _check_project_code(value: str) -> str:
+    # e.g. 2022-1-RO01-KA131-HED-000054947: year, round, NA code, key action, sector, number
+    code = value.strip().upper()
+    if not re.fullmatch(r"(20[1-9][0-9])-[1-3]-[A-Z]{2}[0-9]{2}-KA[0-9]{3}-[A-Z]{3}-[0-9]{6,9}", code):
+        raise ValueError("must be an Erasmus+ project code such as 2022-1-RO01-KA131-HED-000054947")
+    return code
+
+
+def _check_academic_year(value: str) -> str:
+    m = re.fullmatch(r"(\d{4})\s*[-/–]\s*(\d{4})", value.strip())
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        raise ValueError("must be an academic year such as 2026-2027")
+    return f"{m.group(1)}-{m.group(2)}"
+
+
+ProjectCode = Annotated[str, AfterValidator(_check_project_code)]
+AcademicYear = Annotated[str, AfterValidator(_check_academic_year)]
+
+
+class Period(Model):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class Call(Model):
+    """A call for mobilities under one project, paid by one rate table."""
+
+    project_code: ProjectCode | None = None
+    academic_year: AcademicYear
+    rate_table: NonEmpty = Field(description="Id of a rate table, e.g. ka131-2024")
+    title: NonEmpty | None = None
+
+
+class Mobility(Model):
+    """One person's mobility between two institutions."""
+
+    activity: Activity
+    direction: Direction
+    sending: Institution
+    receiving: Institution
+    start: date
+    end: date
+    isced: IscedCode | None = None
+    eqf: EqfLevel | None = None
+    language: NonEmpty | None = Field(None, description="Main language of instruction or work")
+    cefr: CefrLevel | None = None
+    green_travel: bool = False
+    fewer_opportunities: bool = False
+    teaching_hours: int | None = Field(None, ge=0, le=1000)
+    travel_days: int = Field(0, ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Mobility:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        if self.travel_days > (6 if self.green_travel else 2):
+            raise ValueError(
+                "travel_days: at most 2 travel days with standard travel, 6 with green travel"
+            )
+        return self

@@ -1,0 +1,1 @@
+"""Pure regulation logic: durations, travel, grants, selection, amounts in words."""

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install the Debian packages docgen needs when they are missing (idempotent).
+# As root this runs apt-get; otherwise it prints exactly what to install.
+set -euo pipefail
+
+packages=(
+  libreoffice-writer-nogui  # DOCX -> PDF conversion
+  python3-uno               # LibreOffice's Python bridge, for the warm unoserver pool
+  fonts-dejavu fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea
+  poppler-utils             # pdftoppm / pdftotext, used by the tests to look at PDFs
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  [[ "$p" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "docgen needs these Debian packages; install them as root:" >&2
+  echo "  apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
