@@ -182,8 +182,7 @@ class Person(Model):
             born = stdnum_cnp.get_birth_date(self.cnp)
             if born != self.birth_date:
                 raise ValueError(
-                    f"the CNP says born on {born.isoformat()}, "
-                    f"but birth_date is {self.birth_date.isoformat()}"
+                    f"birth_date: does not match the CNP, which says born on {born.isoformat()}"
                 )
         return self
 

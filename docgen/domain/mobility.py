@@ -46,7 +46,7 @@ class Period(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("end must not be before start")
+            raise ValueError("end: must not be before start")
         return self
 
 
@@ -80,7 +80,7 @@ class Mobility(Model):
     @model_validator(mode="after")
     def _dates(self) -> Mobility:
         if self.end < self.start:
-            raise ValueError("end must not be before start")
+            raise ValueError("end: must not be before start")
         if self.travel_days > (6 if self.green_travel else 2):
             raise ValueError(
                 "travel_days: at most 2 travel days with standard travel, 6 with green travel"

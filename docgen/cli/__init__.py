@@ -1,0 +1,28 @@
+"""The ``docgen`` command line: thin commands over the same operations as the web layer.
+
+Each area has its own module here, registered on the main group below.
+"""
+
+from __future__ import annotations
+
+import click
+
+from docgen import __version__
+from docgen.cli import demo, grants, selection
+from docgen.cli.common import run_guarded
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="docgen")
+def cli() -> None:
+    """Documents and forms for the Erasmus+ and international relations office."""
+
+
+cli.add_command(grants.grants)
+cli.add_command(selection.selection)
+cli.add_command(demo.demo)
+
+
+def main() -> None:
+    """Entry point of the console script and of ``python -m docgen``."""
+    run_guarded(cli)

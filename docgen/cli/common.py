@@ -1,0 +1,81 @@
+"""What every command shares: reading input, printing JSON, and turning errors into exits.
+
+Exit status: 0 done, 1 a check found problems or an operation failed, 2 bad input (each
+problem on its own stderr line as ``<json-pointer>: <message>``), 3 busy.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from docgen.errors import Busy, DocgenError, InvalidInput, MalformedInput
+
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+EXIT_BUSY = 3
+
+DATA_HELP = "JSON file with the input; '-' reads standard input."
+
+
+def read_json(source: str) -> Any:
+    """Read JSON from a path or ``-`` (stdin); malformed JSON is a ``MalformedInput``."""
+    try:
+        if source == "-":
+            text = sys.stdin.read()
+        else:
+            text = Path(source).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise MalformedInput.at("", f"file not found: {source}") from exc
+    except UnicodeDecodeError as exc:
+        raise MalformedInput.at("", f"{source} is not UTF-8 text") from exc
+    except OSError as exc:
+        raise MalformedInput.at("", f"cannot read {source}: {exc.strerror}") from exc
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise MalformedInput.at(
+            "", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from exc
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=_default))
+
+
+def run_guarded(command: click.Command) -> None:
+    """Run the click command; map docgen errors to exit codes, never show a traceback."""
+    try:
+        status = command.main(prog_name="docgen", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_FAILED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    except Busy as exc:
+        click.echo(f"busy: {exc.detail}", err=True)
+        sys.exit(EXIT_BUSY)
+    except DocgenError as exc:
+        click.echo(f"error: {exc.detail}", err=True)
+        sys.exit(EXIT_FAILED)
+    except BrokenPipeError:
+        sys.exit(EXIT_FAILED)
+    sys.exit(status if isinstance(status, int) else 0)

@@ -1,0 +1,24 @@
+"""``docgen demo``: what ``make run`` shows on the shipped samples."""
+
+from __future__ import annotations
+
+import click
+
+from docgen.cli.common import print_json, read_json
+from docgen.config import project_path, settings
+from docgen.domain.grant import QuoteRequest
+from docgen.domain.validation import validate
+from docgen.rules.grants import quote_grant, quote_to_json
+from docgen.rules.selection import rank_candidates
+
+
+@click.command()
+def demo() -> None:
+    """Quote the sample grants and rank the sample candidates."""
+    samples = project_path("samples")
+    for name in ("quote-incoming-sta", "quote-visiting", "quote-outgoing-sms"):
+        click.secho(f"== docgen grants quote --data samples/{name}.json", bold=True)
+        request = validate(QuoteRequest, read_json(str(samples / f"{name}.json")))
+        print_json(quote_to_json(quote_grant(request, settings()["RATES_DIR"])))
+    click.secho("== docgen selection rank --data samples/selection-incoming.json", bold=True)
+    print_json(rank_candidates(read_json(str(samples / "selection-incoming.json"))))

@@ -1,0 +1,50 @@
+"""``docgen grants``: what a mobility is paid, from its call's rate table."""
+
+from __future__ import annotations
+
+import click
+
+from docgen.cli.common import DATA_HELP, print_json, read_json
+from docgen.config import settings
+from docgen.domain.grant import QuoteRequest
+from docgen.domain.validation import validate
+from docgen.rules.grants import quote_grant, quote_to_json
+from docgen.rules.rates import rate_tables
+
+
+@click.group()
+def grants() -> None:
+    """Grant quotes computed from the regulations."""
+
+
+@grants.command()
+@click.option("--data", "source", required=True, help=DATA_HELP)
+def quote(source: str) -> None:
+    """Print the grant of one mobility as JSON (amounts as strings with two decimals)."""
+    request = validate(QuoteRequest, read_json(source))
+    print_json(quote_to_json(quote_grant(request, settings()["RATES_DIR"])))
+
+
+@grants.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def calls(as_json: bool) -> None:
+    """List the calls (rate tables) docgen knows, with their currency and activities."""
+    tables = rate_tables(settings()["RATES_DIR"])
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "currency": t.currency,
+                    "activities": sorted(t.activities),
+                    "example_rates": t.example,
+                    "source": t.source,
+                }
+                for t in tables.values()
+            ]
+        )
+        return
+    for t in tables.values():
+        note = "  (example rates)" if t.example else ""
+        click.echo(f"{t.id:16} {t.currency}  {', '.join(t.activities)}{note}")

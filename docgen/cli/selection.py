@@ -1,0 +1,27 @@
+"""``docgen selection``: rank candidates by a criteria set of the regulations."""
+
+from __future__ import annotations
+
+import click
+
+from docgen.cli.common import DATA_HELP, print_json, read_json
+from docgen.rules.selection import criteria_sets, rank_candidates
+
+
+@click.group()
+def selection() -> None:
+    """Selection rankings computed from the regulations."""
+
+
+@selection.command()
+@click.option("--data", "source", required=True, help=DATA_HELP)
+def rank(source: str) -> None:
+    """Print the ranking, the three lists and the deadlines as JSON."""
+    print_json(rank_candidates(read_json(source)))
+
+
+@selection.command("criteria")
+def list_criteria() -> None:
+    """List the criteria sets."""
+    for name in criteria_sets():
+        click.echo(name)

@@ -1,0 +1,69 @@
+"""Settings: embedded defaults, then ``instance/config.py`` (web), then ``DOCGEN_*`` variables.
+
+The CLI and library code read settings through :func:`settings`; the Flask app layers the
+same defaults with ``app.config.from_prefixed_env("DOCGEN")``. Every key is documented in
+the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(os.environ.get("DOCGEN_PROJECT_ROOT", Path.cwd()))
+
+DEFAULTS: dict[str, Any] = {
+    # Where the DOCX templates live (templates/<lang>/<kind>.docx).
+    "TEMPLATES_DIR": "templates",
+    # Where the form specs and their built PDFs live (forms/<id>.yaml, forms/<id>.pdf).
+    "FORMS_DIR": "forms",
+    # Extra rate tables (YAML) beside the ones shipped in docgen/rules/data/rates.
+    "RATES_DIR": "",
+    # LibreOffice pool: instances (0 = one per core), job timeout (s), jobs before recycling
+    # an instance, queue bound (waiting jobs beyond the busy instances).
+    "PDF_INSTANCES": 0,
+    "PDF_TIMEOUT": 60,
+    "PDF_MAX_JOBS": 200,
+    "PDF_QUEUE": 16,
+    # Parsing returned forms: wall-clock limit (s), memory limit (MiB), input cap (MB).
+    "PARSE_TIMEOUT": 15,
+    "PARSE_MEMORY_MB": 1024,
+    "PARSE_MAX_MB": 20,
+    # Trust roots (PEM files, separated by os.pathsep) for digital signatures.
+    "TRUST_ROOTS": "",
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, (list, dict)):
+        return json.loads(raw)
+    return raw
+
+
+def settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the settings: defaults, then ``DOCGEN_<KEY>`` variables, then ``overrides``."""
+    values = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        raw = os.environ.get(f"DOCGEN_{key}")
+        if raw is not None:
+            try:
+                values[key] = _coerce(raw, default)
+            except ValueError as exc:
+                raise SystemExit(f"DOCGEN_{key}: cannot read {raw!r} ({exc})") from exc
+    if overrides:
+        values.update(overrides)
+    return values
+
+
+def project_path(value: str | Path) -> Path:
+    """Resolve a configured path against the project root (the working directory)."""
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path

@@ -1,0 +1,53 @@
+"""What a grant quote needs: the mobility's activity, places, dates and options."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field, model_validator
+
+from docgen.domain.common import Activity, CountryCode, Direction, Model, NonEmpty, Place
+from docgen.domain.mobility import Period
+
+
+class QuoteRequest(Model):
+    """Input of ``docgen grants quote`` and ``POST /api/v1/grants/quote``. Carries no amount."""
+
+    activity: Activity
+    direction: Direction
+    call: NonEmpty = Field(description="Id of the call's rate table, e.g. incoming-2015")
+    origin: Place | None = Field(None, description="Where the participant travels from")
+    destination: Place = Field(description="Where the activity takes place")
+    host_country: CountryCode | None = Field(
+        None, description="Host country when the destination is given by coordinates"
+    )
+    start: date
+    end: date
+    travel_days: int = Field(0, ge=0, le=6)
+    green_travel: bool = False
+    fewer_opportunities: bool = False
+    teaching_hours: int | None = Field(None, ge=0, le=1000)
+    exceptional_approval: bool = Field(
+        False, description="Visiting@UPT: the board approved a 14-day grant (Art. 5(2))"
+    )
+    earlier_months: Decimal = Field(
+        Decimal(0), ge=0, le=24, description="Erasmus months already used in this study cycle"
+    )
+    prefinancing_percent: Decimal | None = Field(
+        None, ge=0, le=100, description="Overrides the call's pre-financing share"
+    )
+    actual: Period | None = Field(None, description="Real dates, from the certificate")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> QuoteRequest:
+        if self.end < self.start:
+            raise ValueError("end: must not be before start")
+        if self.travel_days > 2 and not self.green_travel:
+            raise ValueError("travel_days: at most 2 travel days with standard travel")
+        return self
+
+    @property
+    def country(self) -> str | None:
+        """The host country: the destination's, or ``host_country``."""
+        return self.host_country or self.destination.country
