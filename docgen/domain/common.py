@@ -169,7 +169,9 @@ class Person(Model):
     gender: Gender | None = None
     email: EmailStr | None = None
     cnp: Cnp | None = Field(None, description="Romanian personal numeric code, checked")
-    id_document: NonEmpty | None = Field(None, description="Identity card or passport series/number")
+    id_document: NonEmpty | None = Field(
+        None, description="Identity card or passport series/number"
+    )
     address: NonEmpty | None = None
 
     @property

@@ -23,7 +23,9 @@ from docgen.domain.common import (
 def _check_project_code(value: str) -> str:
     # e.g. 2022-1-RO01-KA131-HED-000054947: year, round, NA code, key action, sector, number
     code = value.strip().upper()
-    if not re.fullmatch(r"(20[1-9][0-9])-[1-3]-[A-Z]{2}[0-9]{2}-KA[0-9]{3}-[A-Z]{3}-[0-9]{6,9}", code):
+    if not re.fullmatch(
+        r"(20[1-9][0-9])-[1-3]-[A-Z]{2}[0-9]{2}-KA[0-9]{3}-[A-Z]{3}-[0-9]{6,9}", code
+    ):
         raise ValueError("must be an Erasmus+ project code such as 2022-1-RO01-KA131-HED-000054947")
     return code
 

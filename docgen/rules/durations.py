@@ -76,12 +76,12 @@ def check_duration(
             f"a {activity} mobility lasts {_describe(ranges)} ({rule['article']}); "
             f"this one lasts {days} days"
         )
-        if rates.exceptional_min_days and not request.exceptional_approval:
-            if rates.exceptional_min_days <= days < ranges[0][0]:
-                message += (
-                    f"; {rates.exceptional_min_days} days are possible only with the "
-                    "board's exceptional approval (exceptional_approval)"
-                )
+        exceptional = rates.exceptional_min_days
+        if exceptional and not request.exceptional_approval and exceptional <= days:
+            message += (
+                f"; {exceptional} days are possible only with the "
+                "board's exceptional approval (exceptional_approval)"
+            )
         problems.append(Problem(f"{prefix}/end", message))
 
     if activity in STUDENT_ACTIVITIES and request.earlier_months and days > 30:

@@ -32,7 +32,12 @@ def test_quote_from_stdin_prints_the_contract(run_cli):
         "extra_days": 0,
         "method": "working-days",
     }
-    assert out["travel"] == {"distance_km": 121.8, "band": "100-499", "green": False, "amount": "180.00"}
+    assert out["travel"] == {
+        "distance_km": 121.8,
+        "band": "100-499",
+        "green": False,
+        "amount": "180.00",
+    }
     assert out["individual_support"]["amount"] == "700.00"
     assert out["top_ups"] == []
     assert out["total"] == "880.00"
@@ -61,7 +66,13 @@ def test_quote_with_coordinates_and_actual_dates(run_cli, tmp_path):
 @pytest.mark.parametrize(
     ("stdin", "expected"),
     [
-        ("{not json", ["/: not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2"]),
+        (
+            "{not json",
+            [
+                "/: not valid JSON: Expecting property name enclosed in double quotes "
+                "at line 1, column 2"
+            ],
+        ),
         ("[1, 2]", ["/: must be a JSON object"]),
         (
             json.dumps({**CONTRACT_INPUT, "call": "nope", "teaching_hours": "many"}),

@@ -191,7 +191,11 @@ def test_long_term_student_months_and_leftover_days_with_top_ups():
     assert out["individual_support"]["amount"] == "2438.00"
     top_ups = {t["id"]: t["amount"] for t in out["top_ups"]}
     # 3 x 250 + 16 x 250 / 30 = 883.33; 3 x 150 + 16 x 150 / 30 = 530.00
-    assert top_ups == {"fewer_opportunities": "883.33", "traineeship": "530.00", "green_travel": "50.00"}
+    assert top_ups == {
+        "fewer_opportunities": "883.33",
+        "traineeship": "530.00",
+        "green_travel": "50.00",
+    }
     assert out["travel"]["green"] is True and out["travel"]["amount"] == "535.00"
     assert out["total"] == "4436.33"
 
@@ -277,4 +281,6 @@ def test_twelve_month_cap_per_study_cycle():
 
 def test_host_country_without_rate_is_named():
     found = problems(**outgoing_staff("2026-05-08", destination={"lat": 40.7, "lon": -74.0}))
-    assert found == ["/destination/country: the call ka131-2024 has no rate for host country (unknown)"]
+    assert found == [
+        "/destination/country: the call ka131-2024 has no rate for host country (unknown)"
+    ]
