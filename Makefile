@@ -10,7 +10,7 @@ run: setup
 	$(PY) -m docgen demo
 
 test: setup
-	$(PY) -m ruff check docgen tests bench
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 setup: system $(STAMP)
@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: setup
-	$(PY) -m ruff check docgen tests bench
-	$(PY) -m ruff format --check docgen tests bench
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

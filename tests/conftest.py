@@ -54,3 +54,35 @@ def sample():
         return json.loads((SAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
     return load
+
+
+def read_docx_text(content: bytes) -> str:
+    """All text a reader sees in a DOCX: body paragraphs, tables (nested), headers, footers."""
+    import io
+
+    from docx import Document
+
+    doc = Document(io.BytesIO(content))
+    chunks: list[str] = []
+
+    def walk(container) -> None:
+        for paragraph in container.paragraphs:
+            chunks.append(paragraph.text)
+        for table in container.tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    walk(cell)
+
+    walk(doc)
+    for section in doc.sections:
+        for part in (section.header, section.footer, section.first_page_header,
+                     section.first_page_footer):
+            if part is not None and not part.is_linked_to_previous:
+                walk(part)
+    return "\n".join(chunks)
+
+
+@pytest.fixture
+def docx_text():
+    """Return the function reading every visible text of a DOCX."""
+    return read_docx_text

@@ -1,0 +1,174 @@
+"""``docgen kinds``, ``schema``, ``render``, ``batch``, ``batch-template``, ``templates``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from docgen.cli.common import DATA_HELP, EXIT_FAILED, EXIT_INVALID, print_json, read_json
+from docgen.config import project_path
+from docgen.documents.batch import validate_rows, write_batch
+from docgen.documents.check import check_templates
+from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
+from docgen.documents.render import render_document, templates_dir
+from docgen.documents.tabular import batch_template, read_batch
+from docgen.errors import MalformedInput
+
+KIND = click.Choice(sorted(KINDS))
+LANG = click.option(
+    "--lang", type=click.Choice(LANGS), required=True, help="Language of the document."
+)
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write a file whole or not at all (a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def kinds(as_json: bool) -> None:
+    """List the document kinds and their languages."""
+    root = templates_dir()
+    rows = [
+        {
+            "kind": k.id,
+            "title": k.title,
+            "languages": [lang for lang in LANGS if (root / lang / f"{k.id}.docx").is_file()],
+        }
+        for k in KINDS.values()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['kind']:28} {', '.join(row['languages'])}  {row['title']['en']}")
+
+
+@click.command()
+@click.argument("kind", type=KIND)
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a kind's payload."""
+    print_json(get_kind(kind).model.model_json_schema())
+
+
+@click.command()
+@click.argument("kind", type=KIND)
+@LANG
+@click.option("--data", "source", required=True, help=DATA_HELP)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: <kind>-<reference>-<lang>.docx in the current directory).",
+)
+def render(kind: str, lang: str, source: str, output: Path | None) -> None:
+    """Render one document from a JSON payload."""
+    spec = get_kind(kind)
+    payload = spec.validate(read_json(source))
+    content = render_document(kind, lang, payload)
+    target = output or Path(file_name(spec, payload, lang))
+    write_atomically(target, content)
+    click.echo(str(target))
+
+
+@click.command()
+@click.argument("kind", type=KIND)
+@LANG
+@click.option(
+    "--data",
+    "source",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON list of payloads, or CSV/XLSX with one row per document.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The ZIP to write.",
+)
+def batch(kind: str, lang: str, source: Path, output: Path) -> None:
+    """Render one document per row into a ZIP; report every invalid row.
+
+    Exit 0 when every row was rendered, 1 when some rows were invalid (the ZIP holds the
+    valid ones), 2 when the file cannot be read or no row is valid (no ZIP is written).
+    """
+    rows = read_batch(source.read_bytes(), source.name)
+    if not rows:
+        raise MalformedInput.at("", f"{source.name} holds no rows")
+    payloads, report = validate_rows(kind, rows)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if not payloads:
+        click.echo(f"no valid row among {len(rows)}; nothing written", err=True)
+        sys.exit(EXIT_INVALID)
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with click.progressbar(
+                length=len(payloads),
+                label=f"Rendering {len(payloads)} documents",
+                file=sys.stderr,
+            ) as bar:
+                write_batch(kind, lang, payloads, fh, report, bar.update)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    click.echo(
+        f"{output}: {len(report.written)} documents; {report.invalid_rows} invalid rows",
+        err=True,
+    )
+    if report.invalid_rows:
+        sys.exit(EXIT_FAILED)
+
+
+@click.command("batch-template")
+@click.argument("kind", type=KIND)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The XLSX to write.",
+)
+def batch_template_command(kind: str, output: Path) -> None:
+    """Write an XLSX with the kind's columns and one example row (from its sample)."""
+    sample = project_path("samples") / f"{kind}.json"
+    example = json.loads(sample.read_text(encoding="utf-8"))
+    write_atomically(output, batch_template(example, kind))
+    click.echo(str(output))
+
+
+@click.group()
+def templates() -> None:
+    """Check the DOCX templates."""
+
+
+@templates.command()
+def check() -> None:
+    """Check every template; list problems with the file and where, exit 1 if any."""
+    problems = check_templates(templates_dir(), project_path("samples"))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(EXIT_FAILED)
+    click.echo(f"{len(KINDS) * len(LANGS)} templates OK")

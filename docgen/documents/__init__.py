@@ -1,0 +1,1 @@
+"""Documents: registry of kinds, DOCX rendering, template checks, PDF conversion."""

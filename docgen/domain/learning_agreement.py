@@ -1,0 +1,105 @@
+"""Payload of a Learning Agreement for Studies (2021-2027 template)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import EmailStr, Field, model_validator
+
+from docgen.domain.common import (
+    CefrLevel,
+    EqfLevel,
+    Institution,
+    IscedCode,
+    Model,
+    NonEmpty,
+    Person,
+)
+from docgen.domain.mobility import AcademicYear
+
+
+class Component(Model):
+    """A course unit or other educational component."""
+
+    code: NonEmpty | None = None
+    title: NonEmpty
+    semester: NonEmpty = Field(description="e.g. Winter, Summer, Semester 1")
+    ects: Decimal = Field(gt=0, le=60, decimal_places=1)
+
+
+class VirtualComponent(Component):
+    """A virtual component (Table C), at the host or elsewhere."""
+
+
+class ChangeReason(StrEnum):
+    """Reasons for changing the learning agreement (2021-2027 template)."""
+
+    NOT_AVAILABLE = "not_available"
+    LANGUAGE = "language_mismatch"
+    TIMETABLE = "timetable_conflict"
+    SUBSTITUTE = "substitutes_deleted"
+    EXTENDING = "extending_mobility"
+    VIRTUAL = "adding_virtual"
+    OTHER = "other"
+
+
+class Change(Model):
+    """A component deleted from or added to Table A or B during the mobility."""
+
+    table: Literal["A", "B"]
+    action: Literal["deleted", "added"]
+    component: Component
+    reason: ChangeReason
+    note: NonEmpty | None = None
+
+
+class Signatory(Model):
+    """One party's commitment: who signs, in which capacity, and when."""
+
+    name: NonEmpty
+    position: NonEmpty
+    email: EmailStr
+    date: dt.date | None = None
+
+
+class Student(Person):
+    eqf: EqfLevel
+    isced: IscedCode
+    field_of_education: NonEmpty | None = None
+
+
+class LearningAgreement(Model):
+    """Learning Agreement for Studies: RULES.md "Learning Agreement content"; the changes
+    section follows erasmus-regulation-ro Art. 18 (changes within a month of arrival, agreed
+    by all three parties)."""
+
+    reference: NonEmpty
+    academic_year: AcademicYear
+    student: Student
+    sending: Institution
+    receiving: Institution
+    start: date = Field(description="Planned first day")
+    end: date = Field(description="Planned last day")
+    table_a: list[Component] = Field(min_length=1, max_length=40)
+    table_b: list[Component] = Field(min_length=1, max_length=40)
+    automatic_recognition: bool = True
+    table_c: list[VirtualComponent] = Field(default_factory=list, max_length=20)
+    language: NonEmpty = Field(description="Main language of instruction at the host")
+    cefr: CefrLevel
+    student_signature: Signatory
+    sending_responsible: Signatory
+    receiving_responsible: Signatory
+    changes: list[Change] = Field(default_factory=list, max_length=40)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LearningAgreement:
+        if self.end < self.start:
+            raise ValueError("end: must not be before start")
+        for side in ("sending", "receiving"):
+            if getattr(self, side).contact is None:
+                raise ValueError(f"{side}.contact: is required on a learning agreement")
+        return self
