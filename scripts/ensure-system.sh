@@ -8,6 +8,7 @@ packages=(
   python3-uno               # LibreOffice's Python bridge, for the warm unoserver pool
   fonts-dejavu fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea
   poppler-utils             # pdftoppm / pdftotext, used by the tests to look at PDFs
+  qpdf                      # a second, independent PDF tool for the forms tests
 )
 
 missing=()

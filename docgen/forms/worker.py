@@ -1,0 +1,124 @@
+"""The parsing worker: a long-lived child process that answers parse requests.
+
+Run as ``python -m docgen.forms.worker --memory-mb N``. It caps its own address space,
+loads the PDF libraries once, then reads frames from stdin and writes one answer frame
+per request to stdout, until stdin closes. A frame is a 4-byte big-endian length and a
+payload; a request is a JSON header frame followed by a frame of PDF bytes; an answer is
+one JSON frame: the record, or ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import struct
+import sys
+from typing import IO, Any
+
+HEADER = struct.Struct(">I")
+MAX_FRAME = 1 << 30
+
+
+def read_frame(stream: IO[bytes]) -> bytes | None:
+    """Read one frame; None at a clean end of input."""
+    head = stream.read(HEADER.size)
+    if not head:
+        return None
+    if len(head) < HEADER.size:
+        raise EOFError("truncated frame header")
+    (size,) = HEADER.unpack(head)
+    if size > MAX_FRAME:
+        raise ValueError(f"frame of {size} bytes is too large")
+    payload = stream.read(size)
+    if len(payload) < size:
+        raise EOFError("truncated frame")
+    return payload
+
+
+def write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space so a hostile file fails with MemoryError."""
+    import resource
+
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class Handler:
+    """Answer requests with warm state: specs by folder and trust roots by setting."""
+
+    def __init__(self) -> None:
+        self._roots: dict[str, list[Any]] = {}
+
+    def handle(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
+        from pathlib import Path
+
+        from docgen.forms.parse import ParseFailed, parse_bytes
+        from docgen.forms.signatures import load_trust_roots
+        from docgen.forms.spec import load_specs
+
+        setting = header.get("trust_roots") or ""
+        if setting not in self._roots:
+            self._roots[setting] = load_trust_roots(setting)
+        specs = load_specs(Path(header["forms_dir"]))
+        try:
+            return parse_bytes(data, specs, filename=header.get("filename"),
+                               trust_roots=self._roots[setting])
+        except ParseFailed as exc:
+            return exc.as_json()
+
+
+def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
+    handler = Handler()
+    write_frame(stdout, b'{"ready": true}')
+    while True:
+        head = read_frame(stdin)
+        if head is None:
+            return 0
+        data = read_frame(stdin)
+        if data is None:
+            return 1
+        fatal = False
+        try:
+            answer = handler.handle(json.loads(head), data)
+        except MemoryError:
+            answer = {"error": {"code": "too_complex",
+                                "message": "the file needs more memory than allowed"}}
+            fatal = True  # the heap may be in a poor state: let the pool start afresh
+        except Exception as exc:  # the contract: an answer, never a traceback
+            answer = {"error": {"code": "internal",
+                                "message": f"{type(exc).__name__}: {str(exc)[:300]}"}}
+        write_frame(stdout, json.dumps(answer, ensure_ascii=False, default=str).encode())
+        if fatal:
+            return 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--memory-mb", type=int, default=1024, help="address-space cap (MiB)")
+    args = parser.parse_args(argv)
+    # Frames go to the real stdout; anything a library prints lands on stderr instead.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
+    for noisy in ("pypdf", "pdfminer", "pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    limit_memory(args.memory_mb)
+    # Import the parsing stack before the first request: a warm worker answers fast.
+    import pyhanko.sign.validation  # noqa: F401
+
+    import docgen.forms.parse
+    import docgen.forms.signatures  # noqa: F401
+
+    return serve(sys.stdin.buffer, out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
