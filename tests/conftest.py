@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pg_server"]  # the PostgreSQL server fixture (tests/pg_server.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
@@ -29,8 +31,14 @@ class Result:
 def run_cli():
     """Return a callable running ``python -m docgen ARGS`` in a real subprocess."""
 
-    def run(*args: str, stdin: str | None = None, cwd: Path = ROOT, timeout: float = 120) -> Result:
-        env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    def run(
+        *args: str,
+        stdin: str | None = None,
+        cwd: Path = ROOT,
+        timeout: float = 120,
+        env: dict[str, str] | None = None,
+    ) -> Result:
+        env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
         proc = subprocess.run(
             [sys.executable, "-m", "docgen", *args],
             input=stdin,

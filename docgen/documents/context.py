@@ -192,7 +192,15 @@ def grant_context(quote: Quote, lang: str) -> dict[str, Any]:
             "amount": travel.amount,
         },
         "top_ups": [
-            {"id": t.id, "label": t.label[lang], "amount": t.amount} for t in quote.support.top_ups
+            {
+                "id": t.id,
+                "label": t.label[lang],
+                "amount": t.amount,
+                "rate": t.rate,
+                "months": t.months,
+                "extra_days": t.extra_days,
+            }
+            for t in quote.support.top_ups
         ],
         "total": quote.total,
         "prefinancing_percent": quote.prefinancing_percent,
@@ -204,7 +212,9 @@ def grant_context(quote: Quote, lang: str) -> dict[str, Any]:
 def financial_contract_context(payload: FinancialContract, lang: str) -> dict[str, Any]:
     quote = contract_quote(payload)
     m = payload.mobility
-    mobility = m.model_dump(exclude={"host", "origin", "destination", "actual"})
+    mobility = m.model_dump(
+        exclude={"host", "origin", "destination", "actual", "department_director"}
+    )
     mobility.update(
         activity=m.activity.value,
         activity_name=label("activity", m.activity.value, lang),
@@ -213,6 +223,7 @@ def financial_contract_context(payload: FinancialContract, lang: str) -> dict[st
         origin=place_name(m.origin, lang),
         destination=place_name(m.destination, lang),
         eqf_name=label("eqf", str(m.eqf), lang) if m.eqf else None,
+        department_director=representative(m.department_director),
     )
     return {
         "number": payload.number,
@@ -268,6 +279,7 @@ def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str,
     by_status = {s: [c for c in candidates if c["status"] == s] for s in ("admitted", "reserve", "rejected")}
     threshold = ranking["threshold"]
     return {
+        "university": institution(payload.university, lang),
         "number": payload.number,
         "meeting_date": payload.meeting_date,
         "place": payload.place,

@@ -137,11 +137,11 @@ def read_batch(content: bytes, filename: str) -> list[Row]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise MalformedInput.at("", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')") from exc
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(io.StringIO(text), dialect)
+        # Excel writes ';' in Romanian locales and ',' in English ones: the header line,
+        # made of dotted column names, tells which.
+        first_line = text.split("\n", 1)[0]
+        delimiter = max(",;\t", key=first_line.count)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             raise MalformedInput.at("", "the CSV file is empty")

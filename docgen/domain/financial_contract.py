@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -19,6 +20,7 @@ from docgen.domain.common import (
     NonEmpty,
     Person,
     Place,
+    Representative,
 )
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.mobility import Call, Period
@@ -46,6 +48,12 @@ class ContractMobility(Model):
     study_programme: NonEmpty | None = None
     staff_category: NonEmpty | None = None
     department: NonEmpty | None = Field(None, description="Visiting@UPT: the host department")
+    department_director: Representative | None = Field(
+        None, description="Visiting@UPT: the director who signs for the department (Art. 16)"
+    )
+    visiting_type: Literal["professor", "researcher"] | None = Field(
+        None, description="Visiting@UPT: which obligations apply (Art. 13 or Art. 14)"
+    )
     actual: Period | None = None
 
 
@@ -72,6 +80,8 @@ class FinancialContract(Model):
     def _consistent(self) -> FinancialContract:
         if self.mobility.end < self.mobility.start:
             raise ValueError("mobility.end: must not be before start")
+        if self.mobility.activity.value == "VISIT" and self.mobility.visiting_type is None:
+            raise ValueError("mobility.visiting_type: is required for a Visiting@UPT contract")
         if self.university.legal_representative is None:
             raise ValueError("university.legal_representative: is required on a contract")
         return self

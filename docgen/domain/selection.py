@@ -373,7 +373,12 @@ def _position(problem: Problem) -> tuple[int, int]:
 
 Status = Literal["admitted", "reserve", "rejected"]
 ReasonCode = Literal[
-    "withdrew", "not-eligible", "below-threshold", "no-place-left", "no-destination"
+    "withdrew",
+    "not-eligible",
+    "below-threshold",
+    "no-place-left",
+    "no-destination",
+    "early-career",
 ]
 
 

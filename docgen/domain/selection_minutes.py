@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from docgen.domain.common import Activity, Model, NonEmpty
+from docgen.domain.common import Activity, Institution, Model, NonEmpty
 from docgen.domain.mobility import AcademicYear, ProjectCode
 
 
@@ -35,6 +35,7 @@ class SelectionMinutes(Model):
     document are computed from it, so the minutes cannot disagree with the regulation.
     """
 
+    university: Institution = Field(description="The institution holding the selection")
     number: NonEmpty = Field(description="Registration number of the minutes")
     meeting_date: date
     place: NonEmpty = Field(description="Where the committee met")

@@ -43,9 +43,14 @@ class Line:
 
 @dataclass(frozen=True)
 class TopUpLine:
+    """A top-up: a fixed ``amount``, or ``rate`` per month for the months and extra days."""
+
     id: str
     label: dict[str, str]
     amount: Decimal
+    rate: Decimal | None = None
+    months: int = 0
+    extra_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,18 @@ def _top_ups(
             amount = top.amount
         elif long_term and top.per_month is not None:
             amount = duration.months * top.per_month + duration.extra_days * top.per_month / 30
+            if amount:
+                found.append(
+                    TopUpLine(
+                        top.id,
+                        dict(top.label),
+                        money(amount),
+                        top.per_month,
+                        duration.months,
+                        duration.extra_days,
+                    )
+                )
+            continue
         elif not long_term:
             amount = next((s.amount for s in top.short_term if duration.days <= s.to_day), None)
         if amount:
@@ -306,7 +323,12 @@ def _support_json(support: Support) -> tuple[dict, list]:
         if line.from_day is not None:
             item.update(from_day=line.from_day, to_day=line.to_day)
         lines.append(item)
-    top_ups = [{"id": t.id, "label": t.label, "amount": _amount(t.amount)} for t in support.top_ups]
+    top_ups = []
+    for t in support.top_ups:
+        item: dict = {"id": t.id, "label": t.label, "amount": _amount(t.amount)}
+        if t.rate is not None:
+            item.update(rate=_amount(t.rate), months=t.months, extra_days=t.extra_days)
+        top_ups.append(item)
     return {"amount": _amount(support.amount), "lines": lines}, top_ups
 
 

@@ -213,6 +213,9 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
             else:
                 code = "no-place-left" if c.preferences else "no-destination"
         status = "admitted" if code is None else "rejected" if code in _REJECTED else "reserve"
+        if code is None and _exempted(c, s.total, criteria):
+            # Admitted below the threshold: the minutes must say why (Art. 53 e, 70 f).
+            code = "early-career"
         reason, reason_ro = _reason(code, criteria)
         results.append(
             CandidateResult(
@@ -299,9 +302,27 @@ def _rejection(candidate: Candidate, total: Decimal, criteria: CriteriaSet) -> R
     return None
 
 
+def _exempted(candidate: Candidate, total: Decimal, criteria: CriteriaSet) -> bool:
+    threshold = criteria.threshold
+    return (
+        threshold is not None
+        and total < threshold.points
+        and threshold.exception == "early_career"
+        and candidate.early_career
+    )
+
+
 def _reason(code: ReasonCode | None, criteria: CriteriaSet) -> tuple[str | None, str | None]:
     if code is None:
         return None, None
+    if code == "early-career":
+        assert criteria.threshold is not None
+        return (
+            f"below {_number_en(criteria.threshold.points)} points, admitted as staff in "
+            "their first 2 years (early-career exception)",
+            f"punctaj sub pragul de {_points_ro(criteria.threshold.points)}, admis prin "
+            "excepția pentru personalul aflat în primii 2 ani de activitate",
+        )
     if code == "below-threshold":
         assert criteria.threshold is not None
         return (

@@ -34,7 +34,16 @@ def test_schema_is_the_payload_json_schema(run_cli):
 
 def test_render_writes_the_default_name(run_cli, tmp_path, docx_text):
     sample = SAMPLES / "certificate_of_attendance.json"
-    result = run_cli("render", "certificate_of_attendance", "--lang", "ro", "--data", str(sample), cwd=tmp_path)
+    result = run_cli(
+        "render",
+        "certificate_of_attendance",
+        "--lang",
+        "ro",
+        "--data",
+        str(sample),
+        cwd=tmp_path,
+        env={"DOCGEN_TEMPLATES_DIR": str(ROOT / "templates")},
+    )
     assert result.code == 0, result.stderr
     out = tmp_path / "certificate_of_attendance-UPT-DRI-2026-0412-ro.docx"
     assert out.is_file()

@@ -224,7 +224,13 @@ def test_outgoing_students_tie_broken_by_interview():
     ("objectives", "early_career", "status", "reason"),
     [
         (10, False, "rejected", "below the threshold of 32 points"),  # 5+6+5+10 = 26
-        (10, True, "admitted", None),  # early-career staff are exempt (Art. 53 e)
+        # early-career staff are exempt (Art. 53 e), and the minutes say so
+        (
+            10,
+            True,
+            "admitted",
+            "below 32 points, admitted as staff in their first 2 years (early-career exception)",
+        ),
         (15, False, "rejected", "below the threshold of 32 points"),  # 31
         (16, False, "admitted", None),  # exactly 32
     ],
