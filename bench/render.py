@@ -47,7 +47,7 @@ def main() -> None:
         context = kind.context(payload, args.lang)
         path = template_path(kind_id, args.lang, ROOT / "templates")
 
-        def docgen_render(payload=payload):
+        def docgen_render(kind_id=kind_id, payload=payload):
             render_document(kind_id, args.lang, payload, ROOT / "templates")
 
         def plain(path=path, context=context):
@@ -66,8 +66,10 @@ def main() -> None:
         print(json.dumps(results))
     else:
         for kind_id, r in results.items():
-            print(f"{kind_id:28} docgen {r['prepared_ms']:7.2f} ms   plain docxtpl "
-                  f"{r['plain_docxtpl_ms']:7.2f} ms   ratio {r['ratio']:.2f}")
+            print(
+                f"{kind_id:28} docgen {r['prepared_ms']:7.2f} ms   plain docxtpl "
+                f"{r['plain_docxtpl_ms']:7.2f} ms   ratio {r['ratio']:.2f}"
+            )
 
 
 if __name__ == "__main__":

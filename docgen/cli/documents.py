@@ -121,13 +121,15 @@ def batch(kind: str, lang: str, source: Path, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            with click.progressbar(
+        with (
+            os.fdopen(fd, "wb") as fh,
+            click.progressbar(
                 length=len(payloads),
                 label=f"Rendering {len(payloads)} documents",
                 file=sys.stderr,
-            ) as bar:
-                write_batch(kind, lang, payloads, fh, report, bar.update)
+            ) as bar,
+        ):
+            write_batch(kind, lang, payloads, fh, report, bar.update)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -127,7 +127,9 @@ def check_kind(kind: Kind, lang: str, root: Path, samples_dir: Path) -> list[Tem
             problems.append(TemplateProblem(rel, where, f"syntax error: {exc.message}"))
             continue
         loop_names = {
-            n.name for target in tree.find_all(nodes.For) for n in target.target.find_all(nodes.Name)
+            n.name
+            for target in tree.find_all(nodes.For)
+            for n in target.target.find_all(nodes.Name)
         } | {n.name for a in tree.find_all(nodes.Assign) for n in a.target.find_all(nodes.Name)}
         for name in sorted(meta.find_undeclared_variables(tree) - known_names):
             problems.append(TemplateProblem(rel, where, f"unknown variable '{name}'"))

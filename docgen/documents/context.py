@@ -251,7 +251,8 @@ def minutes_ranking(payload: SelectionMinutes) -> dict[str, Any]:
     try:
         return rank_candidates(payload.selection)
     except InvalidInput as exc:
-        raise InvalidInput(Problem("/selection" + p.pointer, p.message) for p in exc.problems)
+        moved = [Problem("/selection" + p.pointer, p.message) for p in exc.problems]
+        raise InvalidInput(moved) from exc
 
 
 def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str, Any]:
@@ -276,7 +277,9 @@ def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str,
                 "preferences": ", ".join(c["preferences"]),
             }
         )
-    by_status = {s: [c for c in candidates if c["status"] == s] for s in ("admitted", "reserve", "rejected")}
+    by_status = {
+        s: [c for c in candidates if c["status"] == s] for s in ("admitted", "reserve", "rejected")
+    }
     threshold = ranking["threshold"]
     return {
         "university": institution(payload.university, lang),
@@ -299,9 +302,7 @@ def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str,
         ],
         "max_total": Decimal(str(ranking["max_total"])),
         "threshold": Decimal(str(threshold)) if threshold is not None else None,
-        "places": [
-            {**p, "label": p["label"] or p["id"]} for p in ranking["places"]
-        ],
+        "places": [{**p, "label": p["label"] or p["id"]} for p in ranking["places"]],
         "candidates": candidates,
         "admitted": by_status["admitted"],
         "reserves": by_status["reserve"],

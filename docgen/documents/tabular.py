@@ -91,7 +91,9 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -102,7 +104,9 @@ def _cell(value: Any) -> Any:
 def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]]) -> list[Row]:
     names = [str(h).strip() if h is not None else "" for h in header]
     if not any(names):
-        raise MalformedInput.at("", "the first row must name the columns (e.g. participant.family_name)")
+        raise MalformedInput.at(
+            "", "the first row must name the columns (e.g. participant.family_name)"
+        )
     seen: set[str] = set()
     for name in names:
         if name and name in seen:
@@ -136,7 +140,9 @@ def read_batch(content: bytes, filename: str) -> list[Row]:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise MalformedInput.at("", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')") from exc
+            raise MalformedInput.at(
+                "", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')"
+            ) from exc
         # Excel writes ';' in Romanian locales and ',' in English ones: the header line,
         # made of dotted column names, tells which.
         first_line = text.split("\n", 1)[0]
@@ -180,7 +186,9 @@ def batch_template(example: dict[str, Any], title: str) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE4EE")
     for i, name in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(12, min(40, len(name) + 2))
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = max(
+            12, min(40, len(name) + 2)
+        )
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
@@ -202,7 +210,9 @@ def row_problems(row: Row, exc: InvalidInput) -> list[Problem]:
         return [Problem(row.where + p.pointer, p.message) for p in exc.problems]
     found = []
     for p in exc.problems:
-        column = ".".join(part.replace("~1", "/").replace("~0", "~") for part in p.pointer.split("/")[1:])
+        column = ".".join(
+            part.replace("~1", "/").replace("~0", "~") for part in p.pointer.split("/")[1:]
+        )
         where = f"{row.where}, column {column}" if column else row.where
         found.append(Problem(where, p.message))
     return found

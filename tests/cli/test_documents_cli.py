@@ -7,9 +7,8 @@ import io
 import json
 import zipfile
 
-from openpyxl import load_workbook
-
 from conftest import ROOT, SAMPLES
+from openpyxl import load_workbook
 
 
 def test_kinds_lists_the_four_kinds_in_both_languages(run_cli):
@@ -53,7 +52,9 @@ def test_render_writes_the_default_name(run_cli, tmp_path, docx_text):
 def test_render_from_stdin_to_a_named_file(run_cli, tmp_path, docx_text):
     out = tmp_path / "la.docx"
     stdin = (SAMPLES / "learning_agreement.json").read_text(encoding="utf-8")
-    result = run_cli("render", "learning_agreement", "--lang", "en", "--data", "-", "-o", str(out), stdin=stdin)
+    result = run_cli(
+        "render", "learning_agreement", "--lang", "en", "--data", "-", "-o", str(out), stdin=stdin
+    )
     assert result.code == 0, result.stderr
     assert "Ștefania-Irina Vlăduțescu" in docx_text(out.read_bytes())
 
@@ -63,7 +64,17 @@ def test_render_invalid_payload_exits_2_without_a_file(run_cli, tmp_path):
     data["participant"]["cnp"] = "123"
     data["mobility"]["start"] = "next week"
     out = tmp_path / "c.docx"
-    result = run_cli("render", "financial_contract", "--lang", "ro", "--data", "-", "-o", str(out), stdin=json.dumps(data))
+    result = run_cli(
+        "render",
+        "financial_contract",
+        "--lang",
+        "ro",
+        "--data",
+        "-",
+        "-o",
+        str(out),
+        stdin=json.dumps(data),
+    )
     assert result.code == 2
     lines = result.stderr.strip().splitlines()
     assert any(line.startswith("/participant/cnp: ") for line in lines)
@@ -79,7 +90,9 @@ def test_batch_from_json_reports_invalid_rows_and_keeps_the_valid(run_cli, tmp_p
     source = tmp_path / "batch.json"
     source.write_text(json.dumps([good, bad, other]), encoding="utf-8")
     out = tmp_path / "out.zip"
-    result = run_cli("batch", "certificate_of_attendance", "--lang", "en", "--data", str(source), "-o", str(out))
+    result = run_cli(
+        "batch", "certificate_of_attendance", "--lang", "en", "--data", str(source), "-o", str(out)
+    )
     assert result.code == 1
     assert "/1/end: must not be before start" in result.stderr.splitlines()
     with zipfile.ZipFile(out) as archive:
@@ -111,7 +124,9 @@ def test_batch_template_round_trips_through_xlsx_and_csv(run_cli, tmp_path, docx
     book.save(template)
 
     out = tmp_path / "la.zip"
-    result = run_cli("batch", "learning_agreement", "--lang", "ro", "--data", str(template), "-o", str(out))
+    result = run_cli(
+        "batch", "learning_agreement", "--lang", "ro", "--data", str(template), "-o", str(out)
+    )
     assert result.code == 1
     assert "row 4, column table_a.1.ects: must be a number" in result.stderr
     with zipfile.ZipFile(out) as archive:
@@ -126,7 +141,9 @@ def test_batch_template_round_trips_through_xlsx_and_csv(run_cli, tmp_path, docx
     source = tmp_path / "la.csv"
     source.write_text(buffer.getvalue(), encoding="utf-8-sig")
     out_csv = tmp_path / "la-csv.zip"
-    result = run_cli("batch", "learning_agreement", "--lang", "ro", "--data", str(source), "-o", str(out_csv))
+    result = run_cli(
+        "batch", "learning_agreement", "--lang", "ro", "--data", str(source), "-o", str(out_csv)
+    )
     assert result.code == 1
     assert "row 4, column table_a.1.ects: must be a number" in result.stderr
     with zipfile.ZipFile(out_csv) as archive:
@@ -137,7 +154,9 @@ def test_batch_with_no_valid_row_writes_nothing(run_cli, tmp_path):
     source = tmp_path / "b.csv"
     source.write_text("reference;student.family_name\nLA-1;Pop\n", encoding="utf-8")
     out = tmp_path / "x.zip"
-    result = run_cli("batch", "learning_agreement", "--lang", "ro", "--data", str(source), "-o", str(out))
+    result = run_cli(
+        "batch", "learning_agreement", "--lang", "ro", "--data", str(source), "-o", str(out)
+    )
     assert result.code == 2
     assert "row 2, column student.given_names: is required" in result.stderr
     assert not out.exists()
@@ -147,7 +166,16 @@ def test_batch_with_no_valid_row_writes_nothing(run_cli, tmp_path):
 def test_batch_unreadable_file_is_a_clear_error(run_cli, tmp_path):
     source = tmp_path / "b.xlsx"
     source.write_bytes(b"not a workbook")
-    result = run_cli("batch", "learning_agreement", "--lang", "ro", "--data", str(source), "-o", str(tmp_path / "x.zip"))
+    result = run_cli(
+        "batch",
+        "learning_agreement",
+        "--lang",
+        "ro",
+        "--data",
+        str(source),
+        "-o",
+        str(tmp_path / "x.zip"),
+    )
     assert result.code == 2
     assert result.stderr.startswith("/: not a readable XLSX workbook")
 
@@ -176,7 +204,11 @@ def test_templates_check_finds_a_broken_template(run_cli, tmp_path):
 
     proc = subprocess.run(
         [sys.executable, "-m", "docgen", "templates", "check"],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env}, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        timeout=120,
     )
     assert proc.returncode == 1
     assert "en/certificate_of_attendance.docx (body): unknown variable 'mystery'" in proc.stderr

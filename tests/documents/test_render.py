@@ -161,9 +161,9 @@ def test_contract_total_equals_the_rules_quote(sample, lang, docx_text):
 
 def test_markup_characters_and_diacritics_come_out_exactly(docx_text):
     data = load("learning_agreement")
-    data["student"]["family_name"] = 'Țăranu-Îonescu & <Șerban> "Ăâ" \'Î\''
+    data["student"]["family_name"] = "Țăranu-Îonescu & <Șerban> \"Ăâ\" 'Î'"
     data["table_a"][0]["title"] = "R&D <Lab> \"Design\" 'Intro'"
     for lang in LANGS:
         text = docx_text(render_document("learning_agreement", lang, data))
-        assert 'Țăranu-Îonescu & <Șerban> "Ăâ" \'Î\'' in text
+        assert "Țăranu-Îonescu & <Șerban> \"Ăâ\" 'Î'" in text
         assert "R&D <Lab> \"Design\" 'Intro'" in text
