@@ -27,12 +27,43 @@ DEFAULTS: dict[str, Any] = {
     "PDF_TIMEOUT": 60,
     "PDF_MAX_JOBS": 200,
     "PDF_QUEUE": 16,
+    # The Python that runs the pool's servers (needs `import uno`; empty = .venv-uno beside
+    # docgen's virtual environment) and the soffice binary (empty = soffice on PATH).
+    "PDF_PYTHON": "",
+    "PDF_SOFFICE": "",
     # Parsing returned forms: wall-clock limit (s), memory limit (MiB), input cap (MB).
     "PARSE_TIMEOUT": 15,
     "PARSE_MEMORY_MB": 1024,
     "PARSE_MAX_MB": 20,
     # Trust roots (PEM files, separated by os.pathsep) for digital signatures.
     "TRUST_ROOTS": "",
+    # --- the HTTP service (docgen serve, docgen db, docgen apikeys) ---
+    # Folder for what the service keeps on this machine (database, files, secret key).
+    "INSTANCE_DIR": "instance",
+    # SQLAlchemy URL; empty = SQLite file docgen.sqlite3 in the instance folder.
+    "DATABASE_URL": "",
+    # Content-addressed file store; empty = files/ in the instance folder.
+    "STORAGE_DIR": "",
+    # Largest request body (MB): uploads and JSON alike; beyond it 413.
+    "MAX_UPLOAD_MB": 20,
+    # Batches up to this many items answer a ZIP at once; more become a job (202).
+    "BATCH_SYNC_LIMIT": 50,
+    # Largest batch accepted at all.
+    "BATCH_MAX_ITEMS": 2000,
+    # Requests per minute per API key (0 = no limit), and the burst allowed above the pace.
+    "RATE_LIMIT": 600,
+    "RATE_BURST": 60,
+    # Flask's secret; empty = a random one kept in instance/secret_key (created once).
+    "SECRET_KEY": "",
+    # Converter service of `docgen serve` (http://127.0.0.1:PORT/); empty = in process.
+    "PDF_URL": "",
+    # Form-parsing child processes per web worker.
+    "PARSE_WORKERS": 1,
+    # gunicorn workers (0 = cores + 1) and their request timeout (s).
+    "WORKERS": 0,
+    "WORKER_TIMEOUT": 120,
+    # Log level of the service (DEBUG, INFO, WARNING, ...).
+    "LOG_LEVEL": "INFO",
 }
 
 

@@ -6,9 +6,11 @@ set -euo pipefail
 packages=(
   libreoffice-writer-nogui  # DOCX -> PDF conversion
   python3-uno               # LibreOffice's Python bridge, for the warm unoserver pool
+  python3-venv              # the pool's small venv (.venv-uno) over Debian's python3
   fonts-dejavu fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea
   poppler-utils             # pdftoppm / pdftotext, used by the tests to look at PDFs
   qpdf                      # a second, independent PDF tool for the forms tests
+  postgresql                # a real PostgreSQL server, started by the service's tests
 )
 
 missing=()

@@ -83,8 +83,12 @@ def read_docx_text(content: bytes) -> str:
 
     walk(doc)
     for section in doc.sections:
-        for part in (section.header, section.footer, section.first_page_header,
-                     section.first_page_footer):
+        for part in (
+            section.header,
+            section.footer,
+            section.first_page_header,
+            section.first_page_footer,
+        ):
             if part is not None and not part.is_linked_to_previous:
                 walk(part)
     return "\n".join(chunks)
@@ -94,3 +98,12 @@ def read_docx_text(content: bytes) -> str:
 def docx_text():
     """Return the function reading every visible text of a DOCX."""
     return read_docx_text
+
+
+@pytest.fixture(scope="session")
+def pdf_pool():
+    """One pool of two warm LibreOffice instances for the whole test session."""
+    from docgen.documents.pdf import PdfPool
+
+    with PdfPool(instances=2, timeout=60, queue=16) as shared:
+        yield shared

@@ -7,7 +7,9 @@ problem on its own stderr line as ``<json-pointer>: <message>``), 3 busy.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,19 @@ def read_json(source: str) -> Any:
         raise MalformedInput.at(
             "", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from exc
+
+
+def write_atomically(path: Path, content: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _default(value: Any) -> Any:

@@ -10,11 +10,19 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import DATA_HELP, EXIT_FAILED, EXIT_INVALID, print_json, read_json
+from docgen.cli.common import (
+    DATA_HELP,
+    EXIT_FAILED,
+    EXIT_INVALID,
+    print_json,
+    read_json,
+    write_atomically,
+)
 from docgen.config import project_path
 from docgen.documents.batch import validate_rows, write_batch
 from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
+from docgen.documents.pdf import convert_docx_to_pdf, default_converter
 from docgen.documents.render import render_document, templates_dir
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
@@ -25,17 +33,7 @@ LANG = click.option(
 )
 
 
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write a file whole or not at all (a temporary file renamed into place)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+PDFA = click.option("--pdfa", is_flag=True, help="PDF/A-2b for archiving (PDF output only).")
 
 
 @click.command()
@@ -73,14 +71,25 @@ def schema(kind: str) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (default: <kind>-<reference>-<lang>.docx in the current directory).",
+    help="Output file (default: <kind>-<reference>-<lang>.<format> in the current directory).",
 )
-def render(kind: str, lang: str, source: str, output: Path | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf"]),
+    default="docx",
+    show_default=True,
+    help="DOCX, or PDF through LibreOffice.",
+)
+@PDFA
+def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload."""
     spec = get_kind(kind)
     payload = spec.validate(read_json(source))
     content = render_document(kind, lang, payload)
-    target = output or Path(file_name(spec, payload, lang))
+    if fmt == "pdf":
+        content = convert_docx_to_pdf(content, pdfa=pdfa)
+    target = output or Path(file_name(spec, payload, lang, fmt))
     write_atomically(target, content)
     click.echo(str(target))
 
@@ -102,7 +111,16 @@ def render(kind: str, lang: str, source: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The ZIP to write.",
 )
-def batch(kind: str, lang: str, source: Path, output: Path) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf", "both"]),
+    default="docx",
+    show_default=True,
+    help="DOCX, PDF through LibreOffice, or both side by side.",
+)
+@PDFA
+def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool) -> None:
     """Render one document per row into a ZIP; report every invalid row.
 
     Exit 0 when every row was rendered, 1 when some rows were invalid (the ZIP holds the
@@ -129,7 +147,21 @@ def batch(kind: str, lang: str, source: Path, output: Path) -> None:
                 file=sys.stderr,
             ) as bar,
         ):
-            write_batch(kind, lang, payloads, fh, report, bar.update)
+            if fmt == "docx":
+                write_batch(kind, lang, payloads, fh, report, bar.update)
+            else:
+                converter = default_converter()
+                write_batch(
+                    kind,
+                    lang,
+                    payloads,
+                    fh,
+                    report,
+                    bar.update,
+                    fmt=fmt,  # type: ignore[arg-type]
+                    convert=lambda docx: converter.convert(docx, pdfa=pdfa),
+                    parallel=getattr(converter, "size", 1),
+                )
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -214,3 +214,56 @@ def test_templates_check_finds_a_broken_template(run_cli, tmp_path):
     assert "en/certificate_of_attendance.docx (body): unknown variable 'mystery'" in proc.stderr
     assert "unknown variable 'participant.favourite_colour'" in proc.stderr
     assert "ro/selection_minutes.docx (file): template missing" in proc.stderr
+
+
+def test_render_pdf_and_batch_both(run_cli, tmp_path):
+    import pypdf
+
+    sample = SAMPLES / "certificate_of_attendance.json"
+    out = tmp_path / "c.pdf"
+    result = run_cli(
+        "render",
+        "certificate_of_attendance",
+        "--lang",
+        "ro",
+        "--data",
+        str(sample),
+        "--format",
+        "pdf",
+        "-o",
+        str(out),
+    )
+    assert result.code == 0, result.stderr
+    text = pypdf.PdfReader(out).pages[0].extract_text()
+    assert "Dragana Jovanović" in text
+
+    good = json.loads(sample.read_text(encoding="utf-8"))
+    items = [good, dict(good, reference="UPT-DRI-2026-0499")]
+    source = tmp_path / "b.json"
+    source.write_text(json.dumps(items), encoding="utf-8")
+    archive_path = tmp_path / "both.zip"
+    result = run_cli(
+        "batch",
+        "certificate_of_attendance",
+        "--lang",
+        "en",
+        "--data",
+        str(source),
+        "--format",
+        "both",
+        "--pdfa",
+        "-o",
+        str(archive_path),
+    )
+    assert result.code == 0, result.stderr
+    with zipfile.ZipFile(archive_path) as archive:
+        names = sorted(archive.namelist())
+        assert names == [
+            "certificate_of_attendance-UPT-DRI-2026-0412-en.docx",
+            "certificate_of_attendance-UPT-DRI-2026-0412-en.pdf",
+            "certificate_of_attendance-UPT-DRI-2026-0499-en.docx",
+            "certificate_of_attendance-UPT-DRI-2026-0499-en.pdf",
+        ]
+        pdf = pypdf.PdfReader(io.BytesIO(archive.read(names[3])))
+        assert "UPT-DRI-2026-0499" in pdf.pages[0].extract_text()
+        assert b"pdfaid:part" in archive.read(names[3])

@@ -1,0 +1,257 @@
+"""Serve DOCX -> PDF conversions from one warm LibreOffice, over XML-RPC on 127.0.0.1.
+
+This file runs as a script under a Python that can import ``uno`` (Debian's python3 with
+python3-uno, in the small ``.venv-uno`` that also holds unoserver), never inside docgen's
+own environment: it imports only the standard library, ``uno`` and unoserver's converter.
+docgen's pool (``instance.py`` beside it) starts it as::
+
+    python server.py --dir DIR --soffice PATH --start-timeout SECONDS
+
+in a session of its own, with a pipe on standard input whose write end only the pool
+holds. The script starts ``soffice`` with a private profile under DIR, connects to it,
+serves ``convert(data, pdfa)`` and ``ping()`` on a free 127.0.0.1 port, and writes
+``DIR/ready.json`` (port and soffice pid) once it can take a job. When the pipe reaches
+end of file (the pool stops the instance, or the pool's process died, however it died)
+it closes LibreOffice cleanly if it answers within 3 s, removes DIR and kills its whole
+process group; when LibreOffice exits by itself, it kills the group too. unoserver
+provides the connection to LibreOffice; loading and exporting are done here. XML-RPC
+faults carry code 1 when the export failed, 2 when LibreOffice itself was lost (the pool
+restarts the instance and tries again) and 3 when LibreOffice cannot open the file as a
+Word document (the input is at fault).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xmlrpc.client
+import xmlrpc.server
+from pathlib import Path
+
+FAULT_DOCUMENT = 1
+FAULT_INSTANCE_LOST = 2
+FAULT_UNREADABLE = 3
+
+
+class Unreadable(Exception):
+    """LibreOffice cannot open the file as a Word document."""
+
+
+class _Office:
+    """What the lifeline needs to shut down: filled in as start-up goes."""
+
+    converter = None
+    soffice: subprocess.Popen[bytes] | None = None
+    workdir: Path | None = None
+    closing = False
+
+
+def _watch_lifeline() -> None:
+    # Only the pool holds the write end: end of file means the pool stopped this instance
+    # or its process is gone, however it died.
+    while os.read(0, 4096):
+        pass
+    _shut_down()
+
+
+def _shut_down() -> None:
+    """Close LibreOffice cleanly if it answers within 3 s, remove our directory, end the group.
+
+    A clean close also removes LibreOffice's OSL_PIPE socket in /tmp, which a kill leaves.
+    """
+    _Office.closing = True
+    if _Office.converter is not None and _Office.soffice is not None:
+        deadline = time.monotonic() + 3
+        closing = threading.Thread(target=_terminate_desktop, daemon=True)
+        closing.start()
+        closing.join(3)
+        # terminate() returns before LibreOffice has finished closing: wait for its exit
+        # (the main thread reaps it).
+        while _Office.soffice.returncode is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+    me = os.getpid()
+    for pid in _group_pids():
+        if pid != me:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    if _Office.workdir is not None:
+        shutil.rmtree(_Office.workdir, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the pool's directory, once its last instance left
+            _Office.workdir.parent.rmdir()
+    os.killpg(0, signal.SIGKILL)
+
+
+def _terminate_desktop() -> None:
+    with contextlib.suppress(Exception):  # LibreOffice may be gone or wedged already
+        _Office.converter.desktop.terminate()
+
+
+def _group_pids() -> list[int]:
+    group = os.getpgid(0)
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group:
+                pids.append(int(entry))
+    return pids
+
+
+def _export(desktop, source: Path, target: Path, *, pdfa: bool) -> None:
+    """Load ``source`` as DOCX, hidden and read-only, and export it as PDF to ``target``.
+
+    unoserver's own ``convert`` detects types and filters on every call and loads visibly;
+    loading hidden with the Word filter named is about a fifth faster, and never opens a
+    file that is not Word as plain text.
+    """
+    import uno
+    from com.sun.star.beans import PropertyValue
+
+    def props(**values):
+        return tuple(PropertyValue(Name=name, Value=value) for name, value in values.items())
+
+    from com.sun.star.io import IOException
+    from com.sun.star.lang import IllegalArgumentException
+
+    try:
+        document = desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(str(source)),
+            "_blank",
+            0,
+            props(Hidden=True, ReadOnly=True, FilterName="MS Word 2007 XML"),
+        )
+    except (IllegalArgumentException, IOException) as exc:
+        raise Unreadable(f"LibreOffice cannot open it as a Word document ({exc})") from exc
+    if document is None:
+        raise Unreadable("LibreOffice cannot open it as a Word document")
+    try:
+        filter_data = props(SelectPdfVersion=2) if pdfa else ()
+        document.storeToURL(
+            uno.systemPathToFileUrl(str(target)),
+            props(
+                FilterName="writer_pdf_Export",
+                FilterData=uno.Any("[]com.sun.star.beans.PropertyValue", filter_data),
+            ),
+        )
+    finally:
+        document.close(True)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die(message: str) -> None:
+    """Say why on stderr (the pool's log for this instance), then end the whole group."""
+    print(f"docgen pdf server: {message}", file=sys.stderr, flush=True)
+    os.killpg(0, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", required=True, type=Path)
+    parser.add_argument("--soffice", required=True)
+    parser.add_argument("--start-timeout", type=float, default=30.0)
+    args = parser.parse_args()
+
+    threading.Thread(target=_watch_lifeline, name="lifeline", daemon=True).start()
+
+    import uno  # noqa: F401  (installs the import hook for com.sun.star)
+    from com.sun.star.lang import DisposedException
+    from unoserver.converter import UnoConverter
+
+    workdir: Path = args.dir
+    _Office.workdir = workdir
+    (workdir / "tmp").mkdir(exist_ok=True)
+    uno_port = _free_port()
+    soffice = subprocess.Popen(
+        [
+            args.soffice,
+            "--headless",
+            "--invisible",
+            "--nocrashreport",
+            "--nodefault",
+            "--nologo",
+            "--nofirststartwizard",
+            "--norestore",
+            "--nolockcheck",
+            f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
+            f"--accept=socket,host=127.0.0.1,port={uno_port},tcpNoDelay=1;"
+            "urp;StarOffice.ComponentContext",
+        ],
+        stdin=subprocess.DEVNULL,
+    )
+
+    deadline = time.monotonic() + args.start_timeout
+    converter = None
+    last_error = ""
+    while converter is None:
+        if soffice.poll() is not None:
+            _die(f"soffice exited with status {soffice.returncode} before accepting jobs")
+        if time.monotonic() > deadline:
+            _die(
+                f"soffice did not accept connections within {args.start_timeout} s "
+                f"(last error: {last_error})"
+            )
+        try:
+            converter = UnoConverter("127.0.0.1", str(uno_port))
+        except Exception as exc:  # NoConnectException until soffice listens
+            last_error = str(exc)
+            time.sleep(0.05)
+    _Office.converter, _Office.soffice = converter, soffice
+
+    def convert(data: xmlrpc.client.Binary, pdfa: bool = False) -> xmlrpc.client.Binary:
+        job = Path(tempfile.mkdtemp(dir=workdir / "tmp"))
+        try:
+            source, target = job / "document.docx", job / "document.pdf"
+            source.write_bytes(data.data)
+            _export(converter.desktop, source, target, pdfa=pdfa)
+            return xmlrpc.client.Binary(target.read_bytes())
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, Unreadable) else f"{type(exc).__name__}: {exc}"
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                soffice.wait(0.5)
+            if soffice.returncode is not None or isinstance(exc, DisposedException):
+                raise xmlrpc.client.Fault(FAULT_INSTANCE_LOST, message) from exc
+            code = FAULT_UNREADABLE if isinstance(exc, Unreadable) else FAULT_DOCUMENT
+            raise xmlrpc.client.Fault(code, message) from exc
+        finally:
+            shutil.rmtree(job, ignore_errors=True)
+
+    def ping() -> bool:
+        return soffice.poll() is None
+
+    # A plain SimpleXMLRPCServer handles one request at a time: one job per instance.
+    server = xmlrpc.server.SimpleXMLRPCServer(("127.0.0.1", 0), logRequests=False, allow_none=True)
+    server.register_function(convert)
+    server.register_function(ping)
+    port = server.server_address[1]
+    ready = workdir / "ready.json"
+    ready.with_suffix(".tmp").write_text(json.dumps({"port": port, "soffice_pid": soffice.pid}))
+    ready.with_suffix(".tmp").replace(ready)
+    threading.Thread(target=server.serve_forever, name="xmlrpc", daemon=True).start()
+
+    status = soffice.wait()
+    if _Office.closing:  # the lifeline closed it: let that thread finish cleaning up
+        threading.Event().wait()
+    _die(f"soffice exited with status {status}")
+
+
+if __name__ == "__main__":
+    main()
