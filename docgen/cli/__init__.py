@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from docgen import __version__
-from docgen.cli import demo, grants, selection
+from docgen.cli import convert, demo, documents, forms, grants, selection, service
 from docgen.cli.common import run_guarded
 
 
@@ -21,6 +21,17 @@ def cli() -> None:
 cli.add_command(grants.grants)
 cli.add_command(selection.selection)
 cli.add_command(demo.demo)
+cli.add_command(documents.kinds)
+cli.add_command(documents.schema)
+cli.add_command(documents.render)
+cli.add_command(documents.batch)
+cli.add_command(documents.batch_template_command)
+cli.add_command(documents.templates)
+cli.add_command(convert.convert)
+cli.add_command(forms.forms)
+cli.add_command(service.serve)
+cli.add_command(service.db)
+cli.add_command(service.apikeys)
 
 
 def main() -> None:

@@ -1,0 +1,127 @@
+"""``docgen serve``, ``docgen db``, ``docgen apikeys``: run the service and administer it.
+
+Each command builds the app through the same factory as the web workers (same settings),
+calls the store's operations, and commits.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from flask import Flask
+
+from docgen.cli.common import print_json
+from docgen.store.keys import SCOPES
+
+
+@contextmanager
+def _app() -> Iterator[Flask]:
+    from docgen.web import ConfigError, create_app
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with app.app_context():
+        yield app
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers."""
+    from docgen.store.migrate import current_revision, head_revision
+    from docgen.web.serve import serve as run
+
+    with _app() as app:
+        url = app.config["DATABASE_URL"]
+        count = workers or int(app.config["WORKERS"]) or len(os.sched_getaffinity(0)) + 1
+        timeout = int(app.config["WORKER_TIMEOUT"])
+    if current_revision(url) != head_revision():
+        raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
+    run(host, port, count, timeout)
+
+
+@click.group()
+def db() -> None:
+    """The service's database: migrations."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Create the database or bring it to the latest schema (Alembic migrations)."""
+    from docgen.store.migrate import current_revision
+    from docgen.store.migrate import upgrade as run_upgrade
+
+    with _app() as app:
+        url = app.config["DATABASE_URL"]
+    run_upgrade(url)
+    click.echo(f"database at revision {current_revision(url)}", err=True)
+
+
+@db.command()
+def current() -> None:
+    """Print the database's schema revision and the latest one."""
+    from docgen.store.migrate import current_revision, head_revision
+
+    with _app() as app:
+        url = app.config["DATABASE_URL"]
+    click.echo(f"current: {current_revision(url) or 'none'}  latest: {head_revision()}")
+
+
+@click.group()
+def apikeys() -> None:
+    """API keys: create (the key is printed once), revoke, list."""
+
+
+@apikeys.command()
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES),
+              help="A scope of the key; repeat for several.")
+def create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create the key NAME and print it (only its hash is kept: copy it now)."""
+    from docgen.store.database import db as database
+    from docgen.store.keys import create_key
+
+    with _app():
+        _key, token = create_key(database.session, name, scopes)
+        database.session.commit()
+    click.echo(token)
+
+
+@apikeys.command()
+@click.argument("name")
+def revoke(name: str) -> None:
+    """Revoke the key NAME: it is refused from now on."""
+    from docgen.store.database import db as database
+    from docgen.store.keys import revoke_key
+
+    with _app():
+        revoke_key(database.session, name)
+        database.session.commit()
+    click.echo(f"revoked {name}", err=True)
+
+
+@apikeys.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_keys(as_json: bool) -> None:
+    """List the keys: name, scopes, created, revoked."""
+    from docgen.store.database import db as database
+    from docgen.store.keys import list_keys as keys
+
+    with _app():
+        rows = [{"name": k.name, "scopes": k.scopes.split(), "created_at": k.created_at,
+                 "revoked_at": k.revoked_at} for k in keys(database.session)]
+    if as_json:
+        print_json(rows)
+    else:
+        for row in rows:
+            state = "revoked" if row["revoked_at"] else "active"
+            click.echo(f"{row['name']:24} {state:8} {' '.join(row['scopes'])}")

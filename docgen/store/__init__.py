@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, migrations, the file store, and the operations on them."""

@@ -1,0 +1,161 @@
+"""The service's tables: API keys, stored files, generated documents, batch jobs, records.
+
+Typed SQLAlchemy 2 models with named constraints (so that migrations name them the same on
+SQLite and PostgreSQL); no serialisation here: the web layer shapes its own JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class ApiKey(Base):
+    """A client's key: only its SHA-256 is kept; ``prefix`` finds it without a scan."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(200))  # space-separated
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+class Blob(Base):
+    """A file kept in the content-addressed store, by the SHA-256 of its bytes."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    """A generated document and what it came from: enough to trace it back to its data."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_kind_reference", "kind", "reference"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    lang: Mapped[str] = mapped_column(String(5))
+    format: Mapped[str] = mapped_column(String(5))
+    reference: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[dict[str, Any]]
+    payload_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    output_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    template_version: Mapped[str] = mapped_column(String(64))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Job(Base):
+    """A batch too large to answer at once: rendered in the background into a ZIP."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    lang: Mapped[str] = mapped_column(String(5))
+    format: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(12))  # queued, running, done, failed
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    items_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    result_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detail: Mapped[str | None] = mapped_column(Text)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class Record(Base):
+    """What was read from one uploaded file (one record per distinct file)."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("sha256", name="uq_records_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    # received (stored, not yet read), valid, needs_review, unrecognized, error, approved,
+    # rejected
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    form: Mapped[str | None] = mapped_column(String(64), index=True)
+    version: Mapped[str | None] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(16))
+    reference: Mapped[str | None] = mapped_column(String(120), index=True)
+    values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    issues: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"items": [...]}
+    signatures: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"items": [...]}
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"code", "message"}
+    grant: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    approved_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    changes: Mapped[list[RecordChange]] = relationship(
+        back_populates="record", order_by="RecordChange.id"
+    )
+
+
+class RecordChange(Base):
+    """One audited change to a record: who, when, which field, the old and the new value."""
+
+    __tablename__ = "record_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    who: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    field: Mapped[str] = mapped_column(String(200))  # JSON pointer into the record
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"value": ...}
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    record: Mapped[Record] = relationship(back_populates="changes")

@@ -1,0 +1,182 @@
+"""Records of uploaded forms: receive, fill from the parser, find, correct (audited), approve.
+
+An upload is received before it is read: its file is in the store and its record exists in
+status ``received``; the parser's answer then completes the record. A crash in between
+leaves a complete file and a ``received`` record, which the same upload completes later.
+Operations flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from docgen.errors import InvalidInput, NotFound, Problem, pointer
+from docgen.store.models import ApiKey, Blob, Record, RecordChange, utcnow
+
+STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected")
+REVIEWABLE = {"valid", "needs_review", "approved", "rejected"}
+SpecLookup = Callable[[str], Any]  # form id -> FormSpec or None
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: how text is searched (ș, ş and s all match s)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def _search_text(record: Record) -> str:
+    parts = [record.filename or "", record.reference or "", record.form or ""]
+    parts += [str(v) for v in (record.values or {}).values() if v not in (None, "")]
+    return fold(" ".join(parts))[:20000]
+
+
+def _ensure_blob(session: Session, sha256: str, size: int) -> None:
+    if session.get(Blob, sha256) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(Blob(sha256=sha256, size=size, media_type="application/pdf"))
+    except IntegrityError:
+        pass  # another request stored the same file at the same moment
+
+
+def receive_upload(
+    session: Session, sha256: str, size: int, filename: str | None, key: ApiKey | None
+) -> tuple[Record, bool]:
+    """Return the record of a stored file, creating it (``received``) if it is new."""
+    _ensure_blob(session, sha256, size)
+    existing = session.scalar(select(Record).where(Record.sha256 == sha256))
+    if existing is not None:
+        return existing, False
+    record = Record(sha256=sha256, filename=(filename or "")[:255] or None, status="received",
+                    values={}, issues={"items": []}, signatures={"items": []},
+                    uploaded_by=key.id if key else None)
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:
+        # The same file, uploaded at the same moment, won the race: use its record.
+        if record in session:
+            session.expunge(record)
+        existing = session.scalar(select(Record).where(Record.sha256 == sha256))
+        assert existing is not None
+        return existing, False
+    record.search_text = _search_text(record)
+    session.flush()
+    return record, True
+
+
+def complete_record(session: Session, record: Record, answer: dict[str, Any],
+                    grant: Callable[[Record], dict[str, Any] | None]) -> Record:
+    """Fill a received record from the parser's answer (a record, or an error object)."""
+    if "error" in answer:
+        record.status = "error"
+        record.error = {"code": answer["error"]["code"], "message": answer["error"]["message"]}
+    else:
+        record.status = answer.get("status") or "needs_review"
+        record.form = answer.get("form")
+        record.version = answer.get("version")
+        record.method = answer.get("method")
+        record.reference = (answer.get("reference") or None) and str(answer["reference"])[:120]
+        record.values = answer.get("values") or {}
+        record.issues = {"items": answer.get("issues") or []}
+        record.signatures = {"items": answer.get("signatures") or []}
+        record.error = None
+        record.grant = grant(record)
+    record.search_text = _search_text(record)
+    session.flush()
+    return record
+
+
+def get_record(session: Session, record_id: int) -> Record:
+    # Ids are 32-bit on both databases; a larger one cannot exist (nor be bound on SQLite).
+    record = session.get(Record, record_id) if 0 < record_id < 2**31 else None
+    if record is None:
+        raise NotFound(f"no record {record_id}")
+    return record
+
+
+def list_records(session: Session, *, form: str | None = None, status: str | None = None,
+                 text: str | None = None, page: int = 1,
+                 per_page: int = 50) -> tuple[list[Record], int]:
+    """Records matching every filter given, newest first; and how many match in all."""
+    query = select(Record)
+    if form:
+        query = query.where(Record.form == form)
+    if status:
+        query = query.where(Record.status == status)
+    if text:
+        needle = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Record.search_text.like(f"%{needle}%", escape="\\"))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(Record.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total
+
+
+def _audit(session: Session, record: Record, key: ApiKey | None, field: str,
+           old: Any, new: Any) -> None:
+    session.add(RecordChange(record_id=record.id, api_key_id=key.id if key else None,
+                             who=key.name if key else "system", field=field,
+                             old={"value": old}, new={"value": new}))
+
+
+def update_record(session: Session, record: Record, changes: dict[str, Any],
+                  key: ApiKey | None, spec_of: SpecLookup,
+                  grant: Callable[[Record], dict[str, Any] | None]) -> Record:
+    """Apply corrections (``values``) and a review decision (``status``), each audited."""
+    from docgen.forms.validate import type_value, validate
+
+    corrections: dict[str, Any] = changes.get("values") or {}
+    status: str | None = changes.get("status")
+    if record.status not in REVIEWABLE:
+        raise InvalidInput.at("/status", f"a record in status {record.status!r} cannot be "
+                                         "reviewed (only a recognised form can)")
+    spec = spec_of(record.form) if record.form else None
+    if corrections:
+        if spec is None:
+            raise InvalidInput.at("/values", f"no spec for form {record.form!r}")
+        problems = []
+        for name, value in corrections.items():
+            try:
+                type_value(spec.field(name), value)
+            except KeyError:
+                problems.append(Problem(pointer("values", name), f"not a field of {spec.id}"))
+            except ValueError as exc:
+                problems.append(Problem(pointer("values", name), str(exc)))
+        if problems:
+            raise InvalidInput(problems)
+        old_values = dict(record.values or {})
+        values, issues = validate(spec, {**old_values, **corrections})
+        for name in corrections:
+            if old_values.get(name) != values.get(name):
+                _audit(session, record, key, pointer("values", name), old_values.get(name),
+                       values.get(name))
+        record.values = values
+        record.issues = {"items": issues}
+        record.grant = grant(record)
+        if record.status in {"valid", "needs_review"}:
+            record.status = "needs_review" if issues else "valid"
+    if status and status != record.status:
+        _audit(session, record, key, "/status", record.status, status)
+        record.status = status
+        if status == "approved":
+            record.approved_by = key.id if key else None
+            record.approved_at = utcnow()
+    record.search_text = _search_text(record)
+    record.updated_at = utcnow()
+    session.flush()
+    return record
+
+
+def changes_of(session: Session, record: Record) -> list[RecordChange]:
+    return list(session.scalars(
+        select(RecordChange).where(RecordChange.record_id == record.id).order_by(RecordChange.id)
+    ))

@@ -1,0 +1,223 @@
+"""API v1, forms and records: fillable forms, uploads of returned ones, records and review.
+
+An upload is stored before it is read: the file goes to the content-addressed store and
+its record is committed (``received``) first; the parser then completes the record. The
+same bytes uploaded again answer the existing record with 200.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, send_file, url_for
+
+from docgen.config import project_path
+from docgen.errors import InvalidInput, MalformedInput, Problem
+from docgen.store import records as ops
+from docgen.store.blobs import BlobStore, TooLarge
+from docgen.store.database import db
+from docgen.store.grants import final_grant
+from docgen.store.models import Record
+from docgen.web.auth import current_key, require
+from docgen.web.errors import TooLarge as TooLargeError
+from docgen.web.errors import UnsupportedMedia
+from docgen.web.helpers import json_body
+from docgen.web.parsing import parser
+from docgen.web.schemas import PrefillRequest, RecordPatch
+
+bp = Blueprint("api_records", __name__)
+PDF_MAGIC = b"%PDF-"
+
+
+def _forms_dir():
+    return project_path(current_app.config["FORMS_DIR"])
+
+
+def _spec_of(form_id: str) -> Any:
+    from docgen.forms.spec import load_specs
+
+    return load_specs(_forms_dir()).get(form_id)
+
+
+def _grant(record: Record) -> dict[str, Any] | None:
+    return final_grant(db.session, record, current_app.config["RATES_DIR"])
+
+
+def _blobs() -> BlobStore:
+    return current_app.extensions["docgen.blobs"]
+
+
+@bp.get("/forms")
+@require("documents")
+def list_forms() -> Any:
+    """The fillable forms the office hands out."""
+    from docgen.forms.spec import load_specs
+
+    return {"forms": [
+        {"id": s.id, "version": s.version, "title": s.title.model_dump(),
+         "pdf": url_for(".form_pdf", form_id=s.id),
+         "fields": [{"name": f.name, "type": f.type, "required": f.required,
+                     "prefill": f.prefill, "label": f.label.model_dump()}
+                    for f in s.fields if f.type != "signature"]}
+        for s in load_specs(_forms_dir()).values()
+    ]}
+
+
+@bp.get("/forms/<form_id>.pdf")
+@require("documents")
+def form_pdf(form_id: str) -> Response:
+    """The blank fillable PDF of a form."""
+    from docgen.forms.build import build_form
+    from docgen.forms.spec import get_spec
+
+    spec = get_spec(form_id, _forms_dir())
+    path = _forms_dir() / f"{spec.id}.pdf"
+    content = path.read_bytes() if path.is_file() else build_form(spec)
+    return send_file(io.BytesIO(content), mimetype="application/pdf",
+                     download_name=f"{spec.id}.pdf", max_age=0)
+
+
+@bp.post("/forms/<form_id>/prefill")
+@require("documents")
+def form_prefill(form_id: str) -> Response:
+    """The form's PDF with what the office knows drawn in, and its reference."""
+    from docgen.forms.prefill import prefill_form
+    from docgen.forms.spec import get_spec
+
+    spec = get_spec(form_id, _forms_dir())
+    body = json_body(PrefillRequest)
+    content = prefill_form(spec, body.model_dump(exclude_none=True))
+    name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=name.replace("/", "-"), max_age=0)
+
+
+def _files() -> list[Any]:
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMedia("send the files as multipart/form-data, in fields named 'file'")
+    files = [f for name in request.files for f in request.files.getlist(name)]
+    if not files:
+        raise InvalidInput.at("/file", "no file: send one or more PDFs in fields named 'file'")
+    problems = []
+    for index, storage in enumerate(files):
+        head = storage.stream.read(1024)
+        storage.stream.seek(0)
+        if PDF_MAGIC not in head:
+            problems.append(Problem(f"/file/{index}", f"{_name(storage)}: not a PDF"))
+    if problems:
+        error = UnsupportedMedia("only PDF files are accepted (judged by content)")
+        error.problems = problems  # type: ignore[attr-defined]
+        raise error
+    return files
+
+
+def _name(storage: Any) -> str:
+    return (storage.filename or "upload.pdf").rsplit("/", 1)[-1][:255]
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id, "url": url_for("api_records.get_record", record_id=record.id),
+        "status": record.status, "form": record.form, "version": record.version,
+        "method": record.method, "reference": record.reference, "filename": record.filename,
+        "sha256": record.sha256,
+        "file": url_for("api_records.get_upload", sha256=record.sha256),
+        "values": record.values, "issues": (record.issues or {}).get("items", []),
+        "signatures": (record.signatures or {}).get("items", []), "error": record.error,
+        "grant": record.grant, "created_at": record.created_at,
+        "updated_at": record.updated_at, "approved_at": record.approved_at,
+    }
+
+
+@bp.post("/uploads")
+@require("uploads")
+def upload() -> Any:
+    """One or more returned PDFs: each stored, then read; one entry per file."""
+    limit = int(current_app.config["PARSE_MAX_MB"]) * 1_000_000
+    entries, created_any = [], False
+    for storage in _files():
+        try:
+            sha, size = _blobs().put_stream(storage.stream, max_bytes=limit)
+        except TooLarge as exc:
+            raise TooLargeError(f"{_name(storage)} is larger than {limit} bytes") from exc
+        record, created = ops.receive_upload(db.session, sha, size, _name(storage),
+                                             current_key())
+        db.session.commit()  # the file and its record are kept before anything reads them
+        if created or record.status == "received":
+            answer = parser().parse(_blobs().read(sha), _name(storage))
+            ops.complete_record(db.session, record, answer, _grant)
+            db.session.commit()
+        created_any = created_any or created
+        entries.append({"filename": _name(storage), "sha256": sha, "created": created,
+                        "status": 201 if created else 200, "record": record_json(record),
+                        "error": record.error})
+    return {"uploads": entries}, 201 if created_any else 200
+
+
+@bp.get("/uploads/<sha256>")
+@require("records:read")
+def get_upload(sha256: str) -> Response:
+    """The original file, as uploaded."""
+    record = db.session.query(Record).filter_by(sha256=sha256).one_or_none()
+    fp = _blobs().open(sha256)
+    name = (record.filename if record else None) or f"{sha256}.pdf"
+    return send_file(fp, mimetype="application/pdf", download_name=name, max_age=0,
+                     etag=sha256)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise MalformedInput.at(f"/{name}", "must be a whole number") from None
+    if not low <= value <= high:
+        raise InvalidInput.at(f"/{name}", f"must be between {low} and {high}")
+    return value
+
+
+@bp.get("/records")
+@require("records:read")
+def list_records() -> Any:
+    """Records, newest first; filter by form, status and text (accents ignored)."""
+    page = _int_arg("page", 1, 1, 1_000_000)
+    per_page = _int_arg("per_page", 50, 1, 200)
+    status = request.args.get("status") or None
+    if status and status not in ops.STATUSES:
+        raise InvalidInput.at("/status", f"must be one of {', '.join(ops.STATUSES)}")
+    items, total = ops.list_records(db.session, form=request.args.get("form") or None,
+                                    status=status, text=request.args.get("q") or None,
+                                    page=page, per_page=per_page)
+    return {"items": [record_json(r) for r in items], "total": total, "page": page,
+            "per_page": per_page}
+
+
+@bp.get("/records/<int:record_id>")
+@require("records:read")
+def get_record(record_id: int) -> Any:
+    """One record, with the link to its original file and its audit trail."""
+    return _record_with_changes(ops.get_record(db.session, record_id))
+
+
+def _record_with_changes(record: Record) -> dict[str, Any]:
+    body = record_json(record)
+    body["changes"] = [
+        {"who": c.who, "at": c.at, "field": c.field, "old": (c.old or {}).get("value"),
+         "new": (c.new or {}).get("value")}
+        for c in ops.changes_of(db.session, record)
+    ]
+    return body
+
+
+@bp.patch("/records/<int:record_id>")
+@require("records:write")
+def patch_record(record_id: int) -> Any:
+    """Correct values and/or approve, reject or reopen; every change is audited."""
+    body = json_body(RecordPatch)
+    record = ops.get_record(db.session, record_id)
+    ops.update_record(db.session, record, body.model_dump(exclude_none=True), current_key(),
+                      _spec_of, _grant)
+    return _record_with_changes(record)

@@ -1,0 +1,113 @@
+"""DOCX to PDF for the web workers: in this process, or through the pool's own service.
+
+``docgen serve`` starts one LibreOffice pool for the machine in a process of its own
+(:mod:`docgen.web.pdfservice`) and hands its address to every gunicorn worker as
+``PDF_URL``; the workers send it DOCX bytes over XML-RPC on 127.0.0.1. Without
+``PDF_URL`` (tests, ``flask run``) the process-wide pool of :mod:`docgen.documents.pdf`
+is used directly. Both raise the same errors: ``Busy`` (503 with Retry-After),
+``ConversionFailed``, ``MalformedInput``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import xmlrpc.client
+from typing import Any
+
+from flask import Flask, current_app
+
+from docgen.errors import Busy, ConversionFailed, DocgenError, MalformedInput
+
+# XML-RPC fault codes of the service: the HTTP status of the docgen error they carry.
+FAULT_BUSY = 503
+
+
+class _Transport(xmlrpc.client.Transport):
+    def __init__(self, timeout: float):
+        super().__init__()
+        self._timeout = timeout
+
+    def make_connection(self, host: Any) -> http.client.HTTPConnection:
+        connection = super().make_connection(host)
+        connection.timeout = self._timeout
+        return connection
+
+
+def error_to_fault(exc: DocgenError) -> xmlrpc.client.Fault:
+    """How the service sends a docgen error back to a worker."""
+    body = {"detail": exc.detail, "retry_after": getattr(exc, "retry_after", None)}
+    return xmlrpc.client.Fault(exc.status, json.dumps(body))
+
+
+def fault_to_error(fault: xmlrpc.client.Fault) -> DocgenError:
+    try:
+        body = json.loads(fault.faultString)
+        detail = str(body["detail"])
+    except (ValueError, KeyError, TypeError):
+        body, detail = {}, str(fault.faultString)
+    if fault.faultCode == FAULT_BUSY:
+        return Busy(detail, retry_after=int(body.get("retry_after") or 5))
+    if fault.faultCode in (400, 422):
+        return MalformedInput.at("", detail)
+    return ConversionFailed(detail)
+
+
+class RemoteConverter:
+    """A client of the machine's PDF service."""
+
+    def __init__(self, url: str, timeout: float):
+        self.url = url
+        self.timeout = timeout
+
+    def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
+        return xmlrpc.client.ServerProxy(self.url, transport=_Transport(timeout))
+
+    def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
+        try:
+            with self._proxy(self.timeout) as proxy:
+                return proxy.convert(xmlrpc.client.Binary(docx), pdfa).data
+        except xmlrpc.client.Fault as fault:
+            raise fault_to_error(fault) from None
+        except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as exc:
+            raise ConversionFailed(f"the PDF service does not answer ({type(exc).__name__})") \
+                from exc
+
+    def ready(self) -> bool:
+        try:
+            with self._proxy(5) as proxy:
+                return bool(proxy.ready())
+        except (OSError, http.client.HTTPException, xmlrpc.client.Error):
+            return False
+
+
+class LocalConverter:
+    """The process-wide pool (started on first use), for tests and single-process runs."""
+
+    def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
+        from docgen.documents.pdf import convert_docx_to_pdf
+
+        return convert_docx_to_pdf(docx, pdfa=pdfa)
+
+    def ready(self) -> bool:
+        from docgen.documents.pdf import default_converter
+
+        try:
+            return default_converter() is not None
+        except DocgenError:
+            return False
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("PDF_URL") or ""
+    timeout = float(app.config["PDF_TIMEOUT"]) * 2 + 10  # a wait in the queue, then the job
+    converter = RemoteConverter(url, timeout) if url else LocalConverter()
+    app.extensions["docgen.pdf"] = converter
+
+
+def converter() -> RemoteConverter | LocalConverter:
+    return current_app.extensions["docgen.pdf"]
+
+
+def convert(docx: bytes) -> bytes:
+    return converter().convert(docx)

@@ -1,0 +1,142 @@
+"""Batch jobs: large batches rendered in the background of the worker that took them.
+
+The items are stored (as a file) and the job recorded before the answer goes out; a
+thread of this process then renders them into a ZIP kept in the file store, updating the
+job's progress as it goes. One machine, one office: a thread per worker process is
+enough. (A larger deployment would hand the same function to a queue such as RQ.)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from docgen.config import project_path
+from docgen.documents.kinds import get_kind
+from docgen.errors import Busy, DocgenError, NotFound
+from docgen.store import documents as ops
+from docgen.store.blobs import BlobStore
+from docgen.store.database import db
+from docgen.store.documents import canonical_json
+from docgen.store.models import Blob, Job, utcnow
+from docgen.web.converter import converter
+
+log = logging.getLogger("docgen.web.jobs")
+BUSY_RETRIES = 20
+
+
+def _blobs() -> BlobStore:
+    return current_app.extensions["docgen.blobs"]
+
+
+def _keep(session: Session, data: bytes, media_type: str) -> str:
+    sha = _blobs().put(data)
+    if session.get(Blob, sha) is None:
+        session.add(Blob(sha256=sha, size=len(data), media_type=media_type))
+        session.flush()
+    return sha
+
+
+def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[str, Any]],
+           api_key_id: int | None) -> Job:
+    """Record the job with its items; it starts once the request has committed."""
+    items_sha = _keep(session, canonical_json(items), "application/json")
+    job = Job(id=uuid.uuid4().hex, kind=kind, lang=lang, format=fmt, status="queued",
+              total=len(items), done=0, items_sha256=items_sha, errors={"items": []},
+              api_key_id=api_key_id)
+    session.add(job)
+    session.flush()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Start after the commit: the thread must find the job in the database.
+    from flask import after_this_request
+
+    @after_this_request
+    def _start(response: Any) -> Any:
+        session.commit()
+        app.extensions["docgen.jobs"].submit(run, app, job.id)
+        return response
+
+    return job
+
+
+def get(session: Session, job_id: str) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"no batch job {job_id[:40]!r}")
+    return job
+
+
+def _convert_patiently(docx: bytes) -> bytes:
+    """Convert; when the pool is busy, wait as told and try again (a job can wait)."""
+    for _ in range(BUSY_RETRIES):
+        try:
+            return converter().convert(docx)
+        except Busy as exc:
+            time.sleep(exc.retry_after)
+    return converter().convert(docx)
+
+
+def run(app: Flask, job_id: str) -> None:
+    with app.app_context():
+        session = db.new_session()
+        try:
+            _run(session, job_id)
+        except Exception as exc:  # the job must end in a state, whatever happened
+            session.rollback()
+            job = session.get(Job, job_id)
+            if job is not None:
+                job.status = "failed"
+                job.detail = exc.detail if isinstance(exc, DocgenError) else "internal error"
+                job.finished_at = utcnow()
+                session.commit()
+            log.error("job %s failed: %s", job_id, type(exc).__name__)
+        finally:
+            session.close()
+
+
+def _run(session: Session, job_id: str) -> None:
+    job = session.get(Job, job_id)
+    if job is None or job.status != "queued":
+        return
+    job.status = "running"
+    session.commit()
+    kind = get_kind(job.kind)
+    items = json.loads(_blobs().read(job.items_sha256))
+    payloads = ops.validate_items(kind, items)
+
+    def progress(_index: int, _error: str | None) -> None:
+        job.done += 1
+        session.commit()
+
+    with tempfile.TemporaryFile() as out:
+        errors = ops.write_zip(
+            session, kind, job.lang, job.format, payloads, out,
+            templates=project_path(app_config()["TEMPLATES_DIR"]),
+            convert=_convert_patiently, api_key_id=job.api_key_id, job_id=job.id,
+            on_item=progress,
+        )
+        out.seek(0)
+        sha, size = _blobs().put_stream(out)
+    if session.get(Blob, sha) is None:
+        session.add(Blob(sha256=sha, size=size, media_type="application/zip"))
+    job.errors = {"items": errors}
+    job.result_sha256 = sha
+    job.status = "done"
+    job.finished_at = utcnow()
+    session.commit()
+
+
+def app_config() -> Any:
+    return current_app.config
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["docgen.jobs"] = ThreadPoolExecutor(1, thread_name_prefix="docgen-job")

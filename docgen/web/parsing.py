@@ -1,0 +1,61 @@
+"""Reading returned forms for the web workers: a few warm parser children per process.
+
+The children (``docgen.forms.isolation``) bound each parse in time and memory; they are
+started on first use in each worker process (never in gunicorn's master, never before a
+fork) and stopped when the process exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from typing import Any
+
+from flask import Flask, current_app
+
+from docgen.config import project_path
+
+
+class Parser:
+    def __init__(self, config: dict[str, Any]):
+        self._config = config
+        self._pool: Any = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        from docgen.forms.isolation import WorkerPool
+
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                c = self._config
+                self._pool = WorkerPool(
+                    max(1, int(c["PARSE_WORKERS"])),
+                    timeout=float(c["PARSE_TIMEOUT"]),
+                    memory_mb=int(c["PARSE_MEMORY_MB"]),
+                    max_bytes=int(c["PARSE_MAX_MB"]) * 1_000_000,
+                    forms_dir=project_path(c["FORMS_DIR"]),
+                    trust_roots=c["TRUST_ROOTS"],
+                )
+                self._pid = os.getpid()
+                atexit.register(self._pool.close)
+            return self._pool
+
+    def parse(self, data: bytes, filename: str | None) -> dict[str, Any]:
+        """The record of a returned form, or ``{"error": {"code", "message"}}``."""
+        return self._get().parse(data, filename)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.close()
+            self._pool = None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["docgen.parser"] = Parser(app.config)
+
+
+def parser() -> Parser:
+    return current_app.extensions["docgen.parser"]

@@ -1,0 +1,97 @@
+"""The API's request and response models: they validate requests and document the API.
+
+The payload of each document kind is the kind's own domain model; the envelopes around
+it are here. ``validate`` turns pydantic's errors into pointers into the request body.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from docgen.documents.kinds import KINDS, LANGS
+
+KindId = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+Lang = Literal[tuple(LANGS)]  # type: ignore[valid-type]
+Format = Literal["docx", "pdf"]
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DocumentRequest(Envelope):
+    """``POST /api/v1/documents``: one document of a kind, in a language and a format."""
+
+    kind: KindId
+    lang: Lang
+    format: Format = "docx"
+    data: dict[str, Any] = Field(description="The payload of the kind (see its schema)")
+
+
+class BatchRequest(Envelope):
+    """``POST /api/v1/documents/batch``: many documents of one kind, as one ZIP."""
+
+    kind: KindId
+    lang: Lang
+    format: Format = "docx"
+    items: list[dict[str, Any]] = Field(min_length=1)
+
+
+class RecordPatch(Envelope):
+    """``PATCH /api/v1/records/{id}``: corrections to values, and/or a review decision."""
+
+    values: dict[str, Any] | None = Field(
+        None, description="Field name -> corrected value, as it would be typed on the form"
+    )
+    status: Literal["approved", "rejected", "needs_review"] | None = None
+
+
+class PrefillRequest(Envelope):
+    """``POST /api/v1/forms/{id}/prefill``: what the office already knows."""
+
+    reference: str | None = Field(None, max_length=60)
+    values: dict[str, Any]
+
+
+class Problem(BaseModel):
+    """An error, as ``application/problem+json``."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, str]] | None = Field(
+        None, description="For invalid input: [{pointer, message}]"
+    )
+
+
+def documented_document_requests() -> list[type[BaseModel]]:
+    """Per kind, the envelope with its real payload model: what the OpenAPI doc shows."""
+    return [
+        create_model(
+            f"{''.join(p.title() for p in kind.id.split('_'))}DocumentRequest",
+            __base__=Envelope,
+            kind=(Literal[kind.id], ...),
+            lang=(Lang, ...),
+            format=(Format, "docx"),
+            data=(kind.model, ...),
+        )
+        for kind in KINDS.values()
+    ]
+
+
+def documented_batch_requests() -> list[type[BaseModel]]:
+    return [
+        create_model(
+            f"{''.join(p.title() for p in kind.id.split('_'))}BatchRequest",
+            __base__=Envelope,
+            kind=(Literal[kind.id], ...),
+            lang=(Lang, ...),
+            format=(Format, "docx"),
+            items=(Annotated[list[kind.model], Field(min_length=1)], ...),  # type: ignore[name-defined]
+        )
+        for kind in KINDS.values()
+    ]

@@ -1,0 +1,137 @@
+"""Documents, batches, jobs, grants and selection through the API, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+
+from docgen.documents.kinds import KINDS
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_kinds_and_schema(client, admin):
+    listed = client.get("/api/v1/kinds", headers=admin).json["kinds"]
+    assert [k["id"] for k in listed] == list(KINDS)
+    schema = client.get("/api/v1/kinds/financial_contract/schema", headers=admin)
+    assert schema.status_code == 200 and "participant" in schema.json["properties"]
+    missing = client.get("/api/v1/kinds/nope/schema", headers=admin)
+    assert missing.status_code == 404
+    assert missing.content_type == "application/problem+json"
+
+
+def test_document_docx_is_named_and_traced(client, make_key, sample):
+    headers = make_key("documents")
+    data = sample("certificate_of_attendance")
+    response = client.post("/api/v1/documents", headers=headers,
+                           json={"kind": "certificate_of_attendance", "lang": "ro",
+                                 "format": "docx", "data": data})
+    assert response.status_code == 201, response.json
+    assert response.content_type == DOCX
+    assert response.data[:2] == b"PK"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "certificate_of_attendance-" in disposition
+    assert "-ro.docx" in disposition
+    doc_id = response.headers["X-Document-Id"]
+    trace = client.get(f"/api/v1/documents/{doc_id}", headers=headers).json
+    assert trace["kind"] == "certificate_of_attendance" and trace["lang"] == "ro"
+    import hashlib
+
+    assert trace["output_sha256"] == hashlib.sha256(response.data).hexdigest()
+    assert len(trace["payload_sha256"]) == 64 and len(trace["template_version"]) == 64
+    assert trace["payload"]["reference"] == data["reference"]
+
+
+def test_invalid_document_lists_every_problem_with_pointers(client, admin, sample):
+    data = sample("financial_contract")
+    data["bank"]["iban"] = "RO00XXXX"
+    del data["participant"]["family_name"]
+    response = client.post("/api/v1/documents", headers=admin,
+                           json={"kind": "financial_contract", "lang": "en", "data": data})
+    assert response.status_code == 422
+    body = response.json
+    assert response.content_type == "application/problem+json"
+    assert {"type", "title", "status", "detail", "errors"} <= set(body)
+    pointers = {e["pointer"] for e in body["errors"]}
+    assert "/data/bank/iban" in pointers and "/data/participant/family_name" in pointers
+
+
+def test_envelope_errors(client, admin):
+    bad_kind = client.post("/api/v1/documents", headers=admin,
+                           json={"kind": "nope", "lang": "xx", "data": {}})
+    assert bad_kind.status_code == 422
+    assert {e["pointer"] for e in bad_kind.json["errors"]} >= {"/kind", "/lang"}
+    malformed = client.post("/api/v1/documents", headers=admin, data=b"{not json",
+                            content_type="application/json")
+    assert malformed.status_code == 400 and malformed.json["title"] == "Malformed input"
+    not_json = client.post("/api/v1/documents", headers=admin, data=b"x",
+                           content_type="text/plain")
+    assert not_json.status_code == 415
+
+
+def test_batch_small_answers_a_zip(client, admin, sample):
+    items = [sample("certificate_of_attendance"), sample("certificate_of_attendance-visiting")]
+    response = client.post("/api/v1/documents/batch", headers=admin,
+                           json={"kind": "certificate_of_attendance", "lang": "en",
+                                 "items": items})
+    assert response.status_code == 200 and response.content_type == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert len(names) == 2 and all(n.endswith("-en.docx") for n in names)
+
+
+def test_batch_invalid_item_points_into_items(client, admin, sample):
+    bad = sample("certificate_of_attendance")
+    bad["participant"] = {}
+    response = client.post("/api/v1/documents/batch", headers=admin,
+                           json={"kind": "certificate_of_attendance", "lang": "en",
+                                 "items": [sample("certificate_of_attendance"), bad]})
+    assert response.status_code == 422
+    assert all(e["pointer"].startswith("/items/1/") for e in response.json["errors"])
+
+
+def test_batch_beyond_the_limit_becomes_a_job(make_app, sample, wait):
+    app = make_app(BATCH_SYNC_LIMIT=2)
+    client = app.test_client()
+    from docgen.store.database import db
+    from docgen.store.keys import create_key
+
+    with app.app_context():
+        _, token = create_key(db.session, "batcher", ["documents"])
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    items = [sample("certificate_of_attendance")] * 3
+    response = client.post("/api/v1/documents/batch", headers=headers,
+                           json={"kind": "certificate_of_attendance", "lang": "ro",
+                                 "items": items})
+    assert response.status_code == 202, response.json
+    url = response.headers["Location"]
+    job = wait(lambda: (j := client.get(url, headers=headers).json)["status"] in
+               {"done", "failed"} and j)
+    assert job["status"] == "done" and job["done"] == 3 and job["errors"] == []
+    with client.get(job["result"], headers=headers) as result:
+        assert result.status_code == 200
+        names = zipfile.ZipFile(io.BytesIO(result.data)).namelist()
+    assert len(names) == 3 and len(set(names)) == 3
+
+
+def _cli_json(args, data):
+    proc = subprocess.run([sys.executable, "-m", "docgen", *args, "--data", "-"],
+                          input=json.dumps(data), capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def test_grants_and_selection_answer_as_the_cli(client, make_key, sample):
+    headers = make_key("documents")
+    quote = sample("quote-incoming-sta")
+    answer = client.post("/api/v1/grants/quote", headers=headers, json=quote)
+    assert answer.status_code == 200
+    assert answer.json == _cli_json(["grants", "quote"], quote)
+    selection = sample("selection-incoming")
+    ranked = client.post("/api/v1/selection/rank", headers=headers, json=selection)
+    assert ranked.status_code == 200
+    assert ranked.json == _cli_json(["selection", "rank"], selection)
+    invalid = client.post("/api/v1/grants/quote", headers=headers, json={"activity": "XYZ"})
+    assert invalid.status_code == 422 and invalid.json["errors"]
