@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from pydantic import BaseModel
 from docgen.config import project_path, settings
 from docgen.documents.filters import filters
 from docgen.documents.kinds import Kind, check_lang, get_kind
+from docgen.documents.prepared import TemplateCache
 from docgen.errors import TemplateError
 
 
@@ -50,23 +53,45 @@ def template_path(kind_id: str, lang: str, root: Path | None = None) -> Path:
     return (root or templates_dir()) / lang / f"{kind_id}.docx"
 
 
+_prepared = TemplateCache()
+
+
+@contextmanager
+def _template_errors(path: Path) -> Iterator[None]:
+    """Report a broken template as a ``TemplateError`` naming the file."""
+    where = f"{path.parent.name}/{path.name}"
+    try:
+        yield
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"{where}: {exc.message}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{where}: template syntax error: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{where}: {exc}") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{where} is not a valid DOCX template: {exc}") from exc
+
+
 def render_template(path: Path, context: dict[str, Any], lang: str) -> bytes:
-    """Fill one DOCX template with a context; return the DOCX bytes."""
+    """Fill one DOCX template with a context; return the DOCX bytes.
+
+    The template is prepared once (:mod:`docgen.documents.prepared`) and reused until its
+    file changes; a template the fast path cannot serve is rendered the plain way.
+    """
     if not path.is_file():
         raise TemplateError(f"template missing: {path}")
-    try:
+    with _template_errors(path):
+        prepared = _prepared.get(path, lang, environment(lang))
+        if not prepared.plain_only:
+            return prepared.render(context)
+    return render_template_plain(path, context, lang)
+
+
+def render_template_plain(path: Path, context: dict[str, Any], lang: str) -> bytes:
+    """Fill a template with plain docxtpl, reading the file anew (the reference path)."""
+    with _template_errors(path):
         template = DocxTemplate(path)
         template.render(context, jinja_env=environment(lang), autoescape=True)
-    except jinja2.UndefinedError as exc:
-        raise TemplateError(f"{path.parent.name}/{path.name}: {exc.message}") from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"{path.parent.name}/{path.name}: template syntax error: {exc.message}"
-        ) from exc
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"{path.parent.name}/{path.name}: {exc}") from exc
-    except (zipfile.BadZipFile, KeyError) as exc:
-        raise TemplateError(f"{path.parent.name}/{path.name} is not a valid DOCX: {exc}") from exc
     out = io.BytesIO()
     template.save(out)
     return out.getvalue()
