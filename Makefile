@@ -10,14 +10,20 @@ UNO_PYTHON ?= /usr/bin/python3
 UNO_VENV ?= .venv-uno
 UNO_STAMP := $(UNO_VENV)/.installed
 
-.PHONY: run test setup system lint clean
+.PHONY: run test setup system lint clean messages
 
-# Create or migrate the database, print a new admin API key once, serve on 127.0.0.1:8000.
+# Create or migrate the database, print a new admin API key and a new admin sign-in once,
+# serve on http://127.0.0.1:8000 (plain http on this machine: the session cookie may not
+# require HTTPS here; behind an HTTPS proxy leave DOCGEN_SESSION_COOKIE_SECURE alone).
 run: setup
 	$(PY) -m docgen db upgrade
 	@echo "Admin API key (shown once, keep it):"
 	@$(PY) -m docgen apikeys create "admin-$$(date +%Y%m%d-%H%M%S)" --scope admin
-	$(PY) -m docgen serve --host 127.0.0.1 --port 8000
+	@user="admin-$$(date +%Y%m%d-%H%M%S)@localhost"; \
+	  echo "Web pages: open http://127.0.0.1:8000/ and sign in as $$user with the password"; \
+	  echo "(shown once; more users: docgen users create EMAIL --role admin|officer|viewer):"; \
+	  $(PY) -m docgen users create "$$user" --role admin
+	DOCGEN_SESSION_COOKIE_SECURE=false $(PY) -m docgen serve --host 127.0.0.1 --port 8000
 
 test: setup
 	$(PY) -m ruff check .
@@ -43,6 +49,15 @@ $(UNO_STAMP): | system
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# After changing interface text: extract it, merge it into the catalogs (translate the new
+# entries in docgen/web/translations/ro/LC_MESSAGES/messages.po), compile the .mo files.
+messages: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l --no-location --sort-output --omit-header \
+	  -o docgen/web/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i docgen/web/translations/messages.pot \
+	  -d docgen/web/translations --no-fuzzy-matching --width 100
+	$(VENV)/bin/pybabel compile -d docgen/web/translations
 
 clean:
 	rm -rf $(VENV) $(UNO_VENV) .pytest_cache .ruff_cache

@@ -64,6 +64,14 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_TIMEOUT": 120,
     # Log level of the service (DEBUG, INFO, WARNING, ...).
     "LOG_LEVEL": "INFO",
+    # --- the staff's web pages ---
+    # Send the session cookie only over HTTPS. Set it to false only for plain-http use on
+    # this machine (http://127.0.0.1, as `make run` does).
+    "SESSION_COOKIE_SECURE": True,
+    # Hours a sign-in lasts.
+    "SESSION_HOURS": 12,
+    # Time zone in which the pages show dates and times.
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Bucharest",
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from docgen import __version__
-from docgen.cli import convert, demo, documents, forms, grants, selection, service
+from docgen.cli import convert, demo, documents, forms, grants, selection, service, users
 from docgen.cli.common import run_guarded
 
 
@@ -32,6 +32,7 @@ cli.add_command(forms.forms)
 cli.add_command(service.serve)
 cli.add_command(service.db)
 cli.add_command(service.apikeys)
+cli.add_command(users.users)
 
 
 def main() -> None:

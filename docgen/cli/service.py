@@ -18,7 +18,8 @@ from docgen.store.keys import SCOPES
 
 
 @contextmanager
-def _app() -> Iterator[Flask]:
+def app_context() -> Iterator[Flask]:
+    """The app built from the settings, its context pushed (commands commit themselves)."""
     from docgen.web import ConfigError, create_app
 
     try:
@@ -40,7 +41,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     from docgen.store.migrate import current_revision, head_revision
     from docgen.web.serve import serve as run
 
-    with _app() as app:
+    with app_context() as app:
         url = app.config["DATABASE_URL"]
         count = workers or int(app.config["WORKERS"]) or len(os.sched_getaffinity(0)) + 1
         timeout = int(app.config["WORKER_TIMEOUT"])
@@ -60,7 +61,7 @@ def upgrade() -> None:
     from docgen.store.migrate import current_revision
     from docgen.store.migrate import upgrade as run_upgrade
 
-    with _app() as app:
+    with app_context() as app:
         url = app.config["DATABASE_URL"]
     run_upgrade(url)
     click.echo(f"database at revision {current_revision(url)}", err=True)
@@ -71,7 +72,7 @@ def current() -> None:
     """Print the database's schema revision and the latest one."""
     from docgen.store.migrate import current_revision, head_revision
 
-    with _app() as app:
+    with app_context() as app:
         url = app.config["DATABASE_URL"]
     click.echo(f"current: {current_revision(url) or 'none'}  latest: {head_revision()}")
 
@@ -90,7 +91,7 @@ def create(name: str, scopes: tuple[str, ...]) -> None:
     from docgen.store.database import db as database
     from docgen.store.keys import create_key
 
-    with _app():
+    with app_context():
         _key, token = create_key(database.session, name, scopes)
         database.session.commit()
     click.echo(token)
@@ -103,7 +104,7 @@ def revoke(name: str) -> None:
     from docgen.store.database import db as database
     from docgen.store.keys import revoke_key
 
-    with _app():
+    with app_context():
         revoke_key(database.session, name)
         database.session.commit()
     click.echo(f"revoked {name}", err=True)
@@ -116,7 +117,7 @@ def list_keys(as_json: bool) -> None:
     from docgen.store.database import db as database
     from docgen.store.keys import list_keys as keys
 
-    with _app():
+    with app_context():
         rows = [{"name": k.name, "scopes": k.scopes.split(), "created_at": k.created_at,
                  "revoked_at": k.revoked_at} for k in keys(database.session)]
     if as_json:

@@ -109,6 +109,7 @@ def record_document(
     version: str,
     api_key_id: int | None,
     job_id: str | None = None,
+    user_id: int | None = None,
 ) -> Document:
     data = payload.model_dump(mode="json")
     document = Document(
@@ -122,6 +123,7 @@ def record_document(
         output_sha256=sha256(content),
         template_version=version,
         api_key_id=api_key_id,
+        user_id=user_id,
         job_id=job_id,
     )
     session.add(document)
@@ -139,6 +141,7 @@ def generate_document(
     templates: Path,
     convert: Converter,
     api_key_id: int | None = None,
+    user_id: int | None = None,
 ) -> Generated:
     """Validate, render (and convert), record; return the document and its bytes."""
     kind = get_kind(kind_id)
@@ -146,7 +149,8 @@ def generate_document(
     check_format(fmt)
     payload = validate_payload(kind, data)
     content, version = render(kind, lang, fmt, payload, templates, convert)
-    document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id)
+    document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
+                               user_id=user_id)
     return Generated(document, content, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt])
 
 
@@ -176,6 +180,7 @@ def write_zip(
     api_key_id: int | None = None,
     job_id: str | None = None,
     on_item: Callable[[int, str | None], None] | None = None,
+    user_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Render each payload into a ZIP written to ``out``; return the per-item errors.
 
@@ -201,7 +206,7 @@ def write_zip(
             names.add(name)
             archive.writestr(name, content)
             record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
-                            job_id)
+                            job_id, user_id)
             if on_item:
                 on_item(index, None)
     return errors
@@ -228,3 +233,9 @@ def contract_for(session: Session, reference: str) -> Document | None:
         .order_by(Document.created_at.desc())
         .limit(1)
     )
+
+
+def recent_documents(session: Session, limit: int = 10) -> list[Document]:
+    """The documents generated last, newest first."""
+    return list(session.scalars(select(Document).order_by(Document.created_at.desc())
+                                .limit(limit)))

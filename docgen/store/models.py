@@ -1,4 +1,4 @@
-"""The service's tables: API keys, stored files, generated documents, batch jobs, records.
+"""The service's tables: API keys, users, stored files, documents, batch jobs, records.
 
 Typed SQLAlchemy 2 models with named constraints (so that migrations name them the same on
 SQLite and PostgreSQL); no serialisation here: the web layer shapes its own JSON.
@@ -59,6 +59,20 @@ class ApiKey(Base):
         return frozenset(self.scopes.split())
 
 
+class User(Base):
+    """A member of staff who signs in to the web pages; ``role`` says what they may do."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower case
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # admin, officer, viewer
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    disabled_at: Mapped[datetime | None]
+
+
 class Blob(Base):
     """A file kept in the content-addressed store, by the SHA-256 of its bytes."""
 
@@ -86,6 +100,7 @@ class Document(Base):
     output_sha256: Mapped[str] = mapped_column(String(64), index=True)
     template_version: Mapped[str] = mapped_column(String(64))
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -107,6 +122,7 @@ class Job(Base):
     errors: Mapped[dict[str, Any]] = mapped_column(default=dict)
     detail: Mapped[str | None] = mapped_column(Text)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
@@ -135,6 +151,9 @@ class Record(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # The same, when the upload or the approval came from a signed-in user (web pages).
+    uploaded_by_user: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by_user: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -152,7 +171,8 @@ class RecordChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    who: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    who: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     field: Mapped[str] = mapped_column(String(200))  # JSON pointer into the record
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"value": ...}

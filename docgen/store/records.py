@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docgen.errors import InvalidInput, NotFound, Problem, pointer
-from docgen.store.models import ApiKey, Blob, Record, RecordChange, utcnow
+from docgen.store.models import ApiKey, Blob, Record, RecordChange, User, utcnow
+from docgen.store.users import actor_ids, actor_name
 
 STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected")
 REVIEWABLE = {"valid", "needs_review", "approved", "rejected"}
 SpecLookup = Callable[[str], Any]  # form id -> FormSpec or None
+Actor = ApiKey | User | None  # who acts: an API client or a signed-in user
 
 
 def fold(text: str) -> str:
@@ -47,16 +49,17 @@ def _ensure_blob(session: Session, sha256: str, size: int) -> None:
 
 
 def receive_upload(
-    session: Session, sha256: str, size: int, filename: str | None, key: ApiKey | None
+    session: Session, sha256: str, size: int, filename: str | None, key: Actor
 ) -> tuple[Record, bool]:
     """Return the record of a stored file, creating it (``received``) if it is new."""
     _ensure_blob(session, sha256, size)
     existing = session.scalar(select(Record).where(Record.sha256 == sha256))
     if existing is not None:
         return existing, False
+    key_id, user_id = actor_ids(key)
     record = Record(sha256=sha256, filename=(filename or "")[:255] or None, status="received",
                     values={}, issues={"items": []}, signatures={"items": []},
-                    uploaded_by=key.id if key else None)
+                    uploaded_by=key_id, uploaded_by_user=user_id)
     try:
         with session.begin_nested():
             session.add(record)
@@ -121,15 +124,24 @@ def list_records(session: Session, *, form: str | None = None, status: str | Non
     return list(rows), total
 
 
-def _audit(session: Session, record: Record, key: ApiKey | None, field: str,
+def all_records(session: Session, *, form: str | None = None, status: str | None = None,
+                text: str | None = None, limit: int = 50_000) -> list[Record]:
+    """Every record matching the filters (for an export), newest first, up to ``limit``."""
+    items, _total = list_records(session, form=form, status=status, text=text, page=1,
+                                 per_page=limit)
+    return items
+
+
+def _audit(session: Session, record: Record, key: Actor, field: str,
            old: Any, new: Any) -> None:
-    session.add(RecordChange(record_id=record.id, api_key_id=key.id if key else None,
-                             who=key.name if key else "system", field=field,
+    key_id, user_id = actor_ids(key)
+    session.add(RecordChange(record_id=record.id, api_key_id=key_id, user_id=user_id,
+                             who=actor_name(key), field=field,
                              old={"value": old}, new={"value": new}))
 
 
 def update_record(session: Session, record: Record, changes: dict[str, Any],
-                  key: ApiKey | None, spec_of: SpecLookup,
+                  key: Actor, spec_of: SpecLookup,
                   grant: Callable[[Record], dict[str, Any] | None]) -> Record:
     """Apply corrections (``values``) and a review decision (``status``), each audited."""
     from docgen.forms.validate import type_value, validate
@@ -168,7 +180,7 @@ def update_record(session: Session, record: Record, changes: dict[str, Any],
         _audit(session, record, key, "/status", record.status, status)
         record.status = status
         if status == "approved":
-            record.approved_by = key.id if key else None
+            record.approved_by, record.approved_by_user = actor_ids(key)
             record.approved_at = utcnow()
     record.search_text = _search_text(record)
     record.updated_at = utcnow()

@@ -12,21 +12,22 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, redirect
+from flask import Flask, Response, g
 
 from docgen.config import DEFAULTS, project_path
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.web import converter, errors, jobs, parsing, requestlog
+from docgen.web import converter, errors, jobs, parsing, requestlog, ui
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
 POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
             "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
-            "PDF_TIMEOUT", "WORKER_TIMEOUT")
+            "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS")
 NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS")
 
 
@@ -83,6 +84,13 @@ def _check(app: Flask) -> None:
             from exc
     if not os.access(storage, os.W_OK):
         raise ConfigError(f"DOCGEN_STORAGE_DIR: {storage} is not writable")
+    if not isinstance(c["SESSION_COOKIE_SECURE"], bool):
+        raise ConfigError("DOCGEN_SESSION_COOKIE_SECURE: true or false")
+    try:
+        zoneinfo.ZoneInfo(str(c["BABEL_DEFAULT_TIMEZONE"]))
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ConfigError("DOCGEN_BABEL_DEFAULT_TIMEZONE: not a time zone "
+                          f"({c['BABEL_DEFAULT_TIMEZONE']!r}), e.g. Europe/Bucharest") from None
     if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("http://127.0.0.1:"):
         raise ConfigError("DOCGEN_PDF_URL: must be http://127.0.0.1:PORT/ (docgen serve sets it)")
 
@@ -132,5 +140,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(api_documents.bp, url_prefix="/api/v1")
     app.register_blueprint(api_records.bp, url_prefix="/api/v1")
-    app.add_url_rule("/", "index", lambda: redirect("/api/v1/docs"))
+    ui.init_app(app)  # the staff's pages, from / on
     return app

@@ -17,17 +17,15 @@ from docgen.errors import InvalidInput, MalformedInput, Problem
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
 from docgen.store.database import db
-from docgen.store.grants import final_grant
 from docgen.store.models import Record
+from docgen.web import uploads
 from docgen.web.auth import current_key, require
 from docgen.web.errors import TooLarge as TooLargeError
 from docgen.web.errors import UnsupportedMedia
 from docgen.web.helpers import json_body
-from docgen.web.parsing import parser
 from docgen.web.schemas import PrefillRequest, RecordPatch
 
 bp = Blueprint("api_records", __name__)
-PDF_MAGIC = b"%PDF-"
 
 
 def _forms_dir():
@@ -41,7 +39,7 @@ def _spec_of(form_id: str) -> Any:
 
 
 def _grant(record: Record) -> dict[str, Any] | None:
-    return final_grant(db.session, record, current_app.config["RATES_DIR"])
+    return uploads.grant_of(record)
 
 
 def _blobs() -> BlobStore:
@@ -101,9 +99,7 @@ def _files() -> list[Any]:
         raise InvalidInput.at("/file", "no file: send one or more PDFs in fields named 'file'")
     problems = []
     for index, storage in enumerate(files):
-        head = storage.stream.read(1024)
-        storage.stream.seek(0)
-        if PDF_MAGIC not in head:
+        if not uploads.looks_like_pdf(storage):
             problems.append(Problem(f"/file/{index}", f"{_name(storage)}: not a PDF"))
     if problems:
         error = UnsupportedMedia("only PDF files are accepted (judged by content)")
@@ -113,7 +109,7 @@ def _files() -> list[Any]:
 
 
 def _name(storage: Any) -> str:
-    return (storage.filename or "upload.pdf").rsplit("/", 1)[-1][:255]
+    return uploads.upload_name(storage)
 
 
 def record_json(record: Record) -> dict[str, Any]:
@@ -138,20 +134,13 @@ def upload() -> Any:
     entries, created_any = [], False
     for storage in _files():
         try:
-            sha, size = _blobs().put_stream(storage.stream, max_bytes=limit)
+            record, created = uploads.receive(storage, current_key())
         except TooLarge as exc:
             raise TooLargeError(f"{_name(storage)} is larger than {limit} bytes") from exc
-        record, created = ops.receive_upload(db.session, sha, size, _name(storage),
-                                             current_key())
-        db.session.commit()  # the file and its record are kept before anything reads them
-        if created or record.status == "received":
-            answer = parser().parse(_blobs().read(sha), _name(storage))
-            ops.complete_record(db.session, record, answer, _grant)
-            db.session.commit()
         created_any = created_any or created
-        entries.append({"filename": _name(storage), "sha256": sha, "created": created,
-                        "status": 201 if created else 200, "record": record_json(record),
-                        "error": record.error})
+        entries.append({"filename": _name(storage), "sha256": record.sha256,
+                        "created": created, "status": 201 if created else 200,
+                        "record": record_json(record), "error": record.error})
     return {"uploads": entries}, 201 if created_any else 200
 
 

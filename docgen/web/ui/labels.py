@@ -1,0 +1,160 @@
+"""Words of the generated forms, in the message catalogs: field labels, choices, errors.
+
+The payload models name their fields in English snake case; staff read these labels
+instead (Romanian in ``translations/ro``). Validation messages come from
+:mod:`docgen.domain.validation` in English; :func:`translate_problem` puts them through
+the catalog, the numbers they quote kept.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from docgen.domain.validation import _MESSAGES
+
+LABELS = {
+    "academic_year": _l("Academic year"), "action": _l("Action"), "activity": _l("Activity"),
+    "actual": _l("Real period"), "address": _l("Address"),
+    "automatic_recognition": _l("Automatic recognition"), "bank": _l("Bank account"),
+    "bic": _l("BIC"), "birth_date": _l("Date of birth"), "call": _l("Call"),
+    "cefr": _l("Language level (CEFR)"), "changes": _l("Changes"), "city": _l("City"),
+    "cnp": _l("Personal numeric code (CNP)"), "code": _l("Code"),
+    "committee": _l("Committee"), "component": _l("Component"), "contact": _l("Contact person"),
+    "country": _l("Country (ISO code)"), "currency": _l("Currency"), "date": _l("Date"),
+    "department": _l("Department"), "department_director": _l("Head of department"),
+    "destination": _l("Destination"), "direction": _l("Direction"),
+    "earlier_months": _l("Months of earlier mobilities"), "ects": _l("ECTS credits"),
+    "email": _l("E-mail"), "end": _l("End"), "eqf": _l("EQF level"),
+    "erasmus_code": _l("Erasmus code"), "exceptional_approval": _l("Exceptional approval"),
+    "faculty": _l("Faculty"), "family_name": _l("Family name"),
+    "fewer_opportunities": _l("Fewer opportunities"),
+    "field_of_education": _l("Field of education"), "gender": _l("Gender"),
+    "given_names": _l("Given names"), "green_travel": _l("Green travel"),
+    "holder": _l("Account holder"), "host": _l("Host institution"),
+    "host_country": _l("Host country"), "iban": _l("IBAN"),
+    "id_document": _l("Identity document"),
+    "insurance_by_participant": _l("Insurance taken by the participant"),
+    "isced": _l("ISCED code"), "issued_on": _l("Issued on"), "issuer": _l("Issuing institution"),
+    "language": _l("Language"), "lat": _l("Latitude"),
+    "legal_representative": _l("Legal representative"), "lon": _l("Longitude"),
+    "meeting_date": _l("Meeting date"), "mobility": _l("Mobility"), "name": _l("Name"),
+    "name_en": _l("Name in English"), "name_ro": _l("Name in Romanian"),
+    "nationality": _l("Nationality (ISO code)"), "note": _l("Note"), "number": _l("Number"),
+    "ols": _l("Online Language Support"), "origin": _l("Origin"),
+    "participant": _l("Participant"), "place": _l("Place"), "position": _l("Position"),
+    "prefinancing_percent": _l("Pre-financing (%)"), "project_code": _l("Project code"),
+    "rate_table": _l("Rate table"), "reason": _l("Reason"),
+    "receiving": _l("Receiving institution"),
+    "receiving_responsible": _l("Responsible person at the receiving institution"),
+    "reference": _l("Reference"), "role": _l("Role"), "schac": _l("SCHAC code"),
+    "selection": _l("Selection (ranking input)"), "semester": _l("Semester"),
+    "sending": _l("Sending institution"),
+    "sending_responsible": _l("Responsible person at the sending institution"),
+    "signed_on": _l("Signed on"), "signer": _l("Signatory"),
+    "staff_category": _l("Staff category"), "start": _l("Start"), "student": _l("Student"),
+    "student_signature": _l("Student's signature date"),
+    "study_programme": _l("Study programme"), "table": _l("Table"),
+    "table_a": _l("Table A: study programme abroad"),
+    "table_b": _l("Table B: recognition at home"),
+    "table_c": _l("Table C: virtual components"), "teaching_hours": _l("Teaching hours"),
+    "title": _l("Title"), "travel_days": _l("Travel days"), "university": _l("University"),
+    "virtual": _l("Virtual period"), "visiting_type": _l("Visiting type"),
+}
+
+ENUMS = {
+    ("gender", "F"): _l("female"), ("gender", "M"): _l("male"),
+    ("gender", "U"): _l("undisclosed"),
+    ("direction", "incoming"): _l("incoming"), ("direction", "outgoing"): _l("outgoing"),
+    ("visiting_type", "professor"): _l("professor"),
+    ("visiting_type", "researcher"): _l("researcher"),
+    ("role", "president"): _l("president"), ("role", "member"): _l("member"),
+    ("role", "secretary"): _l("secretary"), ("role", "observer"): _l("observer"),
+    ("action", "deleted"): _l("deleted"), ("action", "added"): _l("added"),
+    ("reason", "not_available"): _l("component not available"),
+    ("reason", "language_mismatch"): _l("language of instruction differs"),
+    ("reason", "timetable_conflict"): _l("timetable conflict"),
+    ("reason", "substitutes_deleted"): _l("substitutes a deleted component"),
+    ("reason", "extending_mobility"): _l("mobility extended"),
+    ("reason", "adding_virtual"): _l("virtual component added"),
+    ("reason", "other"): _l("other"),
+}
+
+# The messages of docgen.domain.validation, marked for the catalog (a test keeps the two
+# lists the same).
+MESSAGES = (
+    _l("is required"), _l("is not a known field"), _l("must be text"),
+    _l("must not be empty"), _l("must be at most {max_length} characters"),
+    _l("has the wrong format"), _l("must be a whole number"), _l("must be a number"),
+    _l("must be true or false"), _l("must be a date (YYYY-MM-DD)"),
+    _l("must be a date without a time"), _l("must be a date and time (YYYY-MM-DDTHH:MM)"),
+    _l("must be a list"), _l("must be an object"), _l("must be greater than {gt}"),
+    _l("must be at least {ge}"), _l("must be less than {lt}"), _l("must be at most {le}"),
+    _l("must have at least {min_length} item(s)"),
+    _l("must have at most {max_length} item(s)"),
+    _l("must have at most {decimal_places} decimals"), _l("must be one of {expected}"),
+)
+
+
+def field_label(key: str, fallback: str) -> str:
+    label = LABELS.get(key)
+    return str(label) if label is not None else fallback
+
+
+def enum_label(key: str, value: str) -> str:
+    label = ENUMS.get((key, value))
+    return str(label) if label is not None else value
+
+
+@cache
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    found = []
+    for template in sorted(set(_MESSAGES.values()), key=len, reverse=True):
+        regex = re.escape(template)
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", regex)
+        found.append((re.compile(f"^{regex}$"), template))
+    return found
+
+
+def translate_message(message: str) -> str:
+    """The validation message in the page's language (unchanged when unknown)."""
+    for regex, template in _patterns():
+        match = regex.match(message)
+        if match:
+            return gettext(template).format(**match.groupdict())
+    return message
+
+
+# Issues found on returned forms, by code (docgen.forms.validate); the English detail the
+# parser wrote is shown as is to English readers.
+ISSUES = {
+    "required": _l("this field is required and is empty"),
+    "required_when": _l("required in this case, and empty"),
+    "required_with": _l("must be filled in together with a related field"),
+    "below_min": _l("the value is below the minimum"),
+    "below_min_when": _l("the value is below the minimum for this case"),
+    "above_max": _l("the value is above the maximum"),
+    "too_long": _l("the text is too long"),
+    "date_order": _l("this date comes before the date it must follow"),
+    "days_in_period": _l("the number of days does not fit the period"),
+    "sum_mismatch": _l("the total does not match the sum of its parts"),
+    "invalid_date": _l("not a valid date"),
+    "not_integer": _l("not a whole number"),
+    "not_number": _l("not a number"),
+    "not_a_choice": _l("not one of the choices"),
+    "invalid": _l("the value cannot be read"),
+    "signature_invalid": _l("the digital signature is not valid"),
+    "unknown_form": _l("the form is not recognised"),
+    "version_mismatch": _l("an older or unknown version of the form"),
+}
+
+
+def issue_text(issue: dict, lang: str) -> str:
+    """An issue of a record in the page's language."""
+    label = ISSUES.get(issue.get("code", ""))
+    if lang == "en" or label is None:
+        return str(issue.get("message") or label or "")
+    return str(label)
