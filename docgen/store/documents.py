@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docgen.documents.batch import render_many, unique_name
 from docgen.documents.kinds import Kind, check_lang, file_name, get_kind
 from docgen.documents.render import render_template, template_path
 from docgen.errors import InvalidInput, NotFound, Problem
@@ -181,34 +182,46 @@ def write_zip(
     job_id: str | None = None,
     on_item: Callable[[int, str | None], None] | None = None,
     user_id: int | None = None,
+    parallel: int = 1,
 ) -> list[dict[str, Any]]:
     """Render each payload into a ZIP written to ``out``; return the per-item errors.
 
-    Without ``on_item`` an error stops the batch (raised); with it, the error is reported
-    for that item and the batch goes on.
+    Documents are rendered and converted ``parallel`` at a time (``render_many``) and
+    recorded here, in the caller's thread. Without ``on_item`` an error stops the batch
+    (raised); with it, the error is reported for that item and the batch goes on.
     """
     errors: list[dict[str, Any]] = []
     names: set[str] = set()
+    version = template_version(template_path(kind.id, lang, templates))
+    items = render_many(
+        kind.id,
+        lang,
+        payloads,
+        fmt="pdf" if fmt == "pdf" else "docx",
+        convert=convert,
+        parallel=parallel,
+        root=templates,
+    )
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for index, payload in enumerate(payloads):
-            try:
-                content, version = render(kind, lang, fmt, payload, templates, convert)
-            except Exception as exc:
-                if on_item is None or not hasattr(exc, "status"):
-                    raise
-                errors.append({"index": index, "title": exc.title, "detail": exc.detail})
-                on_item(index, exc.detail)
+        for item in items:
+            if item.error is not None:
+                if on_item is None:
+                    raise item.error
+                errors.append(
+                    {"index": item.index, "title": item.error.title, "detail": item.error.detail}
+                )
+                on_item(item.index, item.error.detail)
                 continue
-            name = file_name(kind, payload, lang, fmt)
-            stem, ext, n = name.rsplit(".", 1)[0], fmt, 2
-            while name in names:
-                name, n = f"{stem}-{n}.{ext}", n + 1
-            names.add(name)
+            content = item.pdf if fmt == "pdf" else item.docx
+            assert content is not None
+            name = unique_name(item.name.rsplit(".", 1)[0] + "." + fmt, names)
             archive.writestr(name, content)
-            record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
-                            job_id, user_id)
+            record_document(
+                session, kind, lang, fmt, item.payload, content, version, api_key_id,
+                job_id, user_id,
+            )
             if on_item:
-                on_item(index, None)
+                on_item(item.index, None)
     return errors
 
 

@@ -22,7 +22,7 @@ from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs
 from docgen.web.auth import current_key, require
-from docgen.web.converter import convert
+from docgen.web.converter import capacity, convert, converter
 from docgen.web.helpers import json_body
 from docgen.web.schemas import BatchRequest, DocumentRequest
 
@@ -89,8 +89,8 @@ def create_batch() -> Any:
     payloads = ops.validate_items(kind, body.items)
     if len(payloads) <= int(config["BATCH_SYNC_LIMIT"]):
         content = ops.zip_bytes(db.session, kind, body.lang, body.format, payloads,
-                                templates=templates_dir(), convert=convert,
-                                api_key_id=_key_id())
+                                templates=templates_dir(), convert=converter().convert,
+                                api_key_id=_key_id(), parallel=capacity())
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")
     job = jobs.submit(db.session, kind.id, body.lang, body.format, body.items, _key_id())
     location = url_for(".get_job", job_id=job.id)

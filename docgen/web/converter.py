@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import xmlrpc.client
 from typing import Any
 
@@ -111,3 +112,9 @@ def converter() -> RemoteConverter | LocalConverter:
 
 def convert(docx: bytes) -> bytes:
     return converter().convert(docx)
+
+
+def capacity() -> int:
+    """How many conversions the machine's pool runs at once (``PDF_INSTANCES``, 0: cores)."""
+    configured = int(current_app.config.get("PDF_INSTANCES") or 0)
+    return configured if configured > 0 else len(os.sched_getaffinity(0))

@@ -13,6 +13,7 @@ import logging
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,7 +28,7 @@ from docgen.store.blobs import BlobStore
 from docgen.store.database import db
 from docgen.store.documents import canonical_json
 from docgen.store.models import Blob, Job, utcnow
-from docgen.web.converter import converter
+from docgen.web.converter import capacity, converter
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20
@@ -74,14 +75,22 @@ def get(session: Session, job_id: str) -> Job:
     return job
 
 
-def _convert_patiently(docx: bytes) -> bytes:
-    """Convert; when the pool is busy, wait as told and try again (a job can wait)."""
-    for _ in range(BUSY_RETRIES):
-        try:
-            return converter().convert(docx)
-        except Busy as exc:
-            time.sleep(exc.retry_after)
-    return converter().convert(docx)
+def _patient(convert: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """Convert; when the pool is busy, wait as told and try again (a job can wait).
+
+    The converter is looked up by the caller: conversions run on the batch's own threads,
+    outside the application context.
+    """
+
+    def run(docx: bytes) -> bytes:
+        for _ in range(BUSY_RETRIES):
+            try:
+                return convert(docx)
+            except Busy as exc:
+                time.sleep(exc.retry_after)
+        return convert(docx)
+
+    return run
 
 
 def run(app: Flask, job_id: str) -> None:
@@ -120,8 +129,8 @@ def _run(session: Session, job_id: str) -> None:
         errors = ops.write_zip(
             session, kind, job.lang, job.format, payloads, out,
             templates=project_path(app_config()["TEMPLATES_DIR"]),
-            convert=_convert_patiently, api_key_id=job.api_key_id, job_id=job.id,
-            on_item=progress, user_id=job.user_id,
+            convert=_patient(converter().convert), api_key_id=job.api_key_id, job_id=job.id,
+            on_item=progress, user_id=job.user_id, parallel=capacity(),
         )
         out.seek(0)
         sha, size = _blobs().put_stream(out)

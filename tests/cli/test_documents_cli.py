@@ -6,9 +6,12 @@ import csv
 import io
 import json
 import zipfile
+from pathlib import Path
 
-from conftest import ROOT, SAMPLES
 from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
 
 
 def test_kinds_lists_the_four_kinds_in_both_languages(run_cli):

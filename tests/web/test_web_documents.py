@@ -82,6 +82,19 @@ def test_batch_small_answers_a_zip(client, admin, sample):
     assert len(names) == 2 and all(n.endswith("-en.docx") for n in names)
 
 
+def test_batch_small_pdf_answers_a_zip_of_pdfs(client, admin, sample):
+    items = [sample("certificate_of_attendance"), sample("certificate_of_attendance-visiting")]
+    response = client.post("/api/v1/documents/batch", headers=admin,
+                           json={"kind": "certificate_of_attendance", "lang": "ro",
+                                 "format": "pdf", "items": items})
+    assert response.status_code == 200, response.json
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = sorted(archive.namelist())
+    assert names == ["certificate_of_attendance-UPT-DRI-2026-0412-ro.pdf",
+                     "certificate_of_attendance-UPT-DRI-2026-0518-ro.pdf"]
+    assert all(archive.read(n).startswith(b"%PDF-") for n in names)
+
+
 def test_batch_invalid_item_points_into_items(client, admin, sample):
     bad = sample("certificate_of_attendance")
     bad["participant"] = {}
@@ -115,6 +128,36 @@ def test_batch_beyond_the_limit_becomes_a_job(make_app, sample, wait):
         assert result.status_code == 200
         names = zipfile.ZipFile(io.BytesIO(result.data)).namelist()
     assert len(names) == 3 and len(set(names)) == 3
+
+
+def test_pdf_batch_job_converts_every_item_into_its_own_pdf(make_app, sample, wait):
+    import pypdf
+
+    app = make_app(BATCH_SYNC_LIMIT=1)
+    client = app.test_client()
+    from docgen.store.database import db
+    from docgen.store.keys import create_key
+
+    with app.app_context():
+        _, token = create_key(db.session, "pdf-batcher", ["documents"])
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    base = sample("certificate_of_attendance")
+    items = [dict(base, reference=f"UPT-DRI-2026-{900 + i}") for i in range(4)]
+    response = client.post("/api/v1/documents/batch", headers=headers,
+                           json={"kind": "certificate_of_attendance", "lang": "en",
+                                 "format": "pdf", "items": items})
+    assert response.status_code == 202, response.json
+    url = response.headers["Location"]
+    job = wait(lambda: (j := client.get(url, headers=headers).json)["status"] in
+               {"done", "failed"} and j)
+    assert job["status"] == "done" and job["done"] == 4 and job["errors"] == []
+    with client.get(job["result"], headers=headers) as result:
+        archive = zipfile.ZipFile(io.BytesIO(result.data))
+    for i in range(4):
+        name = f"certificate_of_attendance-UPT-DRI-2026-{900 + i}-en.pdf"
+        text = pypdf.PdfReader(io.BytesIO(archive.read(name))).pages[0].extract_text()
+        assert f"UPT-DRI-2026-{900 + i}" in text
 
 
 def _cli_json(args, data):
