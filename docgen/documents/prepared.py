@@ -50,11 +50,16 @@ def _patched(xml: str) -> str:
     return _NEWLINE_P.sub(r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
 
 
+_LISTING = re.compile("[\n\t\a\f]")
+
+
 def _finish(xml: str) -> str:
     """docxtpl's post-processing of a rendered part (``render_xml_part``)."""
     xml = _UNDO_NEWLINE_P.sub(r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    return _DOCXTPL.resolve_listing(xml)
+    # Line breaks, tabs and page breaks inside values become Word elements; most documents
+    # have none, and the pass over every paragraph is then skipped.
+    return _DOCXTPL.resolve_listing(xml) if _LISTING.search(xml) else xml
 
 
 class PreparedTemplate:

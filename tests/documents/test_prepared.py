@@ -3,9 +3,11 @@ reloaded when the template file changes."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,9 +41,9 @@ def test_prepared_and_plain_give_the_same_text(kind, lang, sample, docx_text):
     plain = render_template_plain(path, context, lang)
     assert docx_text(prepared) == docx_text(plain)
     # Headers and footers, tables and looped rows survive.
-    doc = Document(__import__("io").BytesIO(prepared))
+    doc = Document(io.BytesIO(prepared))
     assert doc.sections[0].footer.paragraphs or doc.sections[0].footer.tables
-    assert len(doc.tables) == len(Document(__import__("io").BytesIO(plain)).tables)
+    assert len(doc.tables) == len(Document(io.BytesIO(plain)).tables)
 
 
 def test_threads_share_one_prepared_template(docx_text):
@@ -80,3 +82,16 @@ def test_cache_reloads_a_changed_template(tmp_path, docx_text):
     second = cache.get(path, "en", environment("en"))
     assert second is not first
     assert "Edited by the office for Dragana Jovanović" in docx_text(second.render(context))
+
+
+def test_line_breaks_in_values_become_word_breaks_as_with_plain_docxtpl(docx_text):
+    path = template_path("certificate_of_attendance", "ro", ROOT / "templates")
+    context = context_of(
+        "certificate_of_attendance", "ro", ROOT / "samples" / "certificate_of_attendance.json"
+    )
+    context["signer"] = dict(context["signer"], position="Prorector\nRelații internaționale")
+    prepared = TemplateCache().get(path, "ro", environment("ro")).render(context)
+    plain = render_template_plain(path, context, "ro")
+    assert docx_text(prepared) == docx_text(plain)
+    assert "Prorector\nRelații internaționale" in docx_text(prepared)
+    assert b"<w:br/>" in zipfile.ZipFile(io.BytesIO(prepared)).read("word/document.xml")

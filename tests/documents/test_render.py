@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from babel.dates import get_month_names
@@ -16,7 +17,7 @@ from docgen.documents.kinds import KINDS, LANGS
 from docgen.documents.render import render_document
 from docgen.rules.grants import quote_grant
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 CASES = [
     (kind, lang, path.stem)
