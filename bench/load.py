@@ -1,22 +1,25 @@
 """Load on ``docgen serve`` over loopback: requests per second, p50 and p99 latency.
 
-Starts its own server (fresh instance folder, SQLite, rate limit off) and measures three
-scenarios, each bounded by a request count and a time limit: DOCX generation of the
-certificate of attendance, the same as PDF, and the upload of a filled certificate
-(each upload a distinct file, so each one is stored and parsed). Prints one JSON object.
+Starts its own server (fresh instance folder, SQLite, rate limit off) and measures, each
+scenario bounded by a request count and a time limit, with keep-alive clients: DOCX
+generation of the certificate of attendance; the same as PDF at the pool's pace; a burst
+of PDF requests past the queue's bound (the excess must be refused with 503 at once, not
+pile up); and the upload of a filled certificate (each upload a distinct file, so each one
+is stored and parsed). Prints one JSON object: ``{"docx": {"rps", "p50_ms", "p99_ms"},
+"pdf": {...}, "pdf_burst": {...}, "upload": {...}, "details": [...]}``.
 
-    .venv/bin/python bench/load.py [--requests 200] [--concurrency 8] [--seconds 60]
+    .venv/bin/python bench/load.py [--requests 3000] [--seconds 60] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import io
 import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +28,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,50 +87,75 @@ def _multipart(content: bytes) -> tuple[bytes, str]:
         f"multipart/form-data; boundary={boundary}"
 
 
-def _run(name: str, make_request, count: int, concurrency: int, seconds: float) -> dict:
+def _run(name: str, base: str, make_request, count: int, concurrency: int,
+         seconds: float) -> dict:
+    """Send ``count`` requests from ``concurrency`` threads, each on its own keep-alive
+    connection, stopping at ``seconds``; latencies from send to last byte."""
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
-    started = time.perf_counter()
+    counter = iter(range(count))
+    host, port = base.removeprefix("http://").split(":")
 
-    def one(index: int) -> None:
-        if time.monotonic() > deadline:
-            return
-        t0 = time.perf_counter()
+    def client() -> None:
+        connection = http.client.HTTPConnection(host, int(port), timeout=120)
         try:
-            request = make_request(index)
-            with urllib.request.urlopen(request, timeout=120) as response:
-                response.read()
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except OSError:
-            status = 0
-        elapsed = (time.perf_counter() - t0) * 1000
-        with lock:
-            latencies.append(elapsed)
-            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            while time.monotonic() < deadline:
+                with lock:
+                    index = next(counter, None)
+                if index is None:
+                    return
+                path, body, headers = make_request(index)
+                t0 = time.perf_counter()
+                try:
+                    connection.request("POST", path, body=body, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    status = response.status
+                    if response.getheader("Connection", "").lower() == "close":
+                        connection.close()
+                except (OSError, http.client.HTTPException):
+                    connection.close()
+                    status = 0
+                elapsed = (time.perf_counter() - t0) * 1000
+                with lock:
+                    latencies.append((elapsed, status))
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
+        finally:
+            connection.close()
 
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, range(count)))
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     wall = time.perf_counter() - started
-    latencies.sort()
-    ok = sum(v for k, v in statuses.items() if k.startswith("2"))
+    ok = sorted(t for t, status in latencies if 200 <= status < 300)
+    busy = sorted(t for t, status in latencies if status == 503)
+
+    def pct(values: list[float], q: float) -> float | None:
+        return round(values[min(len(values) - 1, int(len(values) * q))], 1) if values else None
+
     return {
-        "scenario": name, "requests": len(latencies), "ok": ok, "statuses": statuses,
+        "scenario": name, "requests": len(latencies), "ok": len(ok), "statuses": statuses,
         "concurrency": concurrency, "seconds": round(wall, 2),
-        "rps": round(ok / wall, 2) if wall else 0.0,
-        "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-        "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1)
-        if latencies else None,
+        "rps": round(len(ok) / wall, 2) if wall else 0.0,
+        "p50_ms": pct(ok, 0.5), "p99_ms": pct(ok, 0.99),
+        "busy_503": len(busy), "busy_p99_ms": pct(busy, 0.99),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200, help="requests per scenario")
-    parser.add_argument("--concurrency", type=int, default=8, help="client threads")
+    parser.add_argument("--requests", type=int, default=3000, help="DOCX requests")
+    parser.add_argument("--concurrency", type=int, default=8, help="DOCX client threads")
+    parser.add_argument("--pdf-requests", type=int, default=120, help="PDF and upload requests")
+    parser.add_argument("--pdf-concurrency", type=int, default=4, help="PDF client threads")
+    parser.add_argument("--burst-concurrency", type=int, default=24,
+                        help="PDF client threads of the burst past the queue's bound")
+    parser.add_argument("--json", action="store_true", help="print one line of JSON")
     parser.add_argument("--seconds", type=float, default=60, help="time limit per scenario")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     args = parser.parse_args()
@@ -165,34 +192,42 @@ def main() -> None:
         def document(fmt: str):
             body = json.dumps({"kind": KIND, "lang": "ro", "format": fmt,
                                "data": sample}).encode()
-            return lambda _i: urllib.request.Request(
-                base + "/api/v1/documents", data=body,
-                headers={**auth, "Content-Type": "application/json"})
+            headers = {**auth, "Content-Type": "application/json"}
+            return lambda _i: ("/api/v1/documents", body, headers)
 
-        files = [_multipart(c) for c in _certificates(args.requests)]
+        files = [_multipart(c) for c in _certificates(args.pdf_requests)]
 
         def upload(index: int):
             body, content_type = files[index]
-            return urllib.request.Request(base + "/api/v1/uploads", data=body,
-                                          headers={**auth, "Content-Type": content_type})
+            return "/api/v1/uploads", body, {**auth, "Content-Type": content_type}
 
-        # One warm-up request each: first-use costs (imports, pool, parser children).
-        for make in (document("docx"), document("pdf")):
-            urllib.request.urlopen(make(0), timeout=120).read()
-        results = [
-            _run("docx_certificate", document("docx"), args.requests, args.concurrency,
-                 args.seconds),
-            _run("pdf_certificate", document("pdf"), args.requests, args.concurrency,
-                 args.seconds),
-            _run("upload_filled_certificate", upload, args.requests, args.concurrency,
-                 args.seconds),
-        ]
+        # Warm-up: first-use costs (imports, prepared templates, pool, parser children)
+        # in every worker.
+        _run("warm-up", base, document("docx"), 60, args.concurrency, 30)
+        _run("warm-up", base, document("pdf"), 4, 2, 60)
+        docx = _run("docx_certificate", base, document("docx"), args.requests,
+                    args.concurrency, args.seconds)
+        pdf = _run("pdf_certificate", base, document("pdf"), args.pdf_requests,
+                   args.pdf_concurrency, args.seconds)
+        burst = _run("pdf_burst_past_the_queue", base, document("pdf"), args.pdf_requests,
+                     args.burst_concurrency, args.seconds)
+        uploads = _run("upload_filled_certificate", base, upload, args.pdf_requests,
+                       args.pdf_concurrency, args.seconds)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
         log.close()
-    print(json.dumps({"cpus": len(os.sched_getaffinity(0)), "workers": args.workers,
-                      "templates": template_note, "results": results}, indent=2))
+    summary = {
+        "docx": {k: docx[k] for k in ("rps", "p50_ms", "p99_ms")},
+        "pdf": {k: pdf[k] for k in ("rps", "p50_ms", "p99_ms")},
+        "pdf_burst": {k: burst[k] for k in ("rps", "p99_ms", "busy_503", "busy_p99_ms")},
+        "upload": {k: uploads[k] for k in ("rps", "p50_ms", "p99_ms")},
+        "cpus": len(os.sched_getaffinity(0)),
+        "workers": args.workers,
+        "templates": template_note,
+        "details": [docx, pdf, burst, uploads],
+    }
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

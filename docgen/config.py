@@ -26,7 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "PDF_INSTANCES": 0,
     "PDF_TIMEOUT": 60,
     "PDF_MAX_JOBS": 200,
-    "PDF_QUEUE": 16,
+    # Keep PDF_INSTANCES + PDF_QUEUE below the service's request threads (WORKERS x 4), so
+    # that a PDF request past the bound is refused at once (503) instead of waiting for a
+    # thread in the socket's backlog.
+    "PDF_QUEUE": 4,
     # The Python that runs the pool's servers (needs `import uno`; empty = .venv-uno beside
     # docgen's virtual environment) and the soffice binary (empty = soffice on PATH).
     "PDF_PYTHON": "",

@@ -442,6 +442,15 @@ def optional(cond: str, label: Content, value: Content) -> list[Tag | tuple[Cont
     return [Tag(f"{{%tr if {cond} %}}"), (label, value), Tag("{%tr endif %}")]
 
 
+def counted(lang: str, n: str, ro: tuple[str, str], en: tuple[str, str]) -> str:
+    """``{{ n }}`` and its noun, singular or plural (Romanian: "1 zi", "16 zile", "20 de zile")."""
+    one, many = ro if lang == "ro" else en
+    tag = "{{ " + n + " }} {% if " + n + " == 1 %}" + one
+    if lang == "ro":
+        tag += "{% elif " + n + " % 100 == 0 or " + n + " % 100 >= 20 %}de " + many
+    return tag + "{% else %}" + many + "{% endif %}"
+
+
 def sign_lines(lang: str) -> list[Content]:
     return [("Semnătura" if lang == "ro" else "Signature") + ":", "", "_" * 24]
 
@@ -591,7 +600,8 @@ def build_financial_contract(lang: str) -> House:
         B(L("Departamentul gazdă,", "Host department,")),
         L("Director de departament", "Head of department"),
         "{{ mobility.department }}",
-        "",
+        "{% if mobility.department_director %}{{ mobility.department_director.name }}"
+        "{% endif %}",
         *sign_lines(lang),
         L("Data: ", "Date: ") + "__________",
     ])
@@ -693,7 +703,16 @@ def _erasmus_articles(h: House, L: Callable[[str, str], str]) -> None:
              "{{ grant.individual_support|money(" + cur + ") }}"], merge_first=4),
         Tag("{%tr for top in grant.top_ups %}"),
         Row([
-            "{{ top.label }}", "", "", "",
+            # a monthly top-up shows its basis: "250,00 EUR / lună × 4 luni + 16 zile"
+            "{{ top.label }}{% if top.rate is not none %} ({{ top.rate|money(" + cur + ") }}"
+            + L(" / lună × ", " / month × ")
+            + "{% if top.months %}" + counted(h.lang, "top.months", ("lună", "luni"),
+                                              ("month", "months"))
+            + "{% if top.extra_days %} + {% endif %}{% endif %}"
+            + "{% if top.extra_days %}" + counted(h.lang, "top.extra_days", ("zi", "zile"),
+                                                  ("day", "days"))
+            + "{% endif %}){% endif %}",
+            "", "", "",
             "{{ top.amount|money(" + cur + ") }}",
         ]),
         Tag("{%tr endfor %}"),
@@ -1003,21 +1022,53 @@ def _visiting_articles(h: House, L: Callable[[str, str], str]) -> None:
          'to act as a "UPT Promoter" in the university and institution of origin.'),
     ):
         h.p("– " + L(ro, en), after=1)
-    h.p(L(
-        "(2) Obligații specifice: pentru grantul Visiting professor (art. 13) – propunerea și "
-        "susținerea a cel puțin unei discipline, organizarea a cel puțin unei activități "
-        "academice suplimentare și activitățile de cercetare din planul propus; pentru grantul "
-        "Visiting researcher (art. 14) – activitățile de cercetare din planul propus și "
-        "trimiterea spre publicare a cel puțin unui articol într-o revistă indexată Web of "
-        "Science (Q1 sau Q2 pentru granturi de cel mult o lună, Q1 pentru granturi mai lungi), "
-        "cu cel puțin un coautor din departamentul gazdă și cu afilierea UPT declarată.",
-        "(2) Specific obligations: for a Visiting professor grant (Art. 13), to propose and "
-        "teach at least one course, to organise at least one additional academic activity and "
-        "to carry out the research planned; for a Visiting researcher grant (Art. 14), to carry "
-        "out the research planned and to submit at least one article to a journal indexed in "
-        "Web of Science (Q1 or Q2 for grants of up to one month, Q1 for longer grants), with at "
-        "least one co-author from the host department and the UPT affiliation declared.",
-    ))
+    h.ctl("{%p if mobility.visiting_type == 'professor' %}")
+    h.p(L("(2) Obligații specifice grantului Visiting professor (art. 13):",
+          "(2) Specific obligations of the Visiting professor grant (Art. 13):"), keep=True)
+    for ro, en in (
+        ("să propună și să susțină cel puțin o disciplină academică, inclusiv activitățile de "
+         "curs și/sau seminar aferente, desfășurată integral pe parcursul unui semestru;",
+         "to propose and teach at least one academic course, including the related lectures "
+         "and/or seminars, carried out entirely within one semester;"),
+        ("să organizeze cel puțin o activitate academică suplimentară (curs, seminar, prelegere, "
+         "masă rotundă etc.) și/sau să desfășoare activități de (co)tutelă, (co)coordonare de "
+         "lucrări, editare de volume sau alte inițiative similare, conform propunerii din "
+         "dosarul de candidatură și prevederilor prezentului contract;",
+         "to organise at least one additional academic activity (course, seminar, lecture, "
+         "round table, etc.) and/or to carry out (co-)tutoring, (co-)supervision of theses, "
+         "editing of volumes or other similar initiatives, as proposed in the application file "
+         "and as provided in this agreement;"),
+        ("să desfășoare activități de cercetare conform planului din dosarul de candidatură și "
+         "prevederilor prezentului contract (după caz).",
+         "to carry out research activities according to the plan in the application file and "
+         "as provided in this agreement (as applicable)."),
+    ):
+        h.p("– " + L(ro, en), after=1)
+    h.ctl("{%p else %}")
+    h.p(L("(2) Obligații specifice grantului Visiting researcher (art. 14):",
+          "(2) Specific obligations of the Visiting researcher grant (Art. 14):"), keep=True)
+    for ro, en in (
+        ("să desfășoare activități de cercetare conform planului din dosarul de candidatură și "
+         "prevederilor prezentului contract;",
+         "to carry out research activities according to the plan in the application file and "
+         "as provided in this agreement;"),
+        ("să trimită spre publicare cel puțin un articol într-o revistă indexată în baza de date "
+         "Web of Science, din cuartila Q1 sau Q2 (în funcție de factorul de impact) pentru un "
+         "grant de cel mult o lună, respectiv din cuartila Q1 pentru un grant mai lung de o "
+         "lună, pe teme legate de principalele domenii de cercetare ale departamentului gazdă;",
+         "to submit for publication at least one article in a journal indexed in the Web of "
+         "Science database, in the Q1 or Q2 quartile (by impact factor) for a grant of no more "
+         "than one month, or in the Q1 quartile for a grant longer than one month, on topics "
+         "related to the main research areas of the host department;"),
+        ("articolele trimise spre publicare au cel puțin un (co)autor membru al departamentului "
+         "gazdă, iar Beneficiarul își declară obligatoriu (co)afilierea cu UPT (art. 14 "
+         "alin. (2)).",
+         "the articles submitted for publication shall have at least one (co-)author who is a "
+         "member of the host department, and the Beneficiary shall declare their (co-)affiliation "
+         "with UPT (Art. 14(2))."),
+    ):
+        h.p("– " + L(ro, en), after=1)
+    h.ctl("{%p endif %}")
 
     h.article(L("Art. 6. Obligațiile Universității", "Art. 6. Obligations of the University"))
     h.p(L(
@@ -1378,14 +1429,15 @@ def build_learning_agreement(lang: str) -> House:
 def build_selection_minutes(lang: str) -> House:
     L = (lambda ro, en: ro) if lang == "ro" else (lambda ro, en: en)
     h = House(lang)
-    # The minutes' context holds no institution yet: the letterhead names the call.
+    # The letterhead names the university holding the selection, as on the other kinds; the
+    # faculty, academic year and project code are in the body (1. The call).
     h.header(
-        "Erasmus+ · {{ call.activity_name }}",
+        "{{ university.name }}",
         [
-            "{% if call.faculty %}{{ call.faculty }} · {% endif %}"
-            + L("Anul academic ", "Academic year ") + "{{ call.academic_year }}"
-            + "{% if call.project_code %} · " + L("Proiect nr. ", "Project No. ")
-            + "{{ call.project_code }}{% endif %}",
+            "{% if university.erasmus_code %}" + L("Cod Erasmus: ", "Erasmus code: ")
+            + "{{ university.erasmus_code }} · {% endif %}"
+            "{% if university.address %}{{ university.address }}{% else %}{{ university.city }}"
+            "{% endif %}, {{ university.country_name }}",
         ],
     )
     h.footer(L("Proces-verbal nr. ", "Selection minutes No. ") + "{{ number }}")
@@ -1393,7 +1445,9 @@ def build_selection_minutes(lang: str) -> House:
     h.title(L("PROCES-VERBAL", "SELECTION MINUTES"))
     h.subtitle(L("de selecție nr. ", "No. ") + "{{ number }}")
     h.subtitle(L("încheiat astăzi, ", "drawn up on ") + "{{ meeting_date|date }}"
-               + L(", la ", ", at ") + "{{ place }}", after=10)
+               + L(", la ", ", at ") + "{{ place }}")
+    h.subtitle(B("{% if call.activity != 'VISIT' %}Erasmus+ · {% endif %}{{ call.activity_name }}"
+                 "{% if call.faculty %} · {{ call.faculty }}{% endif %}"), after=10)
     h.p(L(
         "Comisia de selecție, întrunită în data de {{ meeting_date|date }}, a evaluat "
         "candidaturile depuse în cadrul apelului de mai jos și a stabilit următoarele.",
@@ -1523,16 +1577,17 @@ def build_selection_minutes(lang: str) -> House:
     ])
 
     # -- annexes ------------------------------------------------------------------------------
-    def annex(title: str, items: str, third: str, third_expr: str, none: str) -> None:
+    def annex(title: str, items: str, extra: list[tuple[Content, float, str]], none: str) -> None:
+        """One list: rank, name, then the ``extra`` columns (header, width, expression)."""
         h.article(title)
         h.ctl(f"{{%p if {items} %}}")
         h.table([
             Col(L("Loc", "Rank"), 1.2, CENTER),
-            Col(L("Nume și prenume", "Name"), 7.3),
-            Col(third, 8.5),
+            Col(L("Nume și prenume", "Name"), TEXT_W - 1.2 - sum(w for _, w, _ in extra)),
+            *(Col(header, width) for header, width, _ in extra),
         ], [
             Tag(f"{{%tr for cand in {items} %}}"),
-            Row(["{{ cand.rank }}", "{{ cand.name }}", third_expr]),
+            Row(["{{ cand.rank }}", "{{ cand.name }}", *(expr for _, _, expr in extra)]),
             Tag("{%tr endfor %}"),
         ])
         h.ctl("{%p else %}")
@@ -1540,13 +1595,17 @@ def build_selection_minutes(lang: str) -> House:
         h.ctl("{%p endif %}")
 
     h.page_break()
+    # An admitted candidate has a reason only when admitted by an exception (below the
+    # threshold, early career): the minutes must say why (erasmus-regulation-ro Art. 53 e, 70 f).
     annex(L("Anexa 1. Lista candidaților admiși", "Annex 1. Admitted candidates"), "admitted",
-          L("Destinația alocată", "Allocated place"), "{{ cand.allocated_label }}",
+          [(L("Destinația alocată", "Allocated place"), 5.5, "{{ cand.allocated_label }}"),
+           (L("Observații", "Remarks"), 5.0, "{{ cand.reason }}")],
           L("niciun candidat admis", "no admitted candidates"))
     annex(L("Anexa 2. Lista de rezerve", "Annex 2. Reserve list"), "reserves",
-          L("Motiv", "Reason"), "{{ cand.reason }}", L("niciun candidat în rezervă", "no reserves"))
+          [(L("Motiv", "Reason"), 8.5, "{{ cand.reason }}")],
+          L("niciun candidat în rezervă", "no reserves"))
     annex(L("Anexa 3. Lista candidaților respinși", "Annex 3. Rejected candidates"), "rejected",
-          L("Motiv", "Reason"), "{{ cand.reason }}",
+          [(L("Motiv", "Reason"), 8.5, "{{ cand.reason }}")],
           L("niciun candidat respins", "no rejected candidates"))
     return h
 

@@ -105,7 +105,7 @@ class OneShotConverter:
         count = slots if slots is not None else int(values.get("PDF_INSTANCES", 0))
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))
-        queue = int(queue if queue is not None else values.get("PDF_QUEUE", 16))
+        queue = int(queue if queue is not None else values.get("PDF_QUEUE", 4))
         self._soffice = soffice or values.get("PDF_SOFFICE")
         self._gate: Gate[int] = Gate(range(self.size), queue)
 

@@ -107,7 +107,7 @@ class PdfPool:
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))
         self.max_jobs = int(max_jobs if max_jobs is not None else values.get("PDF_MAX_JOBS", 200))
-        self.queue = int(queue if queue is not None else values.get("PDF_QUEUE", 16))
+        self.queue = int(queue if queue is not None else values.get("PDF_QUEUE", 4))
         self._python = python or values.get("PDF_PYTHON")
         self._soffice = soffice or values.get("PDF_SOFFICE")
         self.instances: list[Instance] = []
