@@ -115,7 +115,7 @@ def main() -> None:
                 progress,
                 fmt="both",
                 convert=pool.convert,
-                parallel=pool.size,
+                parallel=pool.size + 1,  # as `docgen batch` does
             )
         seconds = time.perf_counter() - start
         stop.set()

@@ -150,7 +150,7 @@ def _run(name: str, base: str, make_request, count: int, concurrency: int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000, help="DOCX requests")
-    parser.add_argument("--concurrency", type=int, default=8, help="DOCX client threads")
+    parser.add_argument("--concurrency", type=int, default=4, help="DOCX client threads")
     parser.add_argument("--pdf-requests", type=int, default=120, help="PDF and upload requests")
     parser.add_argument("--pdf-concurrency", type=int, default=4, help="PDF client threads")
     parser.add_argument("--burst-concurrency", type=int, default=24,

@@ -160,7 +160,9 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
                     bar.update,
                     fmt=fmt,  # type: ignore[arg-type]
                     convert=lambda docx: converter.convert(docx, pdfa=pdfa),
-                    parallel=getattr(converter, "size", 1),
+                    # One job more than instances waits in the pool's queue, so that no
+                    # instance idles between two jobs.
+                    parallel=getattr(converter, "size", 1) + 1,
                 )
         os.replace(tmp, output)
     except BaseException:

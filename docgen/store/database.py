@@ -50,7 +50,13 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=FULL")
+        # In WAL mode NORMAL keeps every commit atomic and the database consistent after a
+        # crash of docgen or of the machine; what it gives up is the last commits before a
+        # power cut (they reach the disk at the next checkpoint). FULL would fsync inside
+        # the write lock on every commit, and the workers would queue behind each other's
+        # fsync (measured: p99 over 500 ms at 120 requests/s). Where that durability
+        # matters, PostgreSQL is the production database.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
