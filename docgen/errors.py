@@ -97,3 +97,41 @@ class TemplateError(DocgenError):
     status = 500
     title = "Template error"
     slug = "template-error"
+
+
+class Unauthorized(DocgenError):
+    """No valid API key or session."""
+
+    status = 401
+    title = "Unauthorized"
+    slug = "unauthorized"
+
+
+class Forbidden(DocgenError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class RateLimited(DocgenError):
+    """Past the API key's rate; retry after ``retry_after`` seconds."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class UnsupportedMedia(DocgenError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class TooLarge(DocgenError):
+    status = 413
+    title = "Content too large"
+    slug = "too-large"

@@ -13,15 +13,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from docgen.config import project_path
-from docgen.errors import InvalidInput, MalformedInput, Problem
+from docgen.errors import InvalidInput, MalformedInput, Problem, UnsupportedMedia
+from docgen.errors import TooLarge as TooLargeError
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
 from docgen.store.database import db
 from docgen.store.models import Record
 from docgen.web import uploads
 from docgen.web.auth import current_key, require
-from docgen.web.errors import TooLarge as TooLargeError
-from docgen.web.errors import UnsupportedMedia
 from docgen.web.helpers import json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
 

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
+from docgen.errors import Forbidden, RateLimited, Unauthorized
 from docgen.store.database import db
 from docgen.store.keys import find_key
 from docgen.store.models import ApiKey
-from docgen.web.errors import Forbidden, RateLimited, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,44 +16,10 @@ from typing import Any
 from flask import Flask, Response, current_app, g, json
 from werkzeug.exceptions import HTTPException
 
-from docgen.errors import Busy, DocgenError, InvalidInput
+from docgen.errors import Busy, DocgenError, InvalidInput, RateLimited
 
 log = logging.getLogger("docgen.web")
 PROBLEM = "application/problem+json"
-
-
-class Unauthorized(DocgenError):
-    status = 401
-    title = "Unauthorized"
-    slug = "unauthorized"
-
-
-class Forbidden(DocgenError):
-    status = 403
-    title = "Forbidden"
-    slug = "forbidden"
-
-
-class RateLimited(DocgenError):
-    status = 429
-    title = "Too many requests"
-    slug = "rate-limited"
-
-    def __init__(self, detail: str, retry_after: int):
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-
-class UnsupportedMedia(DocgenError):
-    status = 415
-    title = "Unsupported media type"
-    slug = "unsupported-media-type"
-
-
-class TooLarge(DocgenError):
-    status = 413
-    title = "Content too large"
-    slug = "too-large"
 
 
 def problem_type(slug: str) -> str:

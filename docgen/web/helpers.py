@@ -10,8 +10,7 @@ from flask import request
 from pydantic import BaseModel
 
 from docgen.domain.validation import validate
-from docgen.errors import InvalidInput, MalformedInput
-from docgen.web.errors import UnsupportedMedia
+from docgen.errors import InvalidInput, MalformedInput, UnsupportedMedia
 
 M = TypeVar("M", bound=BaseModel)
 

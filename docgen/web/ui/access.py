@@ -26,10 +26,10 @@ from urllib.parse import urlsplit
 from flask import g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
+from docgen.errors import Forbidden
 from docgen.store.database import db
 from docgen.store.models import User
 from docgen.store.users import WRITERS, get_user
-from docgen.web.errors import Forbidden
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = {"ui.login", "ui.set_language"}
