@@ -42,11 +42,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from docgen.domain.criteria import CriteriaSet, Criterion
 from docgen.domain.selection import (
     Candidate,
     CandidateResult,
-    CriteriaSet,
-    Criterion,
     CriterionInfo,
     PlaceResult,
     ReasonCode,
