@@ -57,14 +57,14 @@ def kinds(as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("kind", type=KIND)
+@click.argument("kind", type=KIND, metavar="KIND")
 def schema(kind: str) -> None:
     """Print the JSON Schema of a kind's payload."""
     print_json(get_kind(kind).model.model_json_schema())
 
 
 @click.command()
-@click.argument("kind", type=KIND)
+@click.argument("kind", type=KIND, metavar="KIND")
 @LANG
 @click.option("--data", "source", required=True, help=DATA_HELP)
 @click.option(
@@ -95,7 +95,7 @@ def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdf
 
 
 @click.command()
-@click.argument("kind", type=KIND)
+@click.argument("kind", type=KIND, metavar="KIND")
 @LANG
 @click.option(
     "--data",
@@ -177,7 +177,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
 
 
 @click.command("batch-template")
-@click.argument("kind", type=KIND)
+@click.argument("kind", type=KIND, metavar="KIND")
 @click.option(
     "-o",
     "--output",
