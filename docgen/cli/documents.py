@@ -59,7 +59,7 @@ def kinds(as_json: bool) -> None:
 @click.command()
 @click.argument("kind", type=KIND, metavar="KIND")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a kind's payload."""
+    """Print the JSON Schema of a kind's payload (KIND: see `docgen kinds`)."""
     print_json(get_kind(kind).model.model_json_schema())
 
 
@@ -83,7 +83,7 @@ def schema(kind: str) -> None:
 )
 @PDFA
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
-    """Render one document from a JSON payload."""
+    """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
     spec = get_kind(kind)
     payload = spec.validate(read_json(source))
     content = render_document(kind, lang, payload)
@@ -121,7 +121,7 @@ def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdf
 )
 @PDFA
 def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool) -> None:
-    """Render one document per row into a ZIP; report every invalid row.
+    """Render one document per row into a ZIP; report every invalid row (KIND: `docgen kinds`).
 
     Exit 0 when every row was rendered, 1 when some rows were invalid (the ZIP holds the
     valid ones), 2 when the file cannot be read or no row is valid (no ZIP is written).
