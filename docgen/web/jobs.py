@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen.config import project_path
@@ -141,6 +142,24 @@ def _run(session: Session, job_id: str) -> None:
     job.status = "done"
     job.finished_at = utcnow()
     session.commit()
+
+
+INTERRUPTED = "interrupted when the service stopped; submit the batch again"
+
+
+def fail_interrupted(session: Session) -> int:
+    """Mark the jobs a stopped service left queued or running as failed; return how many.
+
+    Jobs run on threads of the worker that accepted them, so none survives a restart; called
+    once by ``docgen serve`` before its workers start, so that no job stays "running" forever.
+    """
+    stale = session.scalars(select(Job).where(Job.status.in_(("queued", "running")))).all()
+    for job in stale:
+        job.status = "failed"
+        job.detail = INTERRUPTED
+        job.finished_at = utcnow()
+    session.flush()
+    return len(stale)
 
 
 def app_config() -> Any:

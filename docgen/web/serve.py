@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("docgen.web.serve")
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
@@ -94,9 +95,30 @@ class Server(BaseApplication):
         return create_app()
 
 
+def _close_interrupted_jobs() -> None:
+    """Fail the batch jobs a previous run left unfinished (before any worker exists)."""
+    from docgen.store.database import db
+    from docgen.web import create_app, jobs
+
+    app = create_app()
+    try:
+        with app.app_context():
+            count = jobs.fail_interrupted(db.session)
+            db.session.commit()
+    except SQLAlchemyError as exc:
+        log.warning("cannot check for interrupted jobs (%s); run `docgen db upgrade`",
+                    type(exc).__name__)
+        return
+    finally:
+        app.extensions["docgen.db"]["engine"].dispose()  # the workers open their own
+    if count:
+        log.warning("%d batch job(s) interrupted by the last stop are marked failed", count)
+
+
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    _close_interrupted_jobs()
     pdf = PdfService()
     url = pdf.start()
     os.environ["DOCGEN_PDF_URL"] = url

@@ -178,3 +178,24 @@ def test_grants_and_selection_answer_as_the_cli(client, make_key, sample):
     assert ranked.json == _cli_json(["selection", "rank"], selection)
     invalid = client.post("/api/v1/grants/quote", headers=headers, json={"activity": "XYZ"})
     assert invalid.status_code == 422 and invalid.json["errors"]
+
+
+def test_jobs_left_running_by_a_stopped_service_are_marked_failed(make_app):
+    from docgen.store.database import db
+    from docgen.store.models import Blob, Job
+    from docgen.web import jobs
+
+    app = make_app()
+    with app.app_context():
+        db.session.add(Blob(sha256="a" * 64, size=2, media_type="application/json"))
+        for job_id, status in (("j1", "running"), ("j2", "queued"), ("j3", "done")):
+            db.session.add(Job(id=job_id, kind="certificate_of_attendance", lang="ro",
+                               format="docx", status=status, total=3, done=1,
+                               items_sha256="a" * 64))
+        db.session.commit()
+        assert jobs.fail_interrupted(db.session) == 2
+        db.session.commit()
+        states = {job.id: (job.status, job.detail) for job in db.session.query(Job)}
+    assert states["j1"] == ("failed", jobs.INTERRUPTED)
+    assert states["j2"] == ("failed", jobs.INTERRUPTED)
+    assert states["j3"] == ("done", None)
