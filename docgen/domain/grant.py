@@ -11,6 +11,41 @@ from docgen.domain.common import Activity, CountryCode, Direction, Model, NonEmp
 from docgen.domain.mobility import Period
 
 
+class ActualPeriod(Period):
+    """The real dates of a mobility, from its certificate of attendance."""
+
+    teaching_hours: int | None = Field(
+        None, ge=0, le=1000, description="Teaching hours on the certificate (STA)"
+    )
+    months_paid: int = Field(
+        0, ge=0, le=12, description="Visiting@UPT: monthly instalments already paid (Art. 11)"
+    )
+
+
+class EarlierMobility(Model):
+    """An earlier Erasmus+ mobility in the same study cycle (erasmus-regulation-ro Art. 6b)."""
+
+    activity: Activity
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EarlierMobility:
+        if self.end < self.start:
+            raise ValueError("end: must not be before start")
+        return self
+
+
+class Amendment(Model):
+    """A written amendment to the contract that changes its period, and so its total
+    (contract Art. 2(4)): the final amount may then reach the amended total."""
+
+    number: NonEmpty
+    signed_on: date
+    start: date | None = None
+    end: date
+
+
 class QuoteRequest(Model):
     """Input of ``docgen grants quote`` and ``POST /api/v1/grants/quote``. Carries no amount."""
 
@@ -34,10 +69,22 @@ class QuoteRequest(Model):
     earlier_months: Decimal = Field(
         Decimal(0), ge=0, le=24, description="Erasmus months already used in this study cycle"
     )
-    prefinancing_percent: Decimal | None = Field(
-        None, ge=0, le=100, description="Overrides the call's pre-financing share"
+    earlier_mobilities: list[EarlierMobility] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Earlier Erasmus+ mobilities of this study cycle, short-term and BIP included",
     )
-    actual: Period | None = Field(None, description="Real dates, from the certificate")
+    prefinancing_percent: Decimal | None = Field(
+        None,
+        ge=70,
+        le=100,
+        description="Overrides the call's pre-financing share: 70 to 100 % "
+        "(erasmus-regulation-ro Art. 22(2), 43(2))",
+    )
+    actual: ActualPeriod | None = Field(None, description="Real dates, from the certificate")
+    amendment: Amendment | None = Field(
+        None, description="A written amendment that changed the contract's period"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> QuoteRequest:
@@ -45,6 +92,10 @@ class QuoteRequest(Model):
             raise ValueError("end: must not be before start")
         if self.travel_days > 2 and not self.green_travel:
             raise ValueError("travel_days: at most 2 travel days with standard travel")
+        if self.amendment is not None:
+            start = self.amendment.start or self.start
+            if self.amendment.end < start:
+                raise ValueError("amendment.end: must not be before the start")
         return self
 
     @property

@@ -11,12 +11,31 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 Method = Literal["30/360", "calendar", "working-days"]
+TravelSupport = Literal["all", "fewer_opportunities", "none"]
+"""Who receives travel support (a travel lump sum by distance band): everyone, only
+participants with fewer opportunities (KA131 students, calls 2021-2023), or nobody."""
+
+
+def _travel_support(value: object) -> object:
+    # Older tables said ``travel: true/false``.
+    if value is True:
+        return "all"
+    if value is False:
+        return "none"
+    return value
 
 
 class _Data(BaseModel):
@@ -29,6 +48,7 @@ class Tier(_Data):
     to_day: int = Field(gt=0)
     rate: Decimal | None = None
     percent: Decimal | None = None
+    source: str | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Tier:
@@ -44,7 +64,8 @@ class ShortTerm(_Data):
     method: Method = "calendar"
     unit: Literal["day"] = "day"
     tiers: tuple[Tier, ...]
-    travel: bool = True
+    travel: Annotated[TravelSupport, BeforeValidator(_travel_support)] = "all"
+    source: str | None = None
 
 
 class ActivityRates(_Data):
@@ -53,7 +74,7 @@ class ActivityRates(_Data):
     # A single rate, or one per country group ("1", "2", "3").
     rate: Decimal | dict[str, Decimal] | None = None
     tiers: tuple[Tier, ...] = ()
-    travel: bool = True
+    travel: Annotated[TravelSupport, BeforeValidator(_travel_support)] = "all"
     travel_days_paid: bool = False
     whole_months_only: bool = False
     min_days: int | None = None
@@ -61,6 +82,7 @@ class ActivityRates(_Data):
     max_months: int | None = None
     exceptional_min_days: int | None = None
     short_term: ShortTerm | None = None
+    source: str | None = None
 
     @model_validator(mode="after")
     def _has_rate(self) -> ActivityRates:
@@ -82,6 +104,9 @@ class TopUp(_Data):
     per_month: Decimal | None = None
     amount: Decimal | None = None
     short_term: tuple[ShortTermAmount, ...] = ()
+    # green_travel: days of individual support for travel, at most this many.
+    travel_days_max: int | None = Field(None, ge=0)
+    source: str | None = None
 
 
 class RateTable(_Data):
@@ -91,10 +116,23 @@ class RateTable(_Data):
     example: bool = False
     currency: Literal["EUR", "RON"]
     travel_bands: str | None
-    prefinancing_percent: Decimal = Field(ge=0, le=100)
+    # The university's country: outgoing mobilities leave it, incoming ones come to it.
+    home_country: str = Field("RO", pattern=r"^[A-Z]{2}$")
+    directions: tuple[Literal["incoming", "outgoing"], ...] = Field(min_length=1)
+    # How the grant is paid: a pre-financing share (70 to 100 %, erasmus-regulation-ro
+    # Art. 22, 43) then the balance, or monthly instalments (visiting-grant-regulation Art. 11).
+    payment: Literal["prefinancing", "monthly"] = "prefinancing"
+    prefinancing_percent: Decimal | None = Field(None, ge=70, le=100)
+    payment_source: str | None = None
     country_groups: dict[str, tuple[str, ...]] = {}
     activities: dict[str, ActivityRates]
     top_ups: tuple[TopUp, ...] = ()
+
+    @model_validator(mode="after")
+    def _payment(self) -> RateTable:
+        if (self.payment == "prefinancing") != (self.prefinancing_percent is not None):
+            raise ValueError("prefinancing_percent: give it exactly when payment is prefinancing")
+        return self
 
     def group_of(self, country: str) -> str | None:
         for group, countries in self.country_groups.items():

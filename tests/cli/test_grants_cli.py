@@ -11,11 +11,11 @@ CONTRACT_INPUT = {
     "origin": {"city": "Novi Sad", "country": "RS"},
     "destination": {"city": "Timișoara", "country": "RO"},
     "start": "2026-11-30",
-    "end": "2026-12-04",
+    "end": "2026-12-08",
     "travel_days": 2,
     "green_travel": False,
     "fewer_opportunities": False,
-    "teaching_hours": 8,
+    "teaching_hours": 12,
     "exceptional_approval": False,
 }
 
@@ -26,23 +26,20 @@ def test_quote_from_stdin_prints_the_contract(run_cli):
     out = result.json()
     assert out["currency"] == "EUR"
     assert out["duration"] == {
-        "days": 3,
+        "days": 5,
         "travel_days": 2,
         "months": 0,
         "extra_days": 0,
         "method": "working-days",
     }
-    assert out["travel"] == {
-        "distance_km": 121.8,
-        "band": "100-499",
-        "green": False,
-        "amount": "180.00",
-    }
-    assert out["individual_support"]["amount"] == "700.00"
+    assert out["travel"]["distance_km"] == 121.8
+    assert out["travel"]["band"] == "100-499" and out["travel"]["amount"] == "180.00"
+    assert out["individual_support"]["amount"] == "980.00"
+    assert out["individual_support"]["basis"] == "5 x 140.00 + 2 x 140.00"
     assert out["top_ups"] == []
-    assert out["total"] == "880.00"
-    assert out["prefinancing"] == "880.00" and out["balance"] == "0.00"
-    assert out["in_words"]["ro"] == "opt sute optzeci de euro"
+    assert out["total"] == "1160.00"
+    assert out["prefinancing"] == "1160.00" and out["balance"] == "0.00"
+    assert out["in_words"]["ro"] == "o mie o sută șaizeci de euro"
     assert "final" not in out
 
 
@@ -52,7 +49,7 @@ def test_quote_with_coordinates_and_actual_dates(run_cli, tmp_path):
         origin={"lat": 45.2671, "lon": 19.8335},
         destination={"lat": 45.75, "lon": 21.23},
         host_country="RO",
-        actual={"start": "2026-11-30", "end": "2026-12-03"},
+        actual={"start": "2026-12-02", "end": "2026-12-08", "teaching_hours": 12},
     )
     path = tmp_path / "q.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -60,7 +57,8 @@ def test_quote_with_coordinates_and_actual_dates(run_cli, tmp_path):
     assert result.code == 0, result.stderr
     out = result.json()
     assert out["travel"]["amount"] == "180.00"
-    assert out["final"]["to_recover"] == "140.00"
+    # 5 working days and 2 travel days, as planned: nothing to pay or recover.
+    assert out["final"]["total"] == "1160.00" and out["final"]["to_recover"] == "0.00"
 
 
 @pytest.mark.parametrize(

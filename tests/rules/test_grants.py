@@ -27,10 +27,12 @@ def incoming_staff(**over):
         call="incoming-2015",
         origin={"city": "Novi Sad", "country": "RS"},
         destination=TIMISOARA,
+        # Monday 30 November (St Andrew) and 1 December (National Day) are public holidays:
+        # 2, 3, 4, 7 and 8 December are the 5 days of activity the incoming call requires.
         start="2026-11-30",
-        end="2026-12-04",
+        end="2026-12-08",
         travel_days=2,
-        teaching_hours=8,
+        teaching_hours=12,
     )
     fields.update(over)
     return fields
@@ -40,7 +42,7 @@ def test_incoming_staff_week_with_public_holidays_is_paid_for_working_and_travel
     out = quote(**incoming_staff())
     assert out["currency"] == "EUR"
     assert out["duration"] == {
-        "days": 3,
+        "days": 5,
         "travel_days": 2,
         "months": 0,
         "extra_days": 0,
@@ -51,16 +53,21 @@ def test_incoming_staff_week_with_public_holidays_is_paid_for_working_and_travel
         "band": "100-499",
         "green": False,
         "amount": "180.00",
+        "basis": "121.8 km: band 100-499 km, standard travel: 180.00",
+        "source": "Erasmus+ Programme Guide, travel bands of the calls 2014-2020 (one-way "
+        "great-circle distance, EC distance calculator)",
     }
-    assert out["individual_support"]["amount"] == "700.00"
+    assert out["individual_support"]["amount"] == "980.00"
+    assert out["individual_support"]["basis"] == "5 x 140.00 + 2 x 140.00"
     assert [(line["kind"], line["quantity"]) for line in out["individual_support"]["lines"]] == [
-        ("days", 3),
+        ("days", 5),
         ("travel_days", 2),
     ]
-    assert out["total"] == "880.00"
+    assert out["total"] == "1160.00"
+    assert out["total_basis"] == "980.00 + 180.00"
     assert out["in_words"] == {
-        "ro": "opt sute optzeci de euro",
-        "en": "eight hundred eighty euros",
+        "ro": "o mie o sută șaizeci de euro",
+        "en": "one thousand one hundred sixty euros",
     }
     assert "final" not in out
 
@@ -79,7 +86,7 @@ def test_incoming_staff_week_with_public_holidays_is_paid_for_working_and_travel
 def test_incoming_call_travel_lump_sums(city, country, travel):
     out = quote(**incoming_staff(origin={"city": city, "country": country}))
     assert out["travel"]["amount"] == travel
-    assert Decimal(out["total"]) == Decimal("700.00") + Decimal(travel)
+    assert Decimal(out["total"]) == Decimal("980.00") + Decimal(travel)
 
 
 def test_incoming_student_paid_per_calendar_day():
@@ -126,7 +133,7 @@ def test_visiting_grant_of_14_days_needs_the_boards_approval():
         end="2026-10-14",
     )
     assert len(found) == 1
-    assert found[0].startswith("/end: a VISIT mobility lasts 30 to 92 days")
+    assert found[0].startswith("/end: a VISIT mobility lasts 30 to 92 calendar days")
     assert "exceptional_approval" in found[0]
 
 
@@ -189,15 +196,16 @@ def test_long_term_student_months_and_leftover_days_with_top_ups():
     assert out["duration"]["months"] == 3 and out["duration"]["extra_days"] == 16
     # 3 x 690 + 16 x 690 / 30 = 2070 + 368
     assert out["individual_support"]["amount"] == "2438.00"
-    top_ups = {t["id"]: t["amount"] for t in out["top_ups"]}
-    # 3 x 250 + 16 x 250 / 30 = 883.33; 3 x 150 + 16 x 150 / 30 = 530.00
+    assert out["individual_support"]["basis"] == "3 x 690.00 + 16 x 23.00"
+    top_ups = {t["id"]: (t["amount"], t["basis"]) for t in out["top_ups"]}
+    # 3 x 250 + 16 x 250 / 30 = 883.33; 3 x 150 + 16 x 150 / 30 = 530.00. Green travel with
+    # travel support (2024 call): the green band amount, no green top-up.
     assert top_ups == {
-        "fewer_opportunities": "883.33",
-        "traineeship": "530.00",
-        "green_travel": "50.00",
+        "fewer_opportunities": ("883.33", "3 x 250.00 + 16 x 250.00 / 30"),
+        "traineeship": ("530.00", "3 x 150.00 + 16 x 5.00"),
     }
     assert out["travel"]["green"] is True and out["travel"]["amount"] == "535.00"
-    assert out["total"] == "4436.33"
+    assert out["total"] == "4386.33"
 
 
 def test_short_term_student_tiers():
@@ -219,13 +227,16 @@ def test_short_term_student_tiers():
 
 
 def test_final_amount_from_actual_dates_to_recover():
-    out = quote(**incoming_staff(actual={"start": "2026-11-30", "end": "2026-12-03"}))
+    # Planned: 30.11-11.12, 8 working days; real: 01.12-08.12, 5 working days.
+    actual = {"start": "2026-12-01", "end": "2026-12-08", "teaching_hours": 12}
+    out = quote(**incoming_staff(end="2026-12-11", teaching_hours=16, actual=actual))
     final = out["final"]
-    assert final["duration"]["days"] == 2
-    assert final["total"] == "740.00"
-    assert final["paid"] == "880.00"
-    assert final["difference"] == "-140.00"
-    assert final["to_recover"] == "140.00" and final["to_pay"] == "0.00"
+    assert out["total"] == "1580.00"  # 10 x 140 + 180
+    assert final["duration"]["days"] == 5
+    assert final["total"] == "1160.00"  # 7 x 140 + 180
+    assert final["paid"] == "1580.00"
+    assert final["difference"] == "-420.00"
+    assert final["to_recover"] == "420.00" and final["to_pay"] == "0.00"
 
 
 def test_final_amount_from_actual_dates_to_pay():
@@ -239,7 +250,7 @@ def test_final_amount_from_actual_dates_to_pay():
 def test_final_below_the_minimum_is_recovered_in_full():
     out = quote(**outgoing_staff("2026-05-08", actual={"start": "2026-05-04", "end": "2026-05-04"}))
     assert out["final"]["eligible"] is False
-    assert "lasts 2 to 60 days" in out["final"]["reason"]
+    assert "lasts 2 to 60 calendar days" in out["final"]["reason"]
     assert out["final"]["to_recover"] == out["prefinancing"]
 
 
@@ -247,8 +258,14 @@ def test_final_below_the_minimum_is_recovered_in_full():
     ("over", "expected"),
     [
         ({"call": "ka999"}, "/call: unknown call 'ka999' (known: incoming-2015, ka131-2023"),
-        ({"end": "2027-02-28"}, "/end: a STA mobility lasts 2 to 60 days"),
-        ({"end": "2026-11-30"}, "/end: a STA mobility lasts 2 to 60 days"),
+        (
+            {"end": "2027-02-28"},
+            "/end: a STA mobility lasts at least 5 working days and at most 60 calendar days",
+        ),
+        (
+            {"end": "2026-11-30"},
+            "/end: a STA mobility lasts at least 5 working days and at most 60 calendar days",
+        ),
         ({"teaching_hours": 6}, "/teaching_hours: a teaching mobility needs at least 8"),
         ({"activity": "VISIT"}, "/activity: the call incoming-2015 does not fund VISIT"),
         ({"origin": {"city": "Atlantis", "country": "RS"}}, "/origin/city: unknown city"),
@@ -274,8 +291,9 @@ def test_twelve_month_cap_per_study_cycle():
         earlier_months="9",
     )
     assert found == [
-        "/end: with 9 earlier Erasmus months in this study cycle, at most 3 months are left "
-        "(12 per cycle, erasmus-regulation-ro Art. 6b, 26b); this mobility lasts 5.0 months"
+        "/end: with 9 earlier Erasmus+ months in this study cycle (short-term and BIP "
+        "included), at most 3 months are left (12 per cycle, erasmus-regulation-ro Art. 6b, "
+        "26b); this mobility uses 5 months"
     ]
 
 
