@@ -53,6 +53,16 @@ class CountScale(Model):
     floor: Decimal = Field(Decimal(0), ge=0)
 
 
+class Plus(Model):
+    """Points a ``map`` criterion adds when a boolean score ``key`` is true (the incoming
+    call's 10 points for studying in Romanian)."""
+
+    key: CriterionKey
+    points: Decimal = Field(gt=0)
+    label_ro: NonEmpty
+    label_en: NonEmpty
+
+
 class Criterion(Model):
     """One selection criterion with its labels (RO with comma-below ș ț, and EN) and maximum."""
 
@@ -64,11 +74,22 @@ class Criterion(Model):
     max: Decimal = Field(gt=0)
     points: dict[str, Decimal] | None = Field(None, description="map: label -> points")
     count: CountScale | None = None
+    plus: Plus | None = Field(None, description="map: a boolean score that adds points")
+    retired: dict[str, str] = Field(
+        default_factory=dict, description="map: labels no longer accepted -> what to send"
+    )
+    values: list[Decimal] | None = Field(None, description="range: the only values allowed")
     source: NonEmpty | None = None
     note: OptionalText | None = None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Criterion:
+        if self.plus is not None and self.kind != "map":
+            raise ValueError("plus: only a 'map' criterion adds points for a flag")
+        if self.values is not None and (
+            self.kind != "range" or any(not self.min <= v <= self.max for v in self.values)
+        ):
+            raise ValueError("values: a 'range' criterion's values lie between min and max")
         if self.key.startswith("model_"):
             raise ValueError("key: must not start with 'model_'")
         if self.kind != "map" and self.points is not None:
@@ -81,8 +102,9 @@ class Criterion(Model):
             if not self.points:
                 raise ValueError("points: a 'map' criterion needs its points")
             self.points = {k.strip().upper(): v for k, v in self.points.items()}
-            if any(not Decimal(0) <= v <= self.max for v in self.points.values()):
-                raise ValueError("points: every value must be between 0 and max")
+            extra = self.plus.points if self.plus else Decimal(0)
+            if any(not Decimal(0) <= v + extra <= self.max for v in self.points.values()):
+                raise ValueError("points: every value (with plus) must be between 0 and max")
         if self.kind == "count":
             if self.count is None:
                 raise ValueError("count: a 'count' criterion needs its scale")
@@ -93,17 +115,24 @@ class Criterion(Model):
     def score_field(self) -> tuple[Any, Any]:
         """The pydantic field (type, default) that checks a candidate's input for this criterion."""
         if self.kind == "range":
+            check = (
+                _among(self.values, self.source) if self.values else _between(self.min, self.max)
+            )
             return (
                 Annotated[
                     Decimal,
                     Field(allow_inf_nan=False, decimal_places=2),
-                    AfterValidator(_between(self.min, self.max)),
+                    AfterValidator(check),
                 ],
                 ...,
             )
         if self.kind == "map":
             return (
-                Annotated[str, BeforeValidator(_label), AfterValidator(_one_of(self.points or {}))],
+                Annotated[
+                    str,
+                    BeforeValidator(_label),
+                    AfterValidator(_one_of(self.points or {}, self.retired)),
+                ],
                 ...,
             )
         if self.kind == "count":
@@ -128,8 +157,25 @@ def _label(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def _one_of(points: dict[str, Decimal]):
+def _among(values: list[Decimal], source: str | None):
+    allowed = [_number(v) for v in values]
+    listed = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+
+    def check(value: Decimal) -> Decimal:
+        if value not in values:
+            where = f" ({source})" if source else ""
+            raise ValueError(f"must be {listed}{where}")
+        return value
+
+    return check
+
+
+def _one_of(points: dict[str, Decimal], retired: dict[str, str]):
+    retired = {k.strip().upper(): v for k, v in retired.items()}
+
     def check(value: str) -> str:
+        if value in retired:
+            raise ValueError(" ".join(retired[value].split()))
         if value not in points:
             raise ValueError(f"must be one of {', '.join(points)}")
         return value
@@ -179,6 +225,16 @@ class CriteriaSet(Model):
     threshold: Threshold | None = None
     appeal_hours: int = Field(gt=0)
     appeal_source: NonEmpty | None = None
+    appeal_rule: Literal["last-admitted", "commission", "board"] = Field(
+        description="last-admitted: a student's appeal succeeds above the last candidate "
+        "admitted initially (Art. 14, 34); commission: the Rector's commission decides within "
+        "appeal_decision_days (Art. 54, 71); board: a board named by the Rector decides"
+    )
+    appeal_decision_days: int | None = Field(None, gt=0)
+    appeal_text: Bilingual
+    activities: list[Literal["SMS", "SMT", "STA", "STT", "BIP"]] = Field(min_length=1)
+    allocation_source: NonEmpty
+    replacement_source: NonEmpty
     confirmation_days: int | None = Field(None, gt=0)
     confirmation_months: int | None = Field(None, gt=0)
     confirmation_source: NonEmpty | None = None
@@ -209,6 +265,9 @@ class CriteriaSet(Model):
         """A model checking a candidate's ``scores`` against this set (built once)."""
         if self._scores_model is None:
             fields = {c.key: c.score_field() for c in self.criteria}
+            for c in self.criteria:
+                if c.plus is not None:
+                    fields[c.plus.key] = (bool, False)
             name = "Scores_" + self.id.replace("-", "_")
             self._scores_model = create_model(name, __base__=Model, **fields)
         return self._scores_model

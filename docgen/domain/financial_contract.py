@@ -22,8 +22,8 @@ from docgen.domain.common import (
     Place,
     Representative,
 )
-from docgen.domain.grant import QuoteRequest
-from docgen.domain.mobility import Call, Period
+from docgen.domain.grant import ActualPeriod, Amendment, EarlierMobility, QuoteRequest
+from docgen.domain.mobility import Call
 
 
 class ContractMobility(Model):
@@ -43,6 +43,7 @@ class ContractMobility(Model):
     teaching_hours: int | None = Field(None, ge=0, le=1000)
     exceptional_approval: bool = False
     earlier_months: Decimal = Field(Decimal(0), ge=0, le=24)
+    earlier_mobilities: list[EarlierMobility] = Field(default_factory=list, max_length=50)
     isced: IscedCode | None = None
     eqf: EqfLevel | None = None
     study_programme: NonEmpty | None = None
@@ -54,7 +55,8 @@ class ContractMobility(Model):
     visiting_type: Literal["professor", "researcher"] | None = Field(
         None, description="Visiting@UPT: which obligations apply (Art. 13 or Art. 14)"
     )
-    actual: Period | None = None
+    actual: ActualPeriod | None = None
+    amendment: Amendment | None = None
 
 
 class FinancialContract(Model):
@@ -72,7 +74,7 @@ class FinancialContract(Model):
     participant: Person
     bank: BankAccount
     mobility: ContractMobility
-    prefinancing_percent: Decimal | None = Field(None, ge=0, le=100)
+    prefinancing_percent: Decimal | None = Field(None, ge=70, le=100)
     insurance_by_participant: bool = True
     ols: bool = Field(True, description="Online Language Support assessment and course")
 
@@ -82,6 +84,11 @@ class FinancialContract(Model):
             raise ValueError("mobility.end: must not be before start")
         if self.mobility.activity.value == "VISIT" and self.mobility.visiting_type is None:
             raise ValueError("mobility.visiting_type: is required for a Visiting@UPT contract")
+        host, place = self.mobility.host.country, self.mobility.destination.country
+        if host and place and host != place:
+            raise ValueError(
+                f"mobility.destination.country: is {place} but the host institution is in {host}"
+            )
         if self.university.legal_representative is None:
             raise ValueError("university.legal_representative: is required on a contract")
         return self
@@ -104,6 +111,8 @@ class FinancialContract(Model):
             teaching_hours=m.teaching_hours,
             exceptional_approval=m.exceptional_approval,
             earlier_months=m.earlier_months,
+            earlier_mobilities=m.earlier_mobilities,
+            amendment=m.amendment,
             prefinancing_percent=self.prefinancing_percent,
             actual=m.actual,
         )

@@ -53,6 +53,11 @@ class Candidate(Model):
     eligible: bool = True
     early_career: bool = Field(False, description="Staff in their first 2 years (Art. 53 e)")
     withdrawn: bool = Field(False, description="Gave up the place in writing (Art. 13(2)b, 54)")
+    confirmed: bool | None = Field(
+        None,
+        description="false: an admitted student who did not confirm the place within the "
+        "term (Art. 13(2)a); the place goes to the first reserve who asked for it",
+    )
 
     @field_validator("scores", mode="before")
     @classmethod
@@ -69,6 +74,11 @@ class SelectionInput(Model):
 
     criteria_set: NonEmpty = Field(description="Id of a criteria set, e.g. incoming-students")
     published_at: datetime = Field(description="When the results are published (appeal start)")
+    final_results_at: datetime | None = Field(
+        None,
+        description="When the final results were published, after the appeals; by default the "
+        "end of the appeal window (and of the commission's 5 days for staff)",
+    )
     places: list[PlaceOffer] = Field(default_factory=list)
     candidates: list[Candidate] = Field(min_length=1)
 
@@ -172,9 +182,11 @@ def _position(problem: Problem) -> tuple[int, int]:
 # Result (a dict ready for json.dumps via model_dump())
 # --------------------------------------------------------------------------------------------
 
-Status = Literal["admitted", "reserve", "rejected"]
+Status = Literal["admitted", "reserve", "rejected", "withdrawn"]
 ReasonCode = Literal[
     "withdrew",
+    "not-confirmed",
+    "from-reserve",
     "not-eligible",
     "below-threshold",
     "no-place-left",
@@ -221,9 +233,15 @@ class CandidateResult(Model):
     status_ro: str
     allocated: str | None
     allocated_label: str | None
+    confirmed: bool | None = None
     reason: str | None
     reason_ro: str | None
     reason_code: ReasonCode | None
+    reason_source: str | None = Field(None, description="The article the reason applies")
+    tie_break: str | None = Field(
+        None, description="At a total equal to a neighbour's: which rule decided the order"
+    )
+    tie_break_ro: str | None = None
 
 
 class SelectionLists(Model):
@@ -232,6 +250,9 @@ class SelectionLists(Model):
     admitted: list[str]
     reserve: list[str]
     rejected: list[str]
+    withdrawn: list[str] = Field(
+        default_factory=list, description="Gave the place up or did not confirm it"
+    )
 
 
 class SelectionResult(Model):
@@ -242,12 +263,22 @@ class SelectionResult(Model):
     max_total: float
     threshold: float | None
     threshold_exception: str | None
+    activities: list[str]
     published_at: str
     appeal_hours: int
     appeal_deadline: str
-    confirmation_deadline: str
+    appeal_rule: str
+    appeal_text: Bilingual
+    appeal_source: str | None
+    final_results_at: str = Field(description="Final results, after the appeals")
+    confirmation_deadline: str = Field(description="Counted from the final results")
+    confirmation_source: str | None
     last_admitted_total: float | None = Field(
-        description="An appeal succeeds with a higher total than this (Art. 14)"
+        description="Students: an appeal succeeds with a higher total than this (Art. 14, 34); "
+        "null where the Rector's commission or board decides"
+    )
+    tie_break: list[Bilingual] = Field(
+        default_factory=list, description="The tie-break rules of the set, in order"
     )
     places: list[PlaceResult]
     candidates: list[CandidateResult]

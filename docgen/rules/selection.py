@@ -65,7 +65,12 @@ __all__ = [
     "rank_selection",
 ]
 
-_STATUS_RO = {"admitted": "admis", "reserve": "rezervă", "rejected": "respins"}
+_STATUS_RO = {
+    "admitted": "admis",
+    "reserve": "rezervă",
+    "rejected": "respins",
+    "withdrawn": "retras",
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,12 +157,15 @@ def rank_selection(selection: SelectionInput) -> SelectionResult:
 # --------------------------------------------------------------------------------------------
 
 
-def criterion_points(criterion: Criterion, value: Any) -> Decimal:
-    """Points for one validated input (see ``CriterionKind``)."""
+def criterion_points(criterion: Criterion, value: Any, scores: dict | None = None) -> Decimal:
+    """Points for one validated input (see ``CriterionKind``); ``scores`` gives a ``plus`` flag."""
     if criterion.kind == "range":
         return Decimal(value)
     if criterion.kind == "map":
-        return (criterion.points or {})[value]
+        points = (criterion.points or {})[value]
+        if criterion.plus is not None and (scores or {}).get(criterion.plus.key):
+            points += criterion.plus.points
+        return points
     if criterion.kind == "count":
         scale = criterion.count
         assert scale is not None
@@ -173,35 +181,64 @@ class _Scored:
     total: Decimal
 
 
+def _tie_parts(s: _Scored, criteria: CriteriaSet) -> list[Any]:
+    parts: list[Any] = []
+    for rule in criteria.tie_break:
+        if rule.by == "ranking_position":
+            position = s.candidate.ranking_position
+            parts.append((0, position) if position is not None else (1, 0))
+        else:
+            parts.append(-s.points[rule.key or ""])
+    parts.append(s.index)
+    return parts
+
+
 def _sort_key(criteria: CriteriaSet):
     def key(s: _Scored) -> tuple:
-        parts: list[Any] = [-s.total]
-        for rule in criteria.tie_break:
-            if rule.by == "ranking_position":
-                position = s.candidate.ranking_position
-                parts.append((0, position) if position is not None else (1, 0))
-            else:
-                parts.append(-s.points[rule.key or ""])
-        parts.append(s.index)
-        return tuple(parts)
+        return (-s.total, *_tie_parts(s, criteria))
 
     return key
+
+
+def tie_break_texts(criteria: CriteriaSet) -> list[dict[str, str]]:
+    """The set's tie-breaks in words, in order, the input order last (for the minutes)."""
+    texts = []
+    for rule in criteria.tie_break:
+        if rule.by == "ranking_position":
+            ro = "poziția mai bună în ierarhia academică a anului de studii"
+            en = "the better position in the academic ranking of the year"
+        else:
+            c = criteria.criterion(rule.key or "")
+            ro = f"mai multe puncte la criteriul „{c.label_ro}”"
+            en = f"more points for “{c.label_en}”"
+        if rule.source:
+            ro, en = f"{ro} ({rule.source})", f"{en} ({rule.source})"
+        texts.append({"ro": ro, "en": en})
+    texts.append(
+        {
+            "ro": "ordinea de înregistrare a candidaturilor",
+            "en": "the order in which the applications were registered",
+        }
+    )
+    return texts
 
 
 def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
     scored = []
     for index, candidate in enumerate(selection.candidates):
         points = {
-            c.key: criterion_points(c, candidate.scores.get(c.key, False))
+            c.key: criterion_points(c, candidate.scores.get(c.key, False), candidate.scores)
             for c in criteria.criteria
         }
         scored.append(_Scored(index, candidate, points, sum(points.values(), Decimal(0))))
     scored.sort(key=_sort_key(criteria))
+    ties = tie_break_texts(criteria)
 
+    # 1. The initial allocation: in rank order, the highest preference with a free place.
     free = {place.id: place.places for place in selection.places}
     labels = {place.id: place.label for place in selection.places}
-    results: list[CandidateResult] = []
-    for rank, s in enumerate(scored, start=1):
+    state: list[dict[str, Any]] = []
+    for s in scored:
         c = s.candidate
         allocated = None
         code = _rejection(c, s.total, criteria)
@@ -212,10 +249,50 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
             else:
                 code = "no-place-left" if c.preferences else "no-destination"
         status = "admitted" if code is None else "rejected" if code in _REJECTED else "reserve"
+        state.append({"s": s, "status": status, "code": code, "allocated": allocated, "by": None})
+
+    initially = [e["s"] for e in state if e["status"] == "admitted"]
+
+    # 2. Withdrawals and missed confirmations, in rank order: the freed place goes to the
+    # first reserve who asked for it; admitted candidates keep theirs (Art. 13(2), 54, 71).
+    for entry in state:
+        c = entry["s"].candidate
+        if not (c.withdrawn or c.confirmed is False):
+            continue
+        place = entry["allocated"]
+        entry.update(
+            status="withdrawn",
+            code="withdrew" if c.withdrawn else "not-confirmed",
+            allocated=None,
+        )
+        if place is None:
+            continue
+        taker = next(
+            (
+                e
+                for e in state
+                if e["status"] == "reserve"
+                and place in e["s"].candidate.preferences
+                and not (e["s"].candidate.withdrawn or e["s"].candidate.confirmed is False)
+            ),
+            None,
+        )
+        if taker is None:
+            free[place] += 1
+        else:
+            taker.update(status="admitted", code="from-reserve", allocated=place, by=c.id)
+
+    results: list[CandidateResult] = []
+    previous: _Scored | None = None
+    for rank, entry in enumerate(state, start=1):
+        s, code = entry["s"], entry["code"]
+        c = s.candidate
         if code is None and _exempted(c, s.total, criteria):
             # Admitted below the threshold: the minutes must say why (Art. 53 e, 70 f).
             code = "early-career"
-        reason, reason_ro = _reason(code, criteria)
+        reason, reason_ro, source = _reason(code, criteria, entry["by"])
+        tie, tie_ro = _tie_note(previous, s, criteria, ties)
+        previous = s
         results.append(
             CandidateResult(
                 id=c.id,
@@ -229,18 +306,25 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
                 eligible=c.eligible,
                 early_career=c.early_career,
                 withdrawn=c.withdrawn,
-                status=status,
-                status_ro=_STATUS_RO[status],
-                allocated=allocated,
-                allocated_label=labels.get(allocated) if allocated else None,
+                confirmed=c.confirmed,
+                status=entry["status"],
+                status_ro=_STATUS_RO[entry["status"]],
+                allocated=entry["allocated"],
+                allocated_label=labels.get(entry["allocated"]) if entry["allocated"] else None,
                 reason=reason,
                 reason_ro=reason_ro,
                 reason_code=code,
+                reason_source=source,
+                tie_break=tie,
+                tie_break_ro=tie_ro,
             )
         )
 
-    admitted = [r for r in results if r.status == "admitted"]
     published = selection.published_at
+    appeal = appeal_deadline(published, criteria)
+    final = selection.final_results_at or final_results(published, criteria)
+    # The last candidate admitted *initially*, before any place changed hands (Art. 14).
+    last_admitted = initially[-1].total if initially else None
     threshold = criteria.threshold
     return SelectionResult(
         criteria_set=criteria.id,
@@ -261,11 +345,20 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
         max_total=_float(criteria.max_total),
         threshold=_float(threshold.points) if threshold else None,
         threshold_exception=threshold.exception if threshold else None,
+        activities=list(criteria.activities),
         published_at=published.isoformat(),
         appeal_hours=criteria.appeal_hours,
-        appeal_deadline=appeal_deadline(published, criteria).isoformat(),
-        confirmation_deadline=confirmation_deadline(published, criteria).isoformat(),
-        last_admitted_total=admitted[-1].total if admitted else None,
+        appeal_deadline=appeal.isoformat(),
+        appeal_rule=criteria.appeal_rule,
+        appeal_text=criteria.appeal_text,
+        appeal_source=criteria.appeal_source,
+        final_results_at=final.isoformat(),
+        confirmation_deadline=confirmation_deadline(final, criteria).isoformat(),
+        confirmation_source=criteria.confirmation_source,
+        last_admitted_total=_float(last_admitted)
+        if last_admitted is not None and criteria.appeal_rule == "last-admitted"
+        else None,
+        tie_break=ties,
         places=[
             PlaceResult(
                 id=p.id,
@@ -278,19 +371,37 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
         ],
         candidates=results,
         lists=SelectionLists(
-            admitted=[r.id for r in admitted],
+            admitted=[r.id for r in results if r.status == "admitted"],
             reserve=[r.id for r in results if r.status == "reserve"],
             rejected=[r.id for r in results if r.status == "rejected"],
+            withdrawn=[r.id for r in results if r.status == "withdrawn"],
         ),
     )
 
 
-_REJECTED = frozenset({"withdrew", "not-eligible", "below-threshold"})
+def _tie_note(
+    above: _Scored | None, s: _Scored, criteria: CriteriaSet, ties: list[dict[str, str]]
+) -> tuple[str | None, str | None]:
+    if above is None or above.total != s.total:
+        return None, None
+    pairs = zip(_tie_parts(above, criteria), _tie_parts(s, criteria), strict=True)
+    for i, (a, b) in enumerate(pairs):
+        if a != b:
+            rule = ties[min(i, len(ties) - 1)]
+            name = above.candidate.name or above.candidate.id
+            total = _number_en(s.total)
+            return (
+                f"same total as {name} ({total}); ranked after by {rule['en']}",
+                f"același punctaj ca {name} ({total.replace('.', ',')}); departajat după "
+                f"{rule['ro']}",
+            )
+    return None, None
+
+
+_REJECTED = frozenset({"not-eligible", "below-threshold"})
 
 
 def _rejection(candidate: Candidate, total: Decimal, criteria: CriteriaSet) -> ReasonCode | None:
-    if candidate.withdrawn:
-        return "withdrew"
     if not candidate.eligible:
         return "not-eligible"
     threshold = criteria.threshold
@@ -311,25 +422,39 @@ def _exempted(candidate: Candidate, total: Decimal, criteria: CriteriaSet) -> bo
     )
 
 
-def _reason(code: ReasonCode | None, criteria: CriteriaSet) -> tuple[str | None, str | None]:
+def _reason(
+    code: ReasonCode | None, criteria: CriteriaSet, freed_by: str | None = None
+) -> tuple[str | None, str | None, str | None]:
     if code is None:
-        return None, None
-    if code == "early-career":
-        assert criteria.threshold is not None
+        return None, None, None
+    threshold = criteria.threshold
+    if code in ("early-career", "below-threshold"):
+        assert threshold is not None
+        if code == "early-career":
+            en = (
+                f"below {_number_en(threshold.points)} points, admitted as staff in their "
+                "first 2 years (early-career exception)"
+            )
+            ro = (
+                f"punctaj sub pragul de {_points_ro(threshold.points)}, admis prin excepția "
+                "pentru personalul aflat în primii 2 ani de activitate"
+            )
+        else:
+            en = f"below the threshold of {_number_en(threshold.points)} points"
+            ro = f"punctaj sub pragul de {_points_ro(threshold.points)}"
+        return en, ro, threshold.source
+    if code == "from-reserve":
         return (
-            f"below {_number_en(criteria.threshold.points)} points, admitted as staff in "
-            "their first 2 years (early-career exception)",
-            f"punctaj sub pragul de {_points_ro(criteria.threshold.points)}, admis prin "
-            "excepția pentru personalul aflat în primii 2 ani de activitate",
+            f"admitted from the reserve list to the place freed by {freed_by}",
+            f"admis de pe lista de rezerve pe locul eliberat de {freed_by}",
+            criteria.replacement_source,
         )
-    if code == "below-threshold":
-        assert criteria.threshold is not None
-        return (
-            f"below the threshold of {_number_en(criteria.threshold.points)} points",
-            f"punctaj sub pragul de {_points_ro(criteria.threshold.points)}",
-        )
-    return {
-        "withdrew": ("withdrew", "a renunțat"),
+    en, ro = {
+        "withdrew": ("gave up the place in writing", "a renunțat în scris la loc"),
+        "not-confirmed": (
+            "did not confirm the place within the term",
+            "nu a confirmat locul în termen",
+        ),
         "not-eligible": ("not eligible", "nu îndeplinește condițiile de eligibilitate"),
         "no-place-left": (
             "no place left in the preferred destinations",
@@ -337,6 +462,12 @@ def _reason(code: ReasonCode | None, criteria: CriteriaSet) -> tuple[str | None,
         ),
         "no-destination": ("no destination chosen", "nicio destinație aleasă"),
     }[code]
+    source = {
+        "withdrew": criteria.replacement_source,
+        "not-confirmed": criteria.confirmation_source or criteria.replacement_source,
+        "not-eligible": criteria.source,
+    }.get(code, criteria.allocation_source)
+    return en, ro, source
 
 
 def _number_en(value: Decimal) -> str:
@@ -370,8 +501,18 @@ def appeal_deadline(published_at: datetime, criteria: CriteriaSet) -> datetime:
     return published_at + timedelta(hours=criteria.appeal_hours)
 
 
+def final_results(published_at: datetime, criteria: CriteriaSet) -> datetime:
+    """When the results become final when the input does not say: the end of the appeal
+    window, plus the commission's days to decide for staff (Art. 14; 54, 71)."""
+    final = appeal_deadline(published_at, criteria)
+    if criteria.appeal_decision_days:
+        final += timedelta(days=criteria.appeal_decision_days)
+    return final
+
+
 def confirmation_deadline(published_at: datetime, criteria: CriteriaSet) -> datetime:
-    """Publication plus the confirmation days (Art. 13(1)) or calendar months (Art. 56, 74).
+    """The final results plus the confirmation days (Art. 13(1)) or calendar months (Art. 56,
+    74).
 
     A month later keeps the day of the month, or the month's last day when it is shorter
     (31 December + 2 months = 28 or 29 February).

@@ -130,7 +130,7 @@ def test_unknown_criteria_set_is_not_found():
     [
         ("incoming-students", "language", "A1", 10),
         ("incoming-students", "language", "C2", 20),
-        ("incoming-students", "language", "RO", 10),  # study in Romanian
+        ("incoming-students", "language", "B1", 14),
         ("incoming-students", "grade", Decimal("18.5"), Decimal("18.5")),
         ("outgoing-sta", "previous_mobilities", 0, 6),  # Art. 53 b
         ("outgoing-sta", "previous_mobilities", 1, 5),
@@ -161,9 +161,10 @@ def test_example_from_the_contract():
         "RS-NS-0715",
         None,
     )
-    assert result["lists"] == {"admitted": ["c1"], "reserve": [], "rejected": []}
+    assert result["lists"] == {"admitted": ["c1"], "reserve": [], "rejected": [], "withdrawn": []}
     assert result["appeal_deadline"] == "2026-03-12T12:00:00"
-    assert result["confirmation_deadline"] == "2026-03-15T12:00:00"
+    assert result["final_results_at"] == "2026-03-12T12:00:00"
+    assert result["confirmation_deadline"] == "2026-03-17T12:00:00"  # Art. 13(1)
     assert [c["key"] for c in result["criteria"]] == [
         "grade",
         "language",
@@ -258,7 +259,12 @@ def test_stt_bonus_changes_the_order():
     assert order(result) == ["b", "c", "a"]
     assert [by_id(result)[i]["total"] for i in "bca"] == [46.0, 46.0, 41.0]
     assert by_id(result)["b"]["points"]["international_week"] == 10.0
-    assert result["lists"] == {"admitted": ["b"], "reserve": ["c", "a"], "rejected": []}
+    assert result["lists"] == {
+        "admitted": ["b"],
+        "reserve": ["c", "a"],
+        "rejected": [],
+        "withdrawn": [],
+    }
     # Without the bonus (given up, Art. 70 e) b drops to last.
     candidates[1]["scores"]["international_week"] = False
     assert order(rank_candidates(selection("outgoing-stt", candidates))) == ["c", "a", "b"]
@@ -267,20 +273,31 @@ def test_stt_bonus_changes_the_order():
 def test_a_reserve_moves_up_when_an_admitted_candidate_withdraws():
     candidates = [student("a", grade=18), student("b", grade=17), student("c", grade=16)]
     before = rank_candidates(selection("incoming-students", candidates))
-    assert before["lists"] == {"admitted": ["a"], "reserve": ["b", "c"], "rejected": []}
+    assert before["lists"] == {
+        "admitted": ["a"],
+        "reserve": ["b", "c"],
+        "rejected": [],
+        "withdrawn": [],
+    }
     assert by_id(before)["b"]["reason"] == "no place left in the preferred destinations"
 
     candidates[0]["withdrawn"] = True  # Art. 13(2)b: the place goes to the first reserve
     after = rank_candidates(selection("incoming-students", candidates))
-    assert after["lists"] == {"admitted": ["b"], "reserve": ["c"], "rejected": ["a"]}
+    assert after["lists"] == {
+        "admitted": ["b"],
+        "reserve": ["c"],
+        "rejected": [],
+        "withdrawn": ["a"],
+    }
     a = by_id(after)["a"]
     assert (a["rank"], a["status"], a["reason"], a["allocated"]) == (
         1,
-        "rejected",
-        "withdrew",
+        "withdrawn",
+        "gave up the place in writing",
         None,
     )
     assert by_id(after)["b"]["allocated"] == "A"
+    assert by_id(after)["b"]["reason"] == "admitted from the reserve list to the place freed by a"
 
 
 def test_preferences_and_reasons():
@@ -311,10 +328,12 @@ def test_preferences_and_reasons():
         "admitted": ["a", "b"],
         "reserve": ["c", "d", "e", "g"],
         "rejected": ["f"],
+        "withdrawn": [],
     }
     assert by_id(result)["b"]["allocated_label"] == "Place Y"
     assert by_id(result)["c"]["status_ro"] == "rezervă"
-    assert result["last_admitted_total"] == 70.0
+    # The incoming call: a board named by the Rector decides appeals, no "last admitted" rule.
+    assert result["last_admitted_total"] is None and result["appeal_rule"] == "board"
 
 
 def test_typed_entry_checks_and_ranks_a_model():
@@ -343,7 +362,7 @@ def test_typed_entry_checks_and_ranks_a_model():
             student("a"),
             PUBLISHED,
             "2026-03-12T12:00:00",
-            "2026-03-15T12:00:00",
+            "2026-03-17T12:00:00",  # 5 days after the final results (Art. 13(1))
         ),
         # 48 h; staff: the host's invitation within 2 months (Art. 56, 74, office practice)
         (
@@ -359,7 +378,7 @@ def test_typed_entry_checks_and_ranks_a_model():
             },
             PUBLISHED,
             "2026-03-12T12:00:00",
-            "2026-05-10T12:00:00",
+            "2026-05-12T12:00:00",
         ),
         # Art. 54: 24 h; Art. 56: 2 months; the offset is kept
         (
@@ -367,7 +386,7 @@ def test_typed_entry_checks_and_ranks_a_model():
             staff("a"),
             "2026-03-10T12:00:00+02:00",
             "2026-03-11T12:00:00+02:00",
-            "2026-05-10T12:00:00+02:00",
+            "2026-05-16T12:00:00+02:00",  # appeal + the commission's 5 days + 2 months
         ),
         # Art. 71 and 74; 31 December + 2 months = the last day of February
         (
@@ -375,7 +394,7 @@ def test_typed_entry_checks_and_ranks_a_model():
             staff("a"),
             "2025-12-31T09:30:00",
             "2026-01-01T09:30:00",
-            "2026-02-28T09:30:00",
+            "2026-03-06T09:30:00",
         ),
         # Art. 14: 24 h; Art. 13(1): 5 days
         (
@@ -383,7 +402,7 @@ def test_typed_entry_checks_and_ranks_a_model():
             {"id": "a", "scores": {"language": 8, "interview": 8}},
             "2026-06-30T16:00:00",
             "2026-07-01T16:00:00",
-            "2026-07-05T16:00:00",
+            "2026-07-06T16:00:00",
         ),
     ],
 )
@@ -436,7 +455,7 @@ def test_several_problems_at_once():
         "/candidates/1/scores/charm: is not a known field",
         "/candidates/1/preferences/0: unknown place 'X'",
         "/candidates/2/scores/grade: must be between 0 and 20",
-        "/candidates/2/scores/language: must be one of A1, A2, B1, B2, C1, C2, RO",
+        "/candidates/2/scores/language: must be one of A1, A2, B1, B2, C1, C2",
         "/candidates/3/id: duplicate candidate id 'c1' (first at /candidates/0)",
         "/candidates/3/preferences/1: place 'A' is already listed",
     ]
@@ -505,13 +524,14 @@ def test_invalid_input(change, expected):
             {
                 "internationalisation": 11,
                 "previous_mobilities": -1,
-                "duties_fit": 0,
+                "duties_fit": 7,
                 "objectives_fit": 38,
             },
             [
                 "/candidates/0/scores/internationalisation: must be between 0 and 10",
                 "/candidates/0/scores/previous_mobilities: must be at least 0",
-                "/candidates/0/scores/duties_fit: must be between 1 and 10",
+                "/candidates/0/scores/duties_fit: must be 0, 5 or 10 (erasmus-regulation-ro "
+                "Art. 53 c)",
             ],
         ),
         (
