@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from docgen.documents.filters import filters
 from docgen.documents.labels import label
 from docgen.domain.certificate_of_attendance import CertificateOfAttendance
 from docgen.domain.common import Institution, Person, Place, Representative
@@ -17,7 +18,7 @@ from docgen.domain.learning_agreement import Component, LearningAgreement, Signa
 from docgen.domain.selection_minutes import SelectionMinutes
 from docgen.errors import InvalidInput, Problem
 from docgen.rules.calendar import calendar_days
-from docgen.rules.grants import Quote, quote_grant
+from docgen.rules.grants import Line, Quote, quote_grant
 from docgen.rules.selection import rank_candidates
 
 
@@ -148,6 +149,21 @@ def contract_quote(payload: FinancialContract) -> Quote:
         raise InvalidInput(moved) from exc
 
 
+def _rate_text(line: Line, currency: str, lang: str) -> str:
+    """The rate as the contract prints it: exact, or with the formula it comes from."""
+    money = filters(lang)["money"]
+    if line.rate_basis is None:
+        return money(line.rate, currency)
+    left, _, right = line.rate_basis.partition(" / ")
+    if right:  # monthly rate / 30
+        base = money(Decimal(left), currency)
+        if line.rate * 30 == Decimal(left):
+            return f"{money(line.rate, currency)} ({base} / 30)"
+        return f"{base} / 30"
+    percent, _, base = line.rate_basis.partition(" % x ")
+    return f"{money(line.rate, currency)} ({percent} % × {money(Decimal(base), currency)})"
+
+
 def _lines(quote: Quote, lang: str) -> list[dict[str, Any]]:
     lines = []
     for line in quote.support.lines:
@@ -162,7 +178,9 @@ def _lines(quote: Quote, lang: str) -> list[dict[str, Any]]:
                 "quantity": line.quantity,
                 "unit": label("unit", line.unit, lang),
                 "rate": line.rate,
+                "rate_text": _rate_text(line, quote.currency, lang),
                 "amount": line.amount,
+                "source": line.source,
             }
         )
     return lines
@@ -203,6 +221,8 @@ def grant_context(quote: Quote, lang: str) -> dict[str, Any]:
             for t in quote.support.top_ups
         ],
         "total": quote.total,
+        "total_basis": quote.basis,
+        "monthly": quote.monthly,
         "prefinancing_percent": quote.prefinancing_percent,
         "prefinancing": quote.prefinancing,
         "balance": quote.balance,
@@ -247,12 +267,24 @@ def financial_contract_context(payload: FinancialContract, lang: str) -> dict[st
 
 
 def minutes_ranking(payload: SelectionMinutes) -> dict[str, Any]:
-    """Rank the minutes' candidates with the rules; problems point into the minutes."""
+    """Rank the minutes' candidates with the rules; problems point into the minutes.
+
+    The criteria set must be one for the call's activity (a teaching call is not ranked with
+    the students' criteria).
+    """
     try:
-        return rank_candidates(payload.selection)
+        ranking = rank_candidates(payload.selection)
     except InvalidInput as exc:
         moved = [Problem("/selection" + p.pointer, p.message) for p in exc.problems]
         raise InvalidInput(moved) from exc
+    activity = payload.call.activity.value
+    if activity not in ranking["activities"]:
+        raise InvalidInput.at(
+            "/selection/criteria_set",
+            f"the criteria set {ranking['criteria_set']} ranks "
+            f"{', '.join(ranking['activities'])} mobilities; the call is for {activity}",
+        )
+    return ranking
 
 
 def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str, Any]:
@@ -274,11 +306,14 @@ def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str,
                 "allocated": c["allocated"] or "",
                 "allocated_label": (allocated["label"] or allocated["id"]) if allocated else "",
                 "reason": (c["reason_ro"] if lang == "ro" else c["reason"]) or "",
+                "reason_source": c["reason_source"] or "",
+                "tie_break": (c["tie_break_ro"] if lang == "ro" else c["tie_break"]) or "",
                 "preferences": ", ".join(c["preferences"]),
             }
         )
     by_status = {
-        s: [c for c in candidates if c["status"] == s] for s in ("admitted", "reserve", "rejected")
+        s: [c for c in candidates if c["status"] == s]
+        for s in ("admitted", "reserve", "rejected", "withdrawn")
     }
     threshold = ranking["threshold"]
     return {
@@ -307,6 +342,12 @@ def selection_minutes_context(payload: SelectionMinutes, lang: str) -> dict[str,
         "admitted": by_status["admitted"],
         "reserves": by_status["reserve"],
         "rejected": by_status["rejected"],
+        "withdrawn": by_status["withdrawn"],
+        "tie_break": [t[lang] for t in ranking["tie_break"]],
+        "appeal_text": ranking["appeal_text"][lang],
+        "appeal_rule": ranking["appeal_rule"],
+        "last_admitted_total": ranking["last_admitted_total"],
+        "final_results_at": ranking["final_results_at"],
         "published_at": ranking["published_at"],
         "appeal_hours": ranking["appeal_hours"],
         "appeal_deadline": ranking["appeal_deadline"],

@@ -30,6 +30,36 @@ def _as_decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+# Nouns counted in documents: (singular, plural) per language.
+NOUNS = {
+    "day": {"ro": ("zi", "zile"), "en": ("day", "days")},
+    "month": {"ro": ("lună", "luni"), "en": ("month", "months")},
+    "hour": {"ro": ("oră", "ore"), "en": ("hour", "hours")},
+    "point": {"ro": ("punct", "puncte"), "en": ("point", "points")},
+    "week": {"ro": ("săptămână", "săptămâni"), "en": ("week", "weeks")},
+}
+
+
+def counted(value: Any, noun: str, lang: str) -> str:
+    """``1 zi``, ``5 zile``, ``136 de zile`` / ``1 day``, ``136 days``.
+
+    Romanian puts "de" between a number and its noun when the number's last two digits are
+    00 or 20-99 (``20 de zile``, ``100 de zile``, ``136 de zile``; ``119 zile``), and never
+    for 1-19; a number with decimals takes none (``2,5 luni``).
+    """
+    amount = _as_decimal(value)
+    singular, plural = NOUNS[noun][lang]
+    whole = amount == amount.to_integral_value()
+    shown = format_decimal(amount, locale=LOCALES[lang])
+    if whole and int(amount) == 1:
+        return f"{shown} {singular}"
+    if lang == "ro" and whole:
+        n = int(amount)
+        if n % 100 == 0 or n % 100 >= 20:
+            return f"{shown} de {plural}"
+    return f"{shown} {plural}"
+
+
 @cache
 def filters(lang: str) -> dict[str, Callable[..., str]]:
     """Return the template filters for ``lang`` (``ro`` or ``en``), built once."""
@@ -84,6 +114,10 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
         """A country's name from its ISO code."""
         return label("country", str(value), lang)
 
+    def count(value: Any, noun: str) -> str:
+        """``136 de zile`` / ``136 days``, ``1 lună`` / ``1 month``."""
+        return counted(value, noun, lang)
+
     def text(value: Any) -> str:
         """Plain text with comma-below ș ț."""
         return normalise_diacritics(str(value))
@@ -100,4 +134,5 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
         "term": vocabulary,
         "country": country,
         "text": text,
+        "count": count,
     }
