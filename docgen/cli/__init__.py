@@ -19,6 +19,7 @@ def cli() -> None:
 
 
 cli.add_command(grants.grants)
+cli.add_command(grants.rules)
 cli.add_command(selection.selection)
 cli.add_command(demo.demo)
 cli.add_command(documents.kinds)

@@ -8,7 +8,8 @@ from docgen.cli.common import DATA_HELP, print_json, read_json
 from docgen.config import settings
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
-from docgen.rules.grants import quote_grant, quote_to_json
+from docgen.rules.explain import explain_call, explain_text
+from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.rates import rate_tables
 
 
@@ -23,6 +24,23 @@ def quote(source: str) -> None:
     """Print the grant of one mobility as JSON (amounts as strings with two decimals)."""
     request = validate(QuoteRequest, read_json(source))
     print_json(quote_to_json(quote_grant(request, settings()["RATES_DIR"])))
+
+
+@click.group()
+def rules() -> None:
+    """The regulations' data: what each call pays, in words."""
+
+
+@rules.command()
+@click.option("--call", "call_id", required=True, help="Id of the call (see: docgen grants calls).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def explain(call_id: str, as_json: bool) -> None:
+    """Print a call's rate table in words, with sources, to check it against the NA contract."""
+    table = find_table(call_id, settings()["RATES_DIR"])
+    if as_json:
+        print_json(explain_call(table))
+    else:
+        click.echo(explain_text(table), nl=False)
 
 
 @grants.command()

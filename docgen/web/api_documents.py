@@ -16,7 +16,8 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
-from docgen.rules.grants import quote_grant, quote_to_json
+from docgen.rules.explain import explain_call
+from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
 from docgen.store import documents as ops
 from docgen.store.database import db
@@ -189,6 +190,13 @@ def grants_quote() -> Any:
     data = json_body(None)
     quote_request = validate(QuoteRequest, data)
     return quote_to_json(quote_grant(quote_request, current_app.config["RATES_DIR"]))
+
+
+@bp.get("/rules/calls/<call_id>")
+@require("documents")
+def rules_explain(call_id: str) -> Any:
+    """A call's rate table in words, as ``docgen rules explain --call ID --json`` prints it."""
+    return explain_call(find_table(call_id, current_app.config["RATES_DIR"]))
 
 
 @bp.post("/selection/rank")
