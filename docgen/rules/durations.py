@@ -82,6 +82,10 @@ def _number(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _months(value: Decimal) -> str:
+    return f"{_number(value)} month" + ("" if value == 1 else "s")
+
+
 @dataclass(frozen=True)
 class _Range:
     low: int
@@ -181,9 +185,9 @@ def check_duration(
                 Problem(
                     f"{prefix}/end",
                     f"with {_number(earlier)} earlier Erasmus+ months in this study cycle "
-                    f"(short-term and BIP included), at most {_number(left)} months are left "
-                    f"(12 per cycle, {limits['cycle_cap_article']}); this mobility uses "
-                    f"{_number(months)} months",
+                    f"(short-term and BIP included), at most {_months(left)} "
+                    f"{'is' if left == 1 else 'are'} left (12 per cycle, "
+                    f"{limits['cycle_cap_article']}); this mobility uses {_months(months)}",
                 )
             )
 

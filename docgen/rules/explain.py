@@ -72,7 +72,8 @@ def explain_call(table: RateTable) -> dict:
             if rates.travel_days_paid
             else "not paid (except with the green-travel top-up)",
             "limits": [
-                f"{r['min']} to {r['max']} days ({_COUNTS[r['count']]})" for r in rule.get("ranges", [])
+                f"{r['min']} to {r['max']} days ({_COUNTS[r['count']]})"
+                for r in rule.get("ranges", [])
             ]
             + ([f"at least {rates.min_days} days in this call"] if rates.min_days else [])
             + ([f"at most {rates.max_days} days in this call"] if rates.max_days else []),
