@@ -150,7 +150,11 @@ def test_contract_total_equals_the_rules_quote(sample, lang, docx_text):
     f = filters(lang)
     assert f["money"](quote.total, quote.currency) in text
     assert f["words"](quote.total, quote.currency) in text
-    assert f["money"](quote.prefinancing, quote.currency) in text
+    if quote.prefinancing is not None:
+        assert f["money"](quote.prefinancing, quote.currency) in text
+    else:  # Visiting@UPT: paid month by month (visiting-grant-regulation Art. 11)
+        assert quote.monthly
+        assert ("se plătește lunar" if lang == "ro" else "paid monthly") in text
     for line in quote.support.lines:
         assert f["money"](line.amount, quote.currency) in text
     if quote.travel:
@@ -168,3 +172,59 @@ def test_markup_characters_and_diacritics_come_out_exactly(docx_text):
         text = docx_text(render_document("learning_agreement", lang, data))
         assert "Țăranu-Îonescu & <Șerban> \"Ăâ\" 'Î'" in text
         assert "R&D <Lab> \"Design\" 'Intro'" in text
+
+
+def test_contract_shows_each_rate_as_it_multiplies_out(docx_text):
+    data = load("financial_contract")
+    data["call"]["rate_table"] = "ka131-2023"
+    data["mobility"]["host"]["country"] = "NO"
+    data["mobility"]["host"]["city"] = "Oslo"
+    data["mobility"]["destination"] = {"city": "Oslo", "country": "NO"}
+    text = docx_text(render_document("financial_contract", "ro", data))
+    # 4 months and 16 days at 670 EUR (group 1, example rates of the 2023 call).
+    money = filters("ro")["money"]
+    assert f"{money(Decimal(670), 'EUR')} / 30" in text
+    assert money(Decimal("357.33"), "EUR") in text
+    assert "136 de zile (4 luni și 16 zile)" in text
+    en = docx_text(render_document("financial_contract", "en", data))
+    assert "136 days (4 months and 16 days)" in en
+
+
+def test_contract_host_and_destination_in_one_country():
+    from docgen.errors import InvalidInput
+
+    data = load("financial_contract")
+    data["mobility"]["destination"] = {"city": "Vienna", "country": "AT"}
+    with pytest.raises(InvalidInput) as caught:
+        KINDS["financial_contract"].validate(data)
+    assert any(
+        p.pointer == "/mobility/destination/country" and "host institution is in" in p.message
+        for p in caught.value.problems
+    ), caught.value.problems
+
+
+def test_minutes_state_the_appeal_rule_tie_breaks_and_final_results(docx_text):
+    data = load("selection_minutes-staff")
+    text = docx_text(render_document("selection_minutes", "ro", data))
+    assert "24 de ore de la publicare" in text
+    assert "comisie desemnată de Rectorul Universității" in text
+    assert "punctajul ultimului candidat admis" not in text.lower()
+    assert "Rezultatele finale se publică la" in text
+    assert "la punctaj egal decid, în ordine: ordinea de înregistrare a candidaturilor" in text
+    assert "32 de puncte" in text
+    students = docx_text(render_document("selection_minutes", "en", load("selection_minutes")))
+    assert "examined by a board appointed by the Rector of UPT" in students
+    assert "(Art. 66(1))" not in students
+
+
+def test_minutes_refuse_a_criteria_set_of_another_activity():
+    from docgen.errors import InvalidInput
+
+    data = load("selection_minutes-staff")
+    data["call"]["activity"] = "STT"
+    with pytest.raises(InvalidInput) as caught:
+        render_document("selection_minutes", "ro", data)
+    assert [str(p) for p in caught.value.problems] == [
+        "/selection/criteria_set: the criteria set outgoing-sta ranks STA mobilities; "
+        "the call is for STT"
+    ]

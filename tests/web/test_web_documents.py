@@ -237,3 +237,23 @@ def test_jobs_left_running_by_a_stopped_service_are_marked_failed(make_app):
     assert states["j1"] == ("failed", jobs.INTERRUPTED)
     assert states["j2"] == ("failed", jobs.INTERRUPTED)
     assert states["j3"] == ("done", None)
+
+
+def test_rules_explain_answers_as_the_cli(client, make_key):
+    headers = make_key("documents")
+    answer = client.get("/api/v1/rules/calls/ka131-2024", headers=headers)
+    assert answer.status_code == 200
+    proc = subprocess.run(
+        [sys.executable, "-m", "docgen", "rules", "explain", "--call", "ka131-2024", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert answer.json == json.loads(proc.stdout)
+    assert answer.json["top_ups"][2]["for"] == (
+        "students travelling green who receive no travel support"
+    )
+    missing = client.get("/api/v1/rules/calls/ka999", headers=headers)
+    assert missing.status_code == 422
+    assert "unknown call 'ka999'" in missing.get_data(as_text=True)
+    assert client.get("/api/v1/rules/calls/ka131-2024").status_code == 401
