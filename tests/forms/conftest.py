@@ -15,7 +15,7 @@ from docgen.forms.spec import load_specs
 ROOT = Path(__file__).resolve().parents[2]
 FORMS = ROOT / "forms"
 DATA = ROOT / "tests" / "data" / "forms"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
 @pytest.fixture(scope="session")

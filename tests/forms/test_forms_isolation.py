@@ -12,7 +12,7 @@ from docgen.forms.isolation import WorkerPool
 from docgen.forms.parse import ERROR_CODES
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.pdf"))
 STATUSES = {"valid", "needs_review", "unrecognized"}
 

@@ -21,7 +21,7 @@ FORM_IDS = [
     "learning_agreement",
     "visiting_activity_report",
 ]
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
 def expected(spec, raw: dict) -> dict:

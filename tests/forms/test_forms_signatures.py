@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from docgen.forms.parse import parse_bytes
 from docgen.forms.signatures import load_trust_roots
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
 def make_signer(tmp: Path):

@@ -23,7 +23,7 @@ from docgen.web.parsing import Parser
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMS = ROOT / "forms"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "data" / "corpus"
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 CORPUS_FILES = sorted(p for p in CORPUS.glob("*") if p.suffix.lower() == ".pdf")
 ERROR_CODES = {
     "unreadable",
