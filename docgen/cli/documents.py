@@ -24,6 +24,7 @@ from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
 from docgen.documents.pdf import convert_docx_to_pdf, default_converter
 from docgen.documents.render import render_document, templates_dir
+from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
 
@@ -195,7 +196,22 @@ def batch_template_command(kind: str, output: Path) -> None:
 
 @click.group()
 def templates() -> None:
-    """Check the DOCX templates."""
+    """Check the DOCX templates and write their text snapshot."""
+
+
+@templates.command()
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write to (default: templates/snapshot).",
+)
+def dump(out: Path | None) -> None:
+    """Write a text snapshot of every template (<lang>/<kind>.txt), for review."""
+    root = templates_dir()
+    for path in write_snapshot(root, out or root / "snapshot"):
+        click.echo(str(path))
 
 
 @templates.command()
