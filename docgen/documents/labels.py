@@ -28,8 +28,3 @@ def label(group: str, code: str, lang: str) -> str:
         return _vocabulary()[group][code][lang]
     except KeyError:
         raise KeyError(f"no {lang} label for {group} {code!r} in labels.yaml") from None
-
-
-def groups() -> dict[str, dict[str, dict[str, str]]]:
-    """Every vocabulary group, for checks and the schema."""
-    return _vocabulary()

@@ -135,7 +135,3 @@ class TemplateCache:
                     item = PreparedTemplate(path, env)
                     self._items[key] = item
         return item
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()

@@ -52,9 +52,7 @@ class Direction(StrEnum):
     OUTGOING = "outgoing"
 
 
-CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
-Lang = Literal["ro", "en"]
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]

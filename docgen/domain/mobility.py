@@ -9,12 +9,6 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from docgen.domain.common import (
-    Activity,
-    CefrLevel,
-    Direction,
-    EqfLevel,
-    Institution,
-    IscedCode,
     Model,
     NonEmpty,
 )
@@ -59,32 +53,3 @@ class Call(Model):
     academic_year: AcademicYear
     rate_table: NonEmpty = Field(description="Id of a rate table, e.g. ka131-2024")
     title: NonEmpty | None = None
-
-
-class Mobility(Model):
-    """One person's mobility between two institutions."""
-
-    activity: Activity
-    direction: Direction
-    sending: Institution
-    receiving: Institution
-    start: date
-    end: date
-    isced: IscedCode | None = None
-    eqf: EqfLevel | None = None
-    language: NonEmpty | None = Field(None, description="Main language of instruction or work")
-    cefr: CefrLevel | None = None
-    green_travel: bool = False
-    fewer_opportunities: bool = False
-    teaching_hours: int | None = Field(None, ge=0, le=1000)
-    travel_days: int = Field(0, ge=0, le=6)
-
-    @model_validator(mode="after")
-    def _dates(self) -> Mobility:
-        if self.end < self.start:
-            raise ValueError("end: must not be before start")
-        if self.travel_days > (6 if self.green_travel else 2):
-            raise ValueError(
-                "travel_days: at most 2 travel days with standard travel, 6 with green travel"
-            )
-        return self

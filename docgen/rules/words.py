@@ -315,24 +315,3 @@ def amount_in_words(amount: Decimal, currency: Currency, lang: Lang) -> str:
     else:
         text = f"{money(units, unit_sg, unit_pl)} {joiner} {money(cents, cent_sg, cent_pl)}"
     return normalise_diacritics(text)
-
-
-def format_amount(amount: Decimal, lang: Lang) -> str:
-    """The amount in figures with two decimals: "3.750,50" (ro) or "3,750.50" (en)."""
-    if lang not in ("ro", "en"):
-        raise ValueError(f"unsupported language: {lang!r} (expected 'ro' or 'en')")
-    units, cents = _split(amount)
-    grouped = f"{units:,}"
-    if lang == "ro":
-        return f"{grouped.replace(',', '.')},{cents:02d}"
-    return f"{grouped}.{cents:02d}"
-
-
-def format_amount_with_words(amount: Decimal, currency: Currency, lang: Lang) -> str:
-    """Figures, currency code and words, as in the contracts.
-
-    >>> format_amount_with_words(Decimal("3750.50"), "EUR", "ro")
-    '3.750,50 EUR (trei mii șapte sute cincizeci de euro și cincizeci de eurocenți)'
-    """
-    words = amount_in_words(amount, currency, lang)
-    return f"{format_amount(amount, lang)} {currency} ({words})"
