@@ -27,6 +27,7 @@ run: setup
 
 test: setup
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 setup: system $(STAMP) $(UNO_STAMP)

@@ -102,25 +102,29 @@ IscedCode = Annotated[
 EqfLevel = Annotated[int, Field(ge=5, le=8, description="EQF level: 6 Bachelor, 7 Master, 8 PhD")]
 
 
+def _reason(exc: StdnumError) -> str:
+    return str(getattr(exc, "message", exc)).lower()
+
+
 def _check_cnp(value: str) -> str:
     try:
         return stdnum_cnp.validate(value)
     except StdnumError as exc:
-        raise ValueError(f"is not a valid Romanian CNP ({exc.message.lower()})") from exc
+        raise ValueError(f"is not a valid Romanian CNP ({_reason(exc)})") from exc
 
 
 def _check_iban(value: str) -> str:
     try:
         return stdnum_iban.format(stdnum_iban.validate(value))
     except StdnumError as exc:
-        raise ValueError(f"is not a valid IBAN ({exc.message.lower()})") from exc
+        raise ValueError(f"is not a valid IBAN ({_reason(exc)})") from exc
 
 
 def _check_bic(value: str) -> str:
     try:
         return stdnum_bic.validate(value)
     except StdnumError as exc:
-        raise ValueError(f"is not a valid BIC/SWIFT code ({exc.message.lower()})") from exc
+        raise ValueError(f"is not a valid BIC/SWIFT code ({_reason(exc)})") from exc
 
 
 Cnp = Annotated[str, AfterValidator(_check_cnp)]

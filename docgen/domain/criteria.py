@@ -7,6 +7,7 @@ Art. 53-56 (STA), Art. 70-74 (STT); incoming-mobility-call, "Selection process".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -144,7 +145,7 @@ def _number(value: Decimal) -> str:
     return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value)
 
 
-def _between(low: Decimal, high: Decimal):
+def _between(low: Decimal, high: Decimal) -> Callable[[Decimal], Decimal]:
     def check(value: Decimal) -> Decimal:
         if not low <= value <= high:
             raise ValueError(f"must be between {_number(low)} and {_number(high)}")
@@ -157,7 +158,7 @@ def _label(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def _among(values: list[Decimal], source: str | None):
+def _among(values: list[Decimal], source: str | None) -> Callable[[Decimal], Decimal]:
     allowed = [_number(v) for v in values]
     listed = ", ".join(allowed[:-1]) + f" or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
 
@@ -170,7 +171,7 @@ def _among(values: list[Decimal], source: str | None):
     return check
 
 
-def _one_of(points: dict[str, Decimal], retired: dict[str, str]):
+def _one_of(points: dict[str, Decimal], retired: dict[str, str]) -> Callable[[str], str]:
     retired = {k.strip().upper(): v for k, v in retired.items()}
 
     def check(value: str) -> str:
@@ -269,5 +270,5 @@ class CriteriaSet(Model):
                 if c.plus is not None:
                     fields[c.plus.key] = (bool, False)
             name = "Scores_" + self.id.replace("-", "_")
-            self._scores_model = create_model(name, __base__=Model, **fields)
+            self._scores_model = create_model(name, __base__=Model, **fields)  # type: ignore[call-overload]
         return self._scores_model

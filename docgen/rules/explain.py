@@ -5,6 +5,7 @@ source."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from docgen.rules.rates import ActivityRates, RateTable, Tier, duration_limits
 from docgen.rules.travel import load_band_sets
@@ -57,7 +58,7 @@ def _tiers(tiers: tuple[Tier, ...], currency: str) -> list[str]:
     return lines
 
 
-def explain_call(table: RateTable) -> dict:
+def explain_call(table: RateTable) -> dict[str, Any]:
     """The table in words, as a JSON-ready dict (the CLI prints it as text)."""
     limits = duration_limits()["activities"]
     activities = []

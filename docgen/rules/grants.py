@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from docgen.domain.common import Activity
 from docgen.domain.grant import QuoteRequest
@@ -616,7 +617,7 @@ def _amount(value: Decimal | None) -> str | None:
     return None if value is None else f"{money(value):.2f}"
 
 
-def _duration_json(duration: Duration) -> dict:
+def _duration_json(duration: Duration) -> dict[str, Any]:
     return {
         "days": duration.days,
         "travel_days": duration.travel_days,
@@ -626,10 +627,10 @@ def _duration_json(duration: Duration) -> dict:
     }
 
 
-def _support_json(support: Support) -> tuple[dict, list]:
-    lines = []
+def _support_json(support: Support) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    lines: list[dict[str, Any]] = []
     for line in support.lines:
-        item = {
+        item: dict[str, Any] = {
             "kind": line.kind,
             "quantity": line.quantity,
             "unit": line.unit,
@@ -645,7 +646,7 @@ def _support_json(support: Support) -> tuple[dict, list]:
         lines.append(item)
     top_ups = []
     for t in support.top_ups:
-        item: dict = {
+        item = {
             "id": t.id,
             "label": t.label,
             "amount": _amount(t.amount),
@@ -659,7 +660,7 @@ def _support_json(support: Support) -> tuple[dict, list]:
     return individual, top_ups
 
 
-def _travel_json(quote: Quote) -> dict | None:
+def _travel_json(quote: Quote) -> dict[str, Any] | None:
     travel = quote.travel
     if travel is None:
         return None
@@ -681,7 +682,7 @@ def _travel_json(quote: Quote) -> dict | None:
     }
 
 
-def quote_to_json(quote: Quote) -> dict:
+def quote_to_json(quote: Quote) -> dict[str, Any]:
     """Return the quote in the shape of the CLI and API contract (amounts as strings).
 
     Every line carries its ``basis`` (the formula with its numbers) and its ``source`` (the
@@ -689,7 +690,7 @@ def quote_to_json(quote: Quote) -> dict:
     """
     individual, top_ups = _support_json(quote.support)
     table = quote.table
-    out: dict = {
+    out: dict[str, Any] = {
         "call": table.id,
         "currency": quote.currency,
         "duration": _duration_json(quote.support.duration),

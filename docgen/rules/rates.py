@@ -11,7 +11,7 @@ from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -177,7 +177,8 @@ def load_rate_table(table_id: str, extra_dir: str = "") -> RateTable | None:
 
 
 @cache
-def duration_limits() -> dict:
+def duration_limits() -> dict[str, Any]:
     """Return the programme's duration limits per activity (``data/limits.yaml``)."""
     path = Path(str(resources.files("docgen.rules") / "data" / "limits.yaml"))
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    limits: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return limits

@@ -32,17 +32,19 @@ incoming sets too, see their data files.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from docgen.domain.criteria import CriteriaSet, Criterion
+from docgen.domain.criteria import Bilingual, CriteriaSet, Criterion
 from docgen.domain.selection import (
     Candidate,
     CandidateResult,
@@ -78,7 +80,7 @@ _STATUS_RO = {
 # --------------------------------------------------------------------------------------------
 
 
-def _data_dir():
+def _data_dir() -> Traversable:
     return files("docgen.rules") / "data" / "criteria"
 
 
@@ -131,7 +133,7 @@ def parse_selection(data: Any) -> SelectionInput:
     return read_selection(data, criteria, problems)
 
 
-def rank_candidates(data: dict) -> dict:
+def rank_candidates(data: dict[str, Any]) -> dict[str, Any]:
     """Validate ``data`` (raises ``InvalidInput``) and return the ranking, ready for json.dumps.
 
     Output: criteria set and criteria (labels RO/EN, maxima), candidates in rank order with
@@ -157,7 +159,9 @@ def rank_selection(selection: SelectionInput) -> SelectionResult:
 # --------------------------------------------------------------------------------------------
 
 
-def criterion_points(criterion: Criterion, value: Any, scores: dict | None = None) -> Decimal:
+def criterion_points(
+    criterion: Criterion, value: Any, scores: dict[str, Any] | None = None
+) -> Decimal:
     """Points for one validated input (see ``CriterionKind``); ``scores`` gives a ``plus`` flag."""
     if criterion.kind == "range":
         return Decimal(value)
@@ -193,8 +197,8 @@ def _tie_parts(s: _Scored, criteria: CriteriaSet) -> list[Any]:
     return parts
 
 
-def _sort_key(criteria: CriteriaSet):
-    def key(s: _Scored) -> tuple:
+def _sort_key(criteria: CriteriaSet) -> Callable[[_Scored], tuple[Any, ...]]:
+    def key(s: _Scored) -> tuple[Any, ...]:
         return (-s.total, *_tie_parts(s, criteria))
 
     return key
@@ -358,7 +362,7 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
         last_admitted_total=_float(last_admitted)
         if last_admitted is not None and criteria.appeal_rule == "last-admitted"
         else None,
-        tie_break=ties,
+        tie_break=[Bilingual(**t) for t in ties],
         places=[
             PlaceResult(
                 id=p.id,
