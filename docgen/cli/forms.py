@@ -34,13 +34,8 @@ def build(check: bool) -> int:
 @forms.command()
 @click.argument("form_id")
 @click.option("--data", "data_path", required=True, help=DATA_HELP)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, writable=True),
-    help="Where to write the prefilled PDF.",
-)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the prefilled PDF.")
 def prefill(form_id: str, data_path: str, output: str) -> int:
     """Write FORM_ID prefilled with the office's values ({"reference", "values"})."""
     from docgen.forms.prefill import prefill_form
@@ -54,12 +49,8 @@ def prefill(form_id: str, data_path: str, output: str) -> int:
 
 @forms.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print exactly one JSON object: the record, or {'error': {code, message}}.",
-)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print exactly one JSON object: the record, or {'error': {code, message}}.")
 def parse(file: str, as_json: bool) -> int:
     """Read a returned form into a record (in a child process with time and memory limits)."""
     from docgen.forms.isolation import error, parse_isolated
@@ -80,16 +71,12 @@ def _summary(answer: dict) -> None:
     if "error" in answer:
         click.echo(f"error [{answer['error']['code']}]: {answer['error']['message']}", err=True)
         return
-    click.echo(
-        f"{answer['form'] or '?'}@{answer['version'] or '?'}: {answer['status']} "
-        f"({answer['method']})"
-    )
+    click.echo(f"{answer['form'] or '?'}@{answer['version'] or '?'}: {answer['status']} "
+               f"({answer['method']})")
     for name, value in answer["values"].items():
         click.echo(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
     for issue in answer["issues"]:
         click.echo(f"  ! {issue['field'] or '/'}: {issue['message']} [{issue['code']}]")
     for sig in answer["signatures"]:
-        click.echo(
-            f"  signature {sig['field']}: {'signed' if sig.get('signed') else 'not signed'}",
-            file=sys.stdout,
-        )
+        click.echo(f"  signature {sig['field']}: "
+                   f"{'signed' if sig.get('signed') else 'not signed'}", file=sys.stdout)

@@ -32,19 +32,10 @@ def app_context() -> Iterator[Flask]:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    default=8000,
-    show_default=True,
-    type=click.IntRange(1, 65535),
-    help="Port to listen on.",
-)
-@click.option(
-    "--workers",
-    default=None,
-    type=click.IntRange(1, 64),
-    help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).",
-)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).")
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers."""
     from docgen.store.migrate import current_revision, head_revision
@@ -93,14 +84,8 @@ def apikeys() -> None:
 
 @apikeys.command()
 @click.argument("name")
-@click.option(
-    "--scope",
-    "scopes",
-    multiple=True,
-    required=True,
-    type=click.Choice(SCOPES),
-    help="A scope of the key; repeat for several.",
-)
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES),
+              help="A scope of the key; repeat for several.")
 def create(name: str, scopes: tuple[str, ...]) -> None:
     """Create the key NAME and print it (only its hash is kept: copy it now)."""
     from docgen.store.database import db as database
@@ -133,15 +118,8 @@ def list_keys(as_json: bool) -> None:
     from docgen.store.keys import list_keys as keys
 
     with app_context():
-        rows = [
-            {
-                "name": k.name,
-                "scopes": k.scopes.split(),
-                "created_at": k.created_at,
-                "revoked_at": k.revoked_at,
-            }
-            for k in keys(database.session)
-        ]
+        rows = [{"name": k.name, "scopes": k.scopes.split(), "created_at": k.created_at,
+                 "revoked_at": k.revoked_at} for k in keys(database.session)]
     if as_json:
         print_json(rows)
     else:

@@ -30,18 +30,11 @@ def users() -> None:
 
 @users.command()
 @click.argument("email")
-@click.option(
-    "--role",
-    type=click.Choice(ROLES),
-    required=True,
-    help="admin or officer may change data; viewer only reads.",
-)
-@click.option(
-    "--password-stdin",
-    "from_stdin",
-    is_flag=True,
-    help="Read the password from the first line of standard input instead of generating one.",
-)
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="admin or officer may change data; viewer only reads.")
+@click.option("--password-stdin", "from_stdin", is_flag=True,
+              help="Read the password from the first line of standard input instead of "
+                   "generating one.")
 def create(email: str, role: str, from_stdin: bool) -> None:
     """Create the user EMAIL; print the generated password once (only its hash is kept)."""
     from docgen.store.database import db
@@ -58,12 +51,8 @@ def create(email: str, role: str, from_stdin: bool) -> None:
 
 @users.command("password")
 @click.argument("email")
-@click.option(
-    "--password-stdin",
-    "from_stdin",
-    is_flag=True,
-    help="Read the new password from standard input instead of generating one.",
-)
+@click.option("--password-stdin", "from_stdin", is_flag=True,
+              help="Read the new password from standard input instead of generating one.")
 def change_password(email: str, from_stdin: bool) -> None:
     """Give EMAIL a new password (printed once when generated)."""
     from docgen.store.database import db
@@ -85,15 +74,8 @@ def list_users(as_json: bool) -> None:
     from docgen.store.users import list_users as all_users
 
     with app_context():
-        rows = [
-            {
-                "email": u.email,
-                "role": u.role,
-                "created_at": u.created_at,
-                "last_login_at": u.last_login_at,
-            }
-            for u in all_users(db.session)
-        ]
+        rows = [{"email": u.email, "role": u.role, "created_at": u.created_at,
+                 "last_login_at": u.last_login_at} for u in all_users(db.session)]
     if as_json:
         print_json(rows)
         return

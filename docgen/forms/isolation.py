@@ -134,25 +134,17 @@ class Worker:
 class WorkerPool:
     """A few warm workers shared by threads; each parse gets one worker to itself."""
 
-    def __init__(
-        self,
-        size: int = 1,
-        *,
-        timeout: float | None = None,
-        memory_mb: int | None = None,
-        max_bytes: int | None = None,
-        max_jobs: int = 500,
-        forms_dir: Path | None = None,
-        trust_roots: str | None = None,
-    ):
+    def __init__(self, size: int = 1, *, timeout: float | None = None,
+                 memory_mb: int | None = None, max_bytes: int | None = None,
+                 max_jobs: int = 500, forms_dir: Path | None = None,
+                 trust_roots: str | None = None):
         config = settings()
         from docgen.forms.spec import forms_dir as configured_forms_dir
 
         self.timeout = float(timeout if timeout is not None else config["PARSE_TIMEOUT"])
         self.memory_mb = int(memory_mb if memory_mb is not None else config["PARSE_MEMORY_MB"])
-        self.max_bytes = int(
-            max_bytes if max_bytes is not None else config["PARSE_MAX_MB"] * 1_000_000
-        )
+        self.max_bytes = int(max_bytes if max_bytes is not None
+                             else config["PARSE_MAX_MB"] * 1_000_000)
         self.max_jobs = max_jobs
         self.forms_dir = str((forms_dir or configured_forms_dir()).resolve())
         self.trust_roots = trust_roots if trust_roots is not None else config["TRUST_ROOTS"]
@@ -185,15 +177,11 @@ class WorkerPool:
     def parse(self, data: bytes, filename: str | None = None) -> dict[str, Any]:
         """Return the record of ``data`` or an error object; never raises for bad input."""
         if len(data) > self.max_bytes:
-            return error(
-                "too_large", f"the file has {len(data)} bytes, the limit is {self.max_bytes}"
-            )
+            return error("too_large", f"the file has {len(data)} bytes, the limit is "
+                                      f"{self.max_bytes}")
         worker = self._idle.get()
-        header = {
-            "filename": filename,
-            "forms_dir": self.forms_dir,
-            "trust_roots": self.trust_roots,
-        }
+        header = {"filename": filename, "forms_dir": self.forms_dir,
+                  "trust_roots": self.trust_roots}
         try:
             answer = worker.parse(data, header, self.timeout)
         except TimeoutError:

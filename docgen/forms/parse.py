@@ -29,19 +29,10 @@ from docgen.forms.validate import issue, validate
 log = logging.getLogger(__name__)
 
 # The closed set of error codes (documented in docgen/forms/__init__.py).
-ERROR_CODES = frozenset(
-    {
-        "unreadable",
-        "not_pdf",
-        "too_large",
-        "encrypted",
-        "malformed",
-        "xfa_only",
-        "timeout",
-        "too_complex",
-        "internal",
-    }
-)
+ERROR_CODES = frozenset({
+    "unreadable", "not_pdf", "too_large", "encrypted", "malformed", "xfa_only",
+    "timeout", "too_complex", "internal",
+})
 MAX_PAGES = 2000
 TEXT_PAGES = 3  # pages searched for the footer code
 MAX_CONTENT = 2_000_000  # bytes of page content beyond which we do not look for it
@@ -136,26 +127,14 @@ def _read_record(
         raw.update(read_boxes(data, missing))
     values, issues = validate(spec, raw)
     if version != spec.version:
-        issues.insert(
-            0,
-            issue(
-                "",
-                "version_mismatch",
-                f"the file is version {version} of the form, we read it "
-                f"with version {spec.version}",
-            ),
-        )
+        issues.insert(0, issue("", "version_mismatch",
+                               f"the file is version {version} of the form, we read it "
+                               f"with version {spec.version}"))
     method = "acroform" if present else "flattened"
     sig_fields = [f.name for f in spec.fields if f.type == "signature"]
-    return {
-        "form": spec.id,
-        "version": version,
-        "status": None,
-        "method": method,
-        "values": values,
-        "issues": issues,
-        "signature_fields": sig_fields,
-    }
+    return {"form": spec.id, "version": version, "status": None, "method": method,
+            "values": values,
+            "issues": issues, "signature_fields": sig_fields}
 
 
 def parse_bytes(
@@ -166,12 +145,8 @@ def parse_bytes(
     trust_roots: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Return the record of a returned form, or raise :class:`ParseFailed`."""
-    source = {
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "pages": None,
-        "filename": filename,
-        "bytes": len(data),
-    }
+    source = {"sha256": hashlib.sha256(data).hexdigest(), "pages": None, "filename": filename,
+              "bytes": len(data)}
     if b"%PDF-" not in data[:1024]:
         raise ParseFailed("not_pdf", "the file is not a PDF (no %PDF- header)")
     with warnings.catch_warnings(record=True) as caught:
@@ -183,9 +158,8 @@ def parse_bytes(
     return record
 
 
-def _parse(
-    data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any], trust_roots: Sequence[Any]
-) -> dict[str, Any]:
+def _parse(data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any],
+           trust_roots: Sequence[Any]) -> dict[str, Any]:
     try:
         reader = _open(data)
         pages = len(reader.pages)
@@ -218,41 +192,25 @@ def _parse(
     except Exception as exc:
         # Anything else the readers raise on a hostile or broken file (PdfReadError,
         # ValueError, zlib.error, pypdf's DeprecationError for a removed filter, ...).
-        raise ParseFailed(
-            "malformed", f"the PDF cannot be read ({type(exc).__name__}: {str(exc)[:200]})"
-        ) from exc
+        raise ParseFailed("malformed", f"the PDF cannot be read ({type(exc).__name__}: "
+                                       f"{str(exc)[:200]})") from exc
     # pyHanko costs a full second read of the file: only when something is signed.
     signed = any(f.signed for f in fields.values() if f.kind == "signature")
     record["signatures"] = check_signatures(data, sig_fields, trust_roots, verify=signed)
-    broken = [
-        s["field"]
-        for s in record["signatures"]
-        if s.get("digital") and not (s.get("intact") and s.get("valid"))
-    ]
+    broken = [s["field"] for s in record["signatures"]
+              if s.get("digital") and not (s.get("intact") and s.get("valid"))]
     for name in broken:
-        record["issues"].append(
-            issue(name, "signature_invalid", f"the digital signature in {name} does not verify")
-        )
+        record["issues"].append(issue(name, "signature_invalid",
+                                      f"the digital signature in {name} does not verify"))
     if record["status"] is None:
         record["status"] = "needs_review" if record["issues"] else "valid"
-    return {
-        key: record[key]
-        for key in (
-            "form",
-            "version",
-            "status",
-            "method",
-            "reference",
-            "values",
-            "issues",
-            "signatures",
-        )
-    }
+    return {key: record[key] for key in
+            ("form", "version", "status", "method", "reference", "values", "issues",
+             "signatures")}
 
 
-def _unrecognised(
-    fields: Mapping[str, acroform.RawField], recognised: tuple[str, str] | None
-) -> dict[str, Any]:
+def _unrecognised(fields: Mapping[str, acroform.RawField],
+                  recognised: tuple[str, str] | None) -> dict[str, Any]:
     issues = []
     if recognised:
         issues.append(issue("", "unknown_form", f"no spec for form {recognised[0]!r}"))
@@ -280,9 +238,5 @@ def parse_form(
     data = fp.read(max_bytes + 1) if max_bytes else fp.read()
     if max_bytes and len(data) > max_bytes:
         raise ParseFailed("too_large", f"the file is larger than {max_bytes} bytes")
-    return parse_bytes(
-        data,
-        specs if specs is not None else load_specs(),
-        filename=filename,
-        trust_roots=trust_roots,
-    )
+    return parse_bytes(data, specs if specs is not None else load_specs(),
+                       filename=filename, trust_roots=trust_roots)

@@ -157,7 +157,9 @@ def _drop_fields(writer: PdfWriter, names: set[str]) -> None:
 
     for page in writer.pages:
         if "/Annots" in page:
-            page[NameObject("/Annots")] = ArrayObject([a for a in page["/Annots"] if keep(a)])
+            page[NameObject("/Annots")] = ArrayObject(
+                [a for a in page["/Annots"] if keep(a)]
+            )
     acro = writer._root_object["/AcroForm"]
     acro[NameObject("/Fields")] = ArrayObject([f for f in acro["/Fields"] if keep(f)])
 

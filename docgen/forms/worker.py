@@ -69,9 +69,8 @@ class Handler:
             self._roots[setting] = load_trust_roots(setting)
         specs = load_specs(Path(header["forms_dir"]))
         try:
-            return parse_bytes(
-                data, specs, filename=header.get("filename"), trust_roots=self._roots[setting]
-            )
+            return parse_bytes(data, specs, filename=header.get("filename"),
+                               trust_roots=self._roots[setting])
         except ParseFailed as exc:
             return exc.as_json()
 
@@ -90,17 +89,12 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
         try:
             answer = handler.handle(json.loads(head), data)
         except MemoryError:
-            answer = {
-                "error": {
-                    "code": "too_complex",
-                    "message": "the file needs more memory than allowed",
-                }
-            }
+            answer = {"error": {"code": "too_complex",
+                                "message": "the file needs more memory than allowed"}}
             fatal = True  # the heap may be in a poor state: let the pool start afresh
         except Exception as exc:  # the contract: an answer, never a traceback
-            answer = {
-                "error": {"code": "internal", "message": f"{type(exc).__name__}: {str(exc)[:300]}"}
-            }
+            answer = {"error": {"code": "internal",
+                                "message": f"{type(exc).__name__}: {str(exc)[:300]}"}}
         write_frame(stdout, json.dumps(answer, ensure_ascii=False, default=str).encode())
         if fatal:
             return 3

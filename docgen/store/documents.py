@@ -150,9 +150,8 @@ def generate_document(
     check_format(fmt)
     payload = validate_payload(kind, data)
     content, version = render(kind, lang, fmt, payload, templates, convert)
-    document = record_document(
-        session, kind, lang, fmt, payload, content, version, api_key_id, user_id=user_id
-    )
+    document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
+                               user_id=user_id)
     return Generated(document, content, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt])
 
 
@@ -218,16 +217,8 @@ def write_zip(
             name = unique_name(item.name.rsplit(".", 1)[0] + "." + fmt, names)
             archive.writestr(name, content)
             record_document(
-                session,
-                kind,
-                lang,
-                fmt,
-                item.payload,
-                content,
-                version,
-                api_key_id,
-                job_id,
-                user_id,
+                session, kind, lang, fmt, item.payload, content, version, api_key_id,
+                job_id, user_id,
             )
             if on_item:
                 on_item(item.index, None)
@@ -259,4 +250,5 @@ def contract_for(session: Session, reference: str) -> Document | None:
 
 def recent_documents(session: Session, limit: int = 10) -> list[Document]:
     """The documents generated last, newest first."""
-    return list(session.scalars(select(Document).order_by(Document.created_at.desc()).limit(limit)))
+    return list(session.scalars(select(Document).order_by(Document.created_at.desc())
+                                .limit(limit)))

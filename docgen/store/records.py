@@ -57,16 +57,9 @@ def receive_upload(
     if existing is not None:
         return existing, False
     key_id, user_id = actor_ids(key)
-    record = Record(
-        sha256=sha256,
-        filename=(filename or "")[:255] or None,
-        status="received",
-        values={},
-        issues={"items": []},
-        signatures={"items": []},
-        uploaded_by=key_id,
-        uploaded_by_user=user_id,
-    )
+    record = Record(sha256=sha256, filename=(filename or "")[:255] or None, status="received",
+                    values={}, issues={"items": []}, signatures={"items": []},
+                    uploaded_by=key_id, uploaded_by_user=user_id)
     try:
         with session.begin_nested():
             session.add(record)
@@ -82,12 +75,8 @@ def receive_upload(
     return record, True
 
 
-def complete_record(
-    session: Session,
-    record: Record,
-    answer: dict[str, Any],
-    grant: Callable[[Record], dict[str, Any] | None],
-) -> Record:
+def complete_record(session: Session, record: Record, answer: dict[str, Any],
+                    grant: Callable[[Record], dict[str, Any] | None]) -> Record:
     """Fill a received record from the parser's answer (a record, or an error object)."""
     if "error" in answer:
         record.status = "error"
@@ -116,15 +105,9 @@ def get_record(session: Session, record_id: int) -> Record:
     return record
 
 
-def list_records(
-    session: Session,
-    *,
-    form: str | None = None,
-    status: str | None = None,
-    text: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
-) -> tuple[list[Record], int]:
+def list_records(session: Session, *, form: str | None = None, status: str | None = None,
+                 text: str | None = None, page: int = 1,
+                 per_page: int = 50) -> tuple[list[Record], int]:
     """Records matching every filter given, newest first; and how many match in all."""
     query = select(Record)
     if form:
@@ -141,54 +124,33 @@ def list_records(
     return list(rows), total
 
 
-def all_records(
-    session: Session,
-    *,
-    form: str | None = None,
-    status: str | None = None,
-    text: str | None = None,
-    limit: int = 50_000,
-) -> list[Record]:
+def all_records(session: Session, *, form: str | None = None, status: str | None = None,
+                text: str | None = None, limit: int = 50_000) -> list[Record]:
     """Every record matching the filters (for an export), newest first, up to ``limit``."""
-    items, _total = list_records(
-        session, form=form, status=status, text=text, page=1, per_page=limit
-    )
+    items, _total = list_records(session, form=form, status=status, text=text, page=1,
+                                 per_page=limit)
     return items
 
 
-def _audit(session: Session, record: Record, key: Actor, field: str, old: Any, new: Any) -> None:
+def _audit(session: Session, record: Record, key: Actor, field: str,
+           old: Any, new: Any) -> None:
     key_id, user_id = actor_ids(key)
-    session.add(
-        RecordChange(
-            record_id=record.id,
-            api_key_id=key_id,
-            user_id=user_id,
-            who=actor_name(key),
-            field=field,
-            old={"value": old},
-            new={"value": new},
-        )
-    )
+    session.add(RecordChange(record_id=record.id, api_key_id=key_id, user_id=user_id,
+                             who=actor_name(key), field=field,
+                             old={"value": old}, new={"value": new}))
 
 
-def update_record(
-    session: Session,
-    record: Record,
-    changes: dict[str, Any],
-    key: Actor,
-    spec_of: SpecLookup,
-    grant: Callable[[Record], dict[str, Any] | None],
-) -> Record:
+def update_record(session: Session, record: Record, changes: dict[str, Any],
+                  key: Actor, spec_of: SpecLookup,
+                  grant: Callable[[Record], dict[str, Any] | None]) -> Record:
     """Apply corrections (``values``) and a review decision (``status``), each audited."""
     from docgen.forms.validate import type_value, validate
 
     corrections: dict[str, Any] = changes.get("values") or {}
     status: str | None = changes.get("status")
     if record.status not in REVIEWABLE:
-        raise InvalidInput.at(
-            "/status",
-            f"a record in status {record.status!r} cannot be reviewed (only a recognised form can)",
-        )
+        raise InvalidInput.at("/status", f"a record in status {record.status!r} cannot be "
+                                         "reviewed (only a recognised form can)")
     spec = spec_of(record.form) if record.form else None
     if corrections:
         if spec is None:
@@ -207,14 +169,8 @@ def update_record(
         values, issues = validate(spec, {**old_values, **corrections})
         for name in corrections:
             if old_values.get(name) != values.get(name):
-                _audit(
-                    session,
-                    record,
-                    key,
-                    pointer("values", name),
-                    old_values.get(name),
-                    values.get(name),
-                )
+                _audit(session, record, key, pointer("values", name), old_values.get(name),
+                       values.get(name))
         record.values = values
         record.issues = {"items": issues}
         record.grant = grant(record)
@@ -233,10 +189,6 @@ def update_record(
 
 
 def changes_of(session: Session, record: Record) -> list[RecordChange]:
-    return list(
-        session.scalars(
-            select(RecordChange)
-            .where(RecordChange.record_id == record.id)
-            .order_by(RecordChange.id)
-        )
-    )
+    return list(session.scalars(
+        select(RecordChange).where(RecordChange.record_id == record.id).order_by(RecordChange.id)
+    ))

@@ -25,19 +25,9 @@ from docgen.web import converter, errors, jobs, parsing, requestlog, ui
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
-POSITIVE = (
-    "MAX_UPLOAD_MB",
-    "BATCH_SYNC_LIMIT",
-    "BATCH_MAX_ITEMS",
-    "RATE_BURST",
-    "PARSE_WORKERS",
-    "PARSE_TIMEOUT",
-    "PARSE_MEMORY_MB",
-    "PARSE_MAX_MB",
-    "PDF_TIMEOUT",
-    "WORKER_TIMEOUT",
-    "SESSION_HOURS",
-)
+POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
+            "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
+            "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS")
 NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS")
 
 
@@ -46,11 +36,8 @@ class ConfigError(RuntimeError):
 
 
 def _instance_dir(test_config: dict[str, Any] | None) -> Path:
-    value = (
-        (test_config or {}).get("INSTANCE_DIR")
-        or os.environ.get("DOCGEN_INSTANCE_DIR")
+    value = (test_config or {}).get("INSTANCE_DIR") or os.environ.get("DOCGEN_INSTANCE_DIR") \
         or DEFAULTS["INSTANCE_DIR"]
-    )
     return project_path(value).resolve()
 
 
@@ -93,7 +80,8 @@ def _check(app: Flask) -> None:
     try:
         (storage / "tmp").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"DOCGEN_STORAGE_DIR: cannot create {storage} ({exc.strerror})") from exc
+        raise ConfigError(f"DOCGEN_STORAGE_DIR: cannot create {storage} ({exc.strerror})") \
+            from exc
     if not os.access(storage, os.W_OK):
         raise ConfigError(f"DOCGEN_STORAGE_DIR: {storage} is not writable")
     if not isinstance(c["SESSION_COOKIE_SECURE"], bool):
@@ -101,10 +89,8 @@ def _check(app: Flask) -> None:
     try:
         zoneinfo.ZoneInfo(str(c["BABEL_DEFAULT_TIMEZONE"]))
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise ConfigError(
-            "DOCGEN_BABEL_DEFAULT_TIMEZONE: not a time zone "
-            f"({c['BABEL_DEFAULT_TIMEZONE']!r}), e.g. Europe/Bucharest"
-        ) from None
+        raise ConfigError("DOCGEN_BABEL_DEFAULT_TIMEZONE: not a time zone "
+                          f"({c['BABEL_DEFAULT_TIMEZONE']!r}), e.g. Europe/Bucharest") from None
     if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("http://127.0.0.1:"):
         raise ConfigError("DOCGEN_PDF_URL: must be http://127.0.0.1:PORT/ (docgen serve sets it)")
 
@@ -122,9 +108,8 @@ def _commit_or_roll_back(response: Response) -> Response:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the docgen web application."""
-    app = Flask(
-        __name__, instance_path=str(_instance_dir(test_config)), instance_relative_config=True
-    )
+    app = Flask(__name__, instance_path=str(_instance_dir(test_config)),
+                instance_relative_config=True)
     app.json = DocgenJSONProvider(app)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
@@ -140,10 +125,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     blobs.init_dirs()
     app.extensions["docgen.blobs"] = blobs
     app.extensions["docgen.ratelimit"] = RateLimiter(
-        Path(app.instance_path) / "ratelimit",
-        int(app.config["RATE_LIMIT"]),
-        int(app.config["RATE_BURST"]),
-    )
+        Path(app.instance_path) / "ratelimit", int(app.config["RATE_LIMIT"]),
+        int(app.config["RATE_BURST"]))
     converter.init_app(app)
     parsing.init_app(app)
     jobs.init_app(app)

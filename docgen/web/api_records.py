@@ -51,28 +51,14 @@ def list_forms() -> Any:
     """The fillable forms the office hands out."""
     from docgen.forms.spec import load_specs
 
-    return {
-        "forms": [
-            {
-                "id": s.id,
-                "version": s.version,
-                "title": s.title.model_dump(),
-                "pdf": url_for(".form_pdf", form_id=s.id),
-                "fields": [
-                    {
-                        "name": f.name,
-                        "type": f.type,
-                        "required": f.required,
-                        "prefill": f.prefill,
-                        "label": f.label.model_dump(),
-                    }
-                    for f in s.fields
-                    if f.type != "signature"
-                ],
-            }
-            for s in load_specs(_forms_dir()).values()
-        ]
-    }
+    return {"forms": [
+        {"id": s.id, "version": s.version, "title": s.title.model_dump(),
+         "pdf": url_for(".form_pdf", form_id=s.id),
+         "fields": [{"name": f.name, "type": f.type, "required": f.required,
+                     "prefill": f.prefill, "label": f.label.model_dump()}
+                    for f in s.fields if f.type != "signature"]}
+        for s in load_specs(_forms_dir()).values()
+    ]}
 
 
 @bp.get("/forms/<form_id>.pdf")
@@ -85,9 +71,8 @@ def form_pdf(form_id: str) -> Response:
     spec = get_spec(form_id, _forms_dir())
     path = _forms_dir() / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
-    return send_file(
-        io.BytesIO(content), mimetype="application/pdf", download_name=f"{spec.id}.pdf", max_age=0
-    )
+    return send_file(io.BytesIO(content), mimetype="application/pdf",
+                     download_name=f"{spec.id}.pdf", max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
@@ -101,13 +86,8 @@ def form_prefill(form_id: str) -> Response:
     body = json_body(PrefillRequest)
     content = prefill_form(spec, body.model_dump(exclude_none=True))
     name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
-    return send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=name.replace("/", "-"),
-        max_age=0,
-    )
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=name.replace("/", "-"), max_age=0)
 
 
 def _files() -> list[Any]:
@@ -133,24 +113,15 @@ def _name(storage: Any) -> str:
 
 def record_json(record: Record) -> dict[str, Any]:
     return {
-        "id": record.id,
-        "url": url_for("api_records.get_record", record_id=record.id),
-        "status": record.status,
-        "form": record.form,
-        "version": record.version,
-        "method": record.method,
-        "reference": record.reference,
-        "filename": record.filename,
+        "id": record.id, "url": url_for("api_records.get_record", record_id=record.id),
+        "status": record.status, "form": record.form, "version": record.version,
+        "method": record.method, "reference": record.reference, "filename": record.filename,
         "sha256": record.sha256,
         "file": url_for("api_records.get_upload", sha256=record.sha256),
-        "values": record.values,
-        "issues": (record.issues or {}).get("items", []),
-        "signatures": (record.signatures or {}).get("items", []),
-        "error": record.error,
-        "grant": record.grant,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "approved_at": record.approved_at,
+        "values": record.values, "issues": (record.issues or {}).get("items", []),
+        "signatures": (record.signatures or {}).get("items", []), "error": record.error,
+        "grant": record.grant, "created_at": record.created_at,
+        "updated_at": record.updated_at, "approved_at": record.approved_at,
     }
 
 
@@ -166,16 +137,9 @@ def upload() -> Any:
         except TooLarge as exc:
             raise TooLargeError(f"{_name(storage)} is larger than {limit} bytes") from exc
         created_any = created_any or created
-        entries.append(
-            {
-                "filename": _name(storage),
-                "sha256": record.sha256,
-                "created": created,
-                "status": 201 if created else 200,
-                "record": record_json(record),
-                "error": record.error,
-            }
-        )
+        entries.append({"filename": _name(storage), "sha256": record.sha256,
+                        "created": created, "status": 201 if created else 200,
+                        "record": record_json(record), "error": record.error})
     return {"uploads": entries}, 201 if created_any else 200
 
 
@@ -186,7 +150,8 @@ def get_upload(sha256: str) -> Response:
     record = db.session.query(Record).filter_by(sha256=sha256).one_or_none()
     fp = _blobs().open(sha256)
     name = (record.filename if record else None) or f"{sha256}.pdf"
-    return send_file(fp, mimetype="application/pdf", download_name=name, max_age=0, etag=sha256)
+    return send_file(fp, mimetype="application/pdf", download_name=name, max_age=0,
+                     etag=sha256)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -211,20 +176,11 @@ def list_records() -> Any:
     status = request.args.get("status") or None
     if status and status not in ops.STATUSES:
         raise InvalidInput.at("/status", f"must be one of {', '.join(ops.STATUSES)}")
-    items, total = ops.list_records(
-        db.session,
-        form=request.args.get("form") or None,
-        status=status,
-        text=request.args.get("q") or None,
-        page=page,
-        per_page=per_page,
-    )
-    return {
-        "items": [record_json(r) for r in items],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    }
+    items, total = ops.list_records(db.session, form=request.args.get("form") or None,
+                                    status=status, text=request.args.get("q") or None,
+                                    page=page, per_page=per_page)
+    return {"items": [record_json(r) for r in items], "total": total, "page": page,
+            "per_page": per_page}
 
 
 @bp.get("/records/<int:record_id>")
@@ -237,13 +193,8 @@ def get_record(record_id: int) -> Any:
 def _record_with_changes(record: Record) -> dict[str, Any]:
     body = record_json(record)
     body["changes"] = [
-        {
-            "who": c.who,
-            "at": c.at,
-            "field": c.field,
-            "old": (c.old or {}).get("value"),
-            "new": (c.new or {}).get("value"),
-        }
+        {"who": c.who, "at": c.at, "field": c.field, "old": (c.old or {}).get("value"),
+         "new": (c.new or {}).get("value")}
         for c in ops.changes_of(db.session, record)
     ]
     return body
@@ -255,7 +206,6 @@ def patch_record(record_id: int) -> Any:
     """Correct values and/or approve, reject or reopen; every change is audited."""
     body = json_body(RecordPatch)
     record = ops.get_record(db.session, record_id)
-    ops.update_record(
-        db.session, record, body.model_dump(exclude_none=True), current_key(), _spec_of, _grant
-    )
+    ops.update_record(db.session, record, body.model_dump(exclude_none=True), current_key(),
+                      _spec_of, _grant)
     return _record_with_changes(record)

@@ -71,9 +71,8 @@ class RemoteConverter:
         except xmlrpc.client.Fault as fault:
             raise fault_to_error(fault) from None
         except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as exc:
-            raise ConversionFailed(
-                f"the PDF service does not answer ({type(exc).__name__})"
-            ) from exc
+            raise ConversionFailed(f"the PDF service does not answer ({type(exc).__name__})") \
+                from exc
 
     def ready(self) -> bool:
         try:

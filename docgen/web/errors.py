@@ -27,12 +27,8 @@ def problem_type(slug: str) -> str:
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
-    body: dict[str, Any] = {
-        "type": problem_type(slug),
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
+    body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status,
+                            "detail": detail}
     request_id = g.get("request_id")
     if request_id:
         body["instance"] = f"urn:docgen:request:{request_id}"
@@ -76,9 +72,8 @@ def _unexpected(exc: Exception) -> Response:
     # The message may quote input (a name, an IBAN): log where it happened, not what it said.
     frames = "".join(traceback.format_tb(exc.__traceback__))
     log.error("unexpected %s\n%s", type(exc).__name__, frames)
-    return problem(
-        500, "Internal error", "an unexpected error occurred; it has been logged", "internal-error"
-    )
+    return problem(500, "Internal error", "an unexpected error occurred; it has been logged",
+                   "internal-error")
 
 
 def init_app(app: Flask) -> None:

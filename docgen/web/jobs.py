@@ -47,30 +47,13 @@ def _keep(session: Session, data: bytes, media_type: str) -> str:
     return sha
 
 
-def submit(
-    session: Session,
-    kind: str,
-    lang: str,
-    fmt: str,
-    items: list[dict[str, Any]],
-    api_key_id: int | None,
-    user_id: int | None = None,
-) -> Job:
+def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[str, Any]],
+           api_key_id: int | None, user_id: int | None = None) -> Job:
     """Record the job with its items; it starts once the request has committed."""
     items_sha = _keep(session, canonical_json(items), "application/json")
-    job = Job(
-        id=uuid.uuid4().hex,
-        kind=kind,
-        lang=lang,
-        format=fmt,
-        status="queued",
-        total=len(items),
-        done=0,
-        items_sha256=items_sha,
-        errors={"items": []},
-        api_key_id=api_key_id,
-        user_id=user_id,
-    )
+    job = Job(id=uuid.uuid4().hex, kind=kind, lang=lang, format=fmt, status="queued",
+              total=len(items), done=0, items_sha256=items_sha, errors={"items": []},
+              api_key_id=api_key_id, user_id=user_id)
     session.add(job)
     session.flush()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -145,19 +128,10 @@ def _run(session: Session, job_id: str) -> None:
 
     with tempfile.TemporaryFile() as out:
         errors = ops.write_zip(
-            session,
-            kind,
-            job.lang,
-            job.format,
-            payloads,
-            out,
+            session, kind, job.lang, job.format, payloads, out,
             templates=project_path(app_config()["TEMPLATES_DIR"]),
-            convert=_patient(converter().convert),
-            api_key_id=job.api_key_id,
-            job_id=job.id,
-            on_item=progress,
-            user_id=job.user_id,
-            parallel=capacity(),
+            convert=_patient(converter().convert), api_key_id=job.api_key_id, job_id=job.id,
+            on_item=progress, user_id=job.user_id, parallel=capacity(),
         )
         out.seek(0)
         sha, size = _blobs().put_stream(out)
@@ -201,6 +175,5 @@ def recent(session: Session, limit: int = 10) -> list[Job]:
     from sqlalchemy import case, select
 
     unfinished = case((Job.status.in_(("queued", "running")), 0), else_=1)
-    return list(
-        session.scalars(select(Job).order_by(unfinished, Job.created_at.desc()).limit(limit))
-    )
+    return list(session.scalars(select(Job).order_by(unfinished, Job.created_at.desc())
+                                .limit(limit)))

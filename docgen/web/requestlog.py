@@ -28,15 +28,8 @@ def _finish(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id", "-")
     key = g.get("api_key")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info(
-        "%s %s %s %d %.1fms key=%s",
-        g.get("request_id", "-"),
-        request.method,
-        request.path[:200],
-        response.status_code,
-        elapsed,
-        key.id if key else "-",
-    )
+    log.info("%s %s %s %d %.1fms key=%s", g.get("request_id", "-"), request.method,
+             request.path[:200], response.status_code, elapsed, key.id if key else "-")
     return response
 
 

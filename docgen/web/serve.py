@@ -41,8 +41,7 @@ class PdfService:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "docgen.web.pdfservice", "--ready-file", str(ready)],
-                stdin=read_end,
-                start_new_session=True,
+                stdin=read_end, start_new_session=True,
             )
         finally:
             os.close(read_end)
@@ -107,9 +106,8 @@ def _close_interrupted_jobs() -> None:
             count = jobs.fail_interrupted(db.session)
             db.session.commit()
     except SQLAlchemyError as exc:
-        log.warning(
-            "cannot check for interrupted jobs (%s); run `docgen db upgrade`", type(exc).__name__
-        )
+        log.warning("cannot check for interrupted jobs (%s); run `docgen db upgrade`",
+                    type(exc).__name__)
         return
     finally:
         app.extensions["docgen.db"]["engine"].dispose()  # the workers open their own
@@ -126,19 +124,16 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) ->
     os.environ["DOCGEN_PDF_URL"] = url
     log.info("PDF service ready at %s", url)
     try:
-        Server(
-            {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "worker_class": "gthread",
-                "threads": threads,
-                "timeout": timeout,
-                "graceful_timeout": 10,
-                "accesslog": None,  # docgen logs each request itself, with its id
-                "errorlog": "-",
-                "proc_name": "docgen",
-            },
-            pdf,
-        ).run()
+        Server({
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": timeout,
+            "graceful_timeout": 10,
+            "accesslog": None,  # docgen logs each request itself, with its id
+            "errorlog": "-",
+            "proc_name": "docgen",
+        }, pdf).run()
     finally:
         pdf.stop()

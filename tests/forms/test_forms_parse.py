@@ -15,12 +15,8 @@ from docgen.forms.parse import ParseFailed, parse_bytes
 from docgen.forms.prefill import prefill_form
 from docgen.forms.validate import type_value
 
-FORM_IDS = [
-    "application",
-    "certificate_of_attendance",
-    "learning_agreement",
-    "visiting_activity_report",
-]
+FORM_IDS = ["application", "certificate_of_attendance", "learning_agreement",
+            "visiting_activity_report"]
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
@@ -51,9 +47,8 @@ def test_pypdf_filled_form_reads_back_exactly(specs, values, fill, form_id):
 
 
 def test_values_are_typed(specs, values, fill):
-    record = parse_bytes(
-        fill("certificate_of_attendance", values["certificate_of_attendance"]), specs
-    )
+    record = parse_bytes(fill("certificate_of_attendance", values["certificate_of_attendance"]),
+                         specs)
     v = record["values"]
     assert v["participant_name"] == "Ștefania Țurcanu-Bălășoiu"
     assert v["actual_start"] == "2026-03-09"
@@ -88,26 +83,18 @@ def _drop_acroform(data: bytes) -> bytes:
 
 
 ASCII_CERT = {
-    "participant_name": "Ana Popescu",
-    "sending_institution": "Politehnica Timisoara",
-    "host_institution": "Universidad de Sevilla",
-    "activity": "STT",
-    "actual_start": "09.03.2026",
-    "actual_end": "13.03.2026",
-    "days": "5",
-    "signer_name": "Juan Garcia",
-    "signer_function": "Erasmus coordinator",
+    "participant_name": "Ana Popescu", "sending_institution": "Politehnica Timisoara",
+    "host_institution": "Universidad de Sevilla", "activity": "STT",
+    "actual_start": "09.03.2026", "actual_end": "13.03.2026", "days": "5",
+    "signer_name": "Juan Garcia", "signer_function": "Erasmus coordinator",
     "sign_date": "13.03.2026",
 }
 
 
 def test_pypdf_flattened_reads_back_by_flattened_method(specs, fill):
     # pypdf's own flattening draws its generated appearances (WinAnsi: ASCII values only).
-    writer = PdfWriter(
-        clone_from=str(
-            Path(__file__).resolve().parents[2] / "forms" / "certificate_of_attendance.pdf"
-        )
-    )
+    writer = PdfWriter(clone_from=str(Path(__file__).resolve().parents[2] / "forms"
+                                      / "certificate_of_attendance.pdf"))
     writer.update_page_form_field_values(writer.pages[0], ASCII_CERT, flatten=True)
     buf = io.BytesIO()
     writer.write(buf)
@@ -120,18 +107,9 @@ def test_pypdf_flattened_reads_back_by_flattened_method(specs, fill):
 
 def test_qpdf_flattened_reads_back(specs, fill, tmp_path):
     (tmp_path / "in.pdf").write_bytes(fill("certificate_of_attendance", ASCII_CERT))
-    subprocess.run(
-        [
-            "qpdf",
-            "--generate-appearances",
-            "--flatten-annotations=all",
-            str(tmp_path / "in.pdf"),
-            str(tmp_path / "out.pdf"),
-        ],
-        check=True,
-        timeout=60,
-        capture_output=True,
-    )
+    subprocess.run(["qpdf", "--generate-appearances", "--flatten-annotations=all",
+                    str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
+                   check=True, timeout=60, capture_output=True)
     record = parse_bytes(_drop_acroform((tmp_path / "out.pdf").read_bytes()), specs)
     assert record["method"] == "flattened"
     assert record["values"] == expected(specs["certificate_of_attendance"], ASCII_CERT)
@@ -140,12 +118,8 @@ def test_qpdf_flattened_reads_back(specs, fill, tmp_path):
 def test_printed_to_pdf_reads_back(specs, fill, tmp_path):
     raw = {**ASCII_CERT, "signer_name": "Ion Mâine"}  # â is in WinAnsi, ș is not
     (tmp_path / "in.pdf").write_bytes(fill("certificate_of_attendance", raw))
-    subprocess.run(
-        ["pdftocairo", "-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
-        check=True,
-        timeout=60,
-        capture_output=True,
-    )
+    subprocess.run(["pdftocairo", "-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
+                   check=True, timeout=60, capture_output=True)
     record = parse_bytes((tmp_path / "out.pdf").read_bytes(), specs)
     assert record["method"] == "flattened"
     assert record["values"] == expected(specs["certificate_of_attendance"], raw)
@@ -206,22 +180,18 @@ def test_not_our_form_is_unrecognized_with_raw_fields(specs):
 
 
 def test_inherited_field_types_are_resolved(specs):
-    record = parse_bytes(
-        (CORPUS / "PyPDFForm__sample_template_with_dropdown.pdf").read_bytes(), specs
-    )
+    record = parse_bytes((CORPUS / "PyPDFForm__sample_template_with_dropdown.pdf").read_bytes(),
+                         specs)
     assert record["status"] == "unrecognized"
     assert record["values"], "children whose /FT sits on the parent must be read"
 
 
-@pytest.mark.parametrize(
-    ("data", "code"),
-    [
-        (b"hello, not a pdf", "not_pdf"),
-        (b"%PDF-1.7\n%garbage\n", "malformed"),
-        ((CORPUS / "pdfplumber__password-example.pdf").read_bytes(), "encrypted"),
-        ((CORPUS / "pdf.js__xfa_issue14315.pdf").read_bytes(), "xfa_only"),
-    ],
-)
+@pytest.mark.parametrize(("data", "code"), [
+    (b"hello, not a pdf", "not_pdf"),
+    (b"%PDF-1.7\n%garbage\n", "malformed"),
+    ((CORPUS / "pdfplumber__password-example.pdf").read_bytes(), "encrypted"),
+    ((CORPUS / "pdf.js__xfa_issue14315.pdf").read_bytes(), "xfa_only"),
+])
 def test_documented_errors(specs, data, code):
     with pytest.raises(ParseFailed) as caught:
         parse_bytes(data, specs)

@@ -19,36 +19,22 @@ bp = Blueprint("ui", __name__)
 bp.before_request(access.before_request)
 
 STATUS_LABELS = {
-    "received": _l("received"),
-    "valid": _l("valid"),
-    "needs_review": _l("needs review"),
-    "unrecognized": _l("unrecognised"),
-    "error": _l("error"),
-    "approved": _l("approved"),
-    "rejected": _l("rejected"),
-    "queued": _l("queued"),
-    "running": _l("running"),
-    "done": _l("done"),
-    "failed": _l("failed"),
+    "received": _l("received"), "valid": _l("valid"), "needs_review": _l("needs review"),
+    "unrecognized": _l("unrecognised"), "error": _l("error"), "approved": _l("approved"),
+    "rejected": _l("rejected"), "queued": _l("queued"), "running": _l("running"),
+    "done": _l("done"), "failed": _l("failed"),
 }
-ROLE_LABELS = {"admin": _l("administrator"), "officer": _l("officer"), "viewer": _l("viewer")}
+ROLE_LABELS = {"admin": _l("administrator"), "officer": _l("officer"),
+               "viewer": _l("viewer")}
 NAV = [
-    ("ui.dashboard", _l("Dashboard")),
-    ("ui.new_document", _l("New document")),
-    ("ui.batch", _l("Batch")),
-    ("ui.forms", _l("Forms")),
-    ("ui.uploads_page", _l("Upload forms")),
-    ("ui.records", _l("Records")),
-    ("ui.selection", _l("Selection")),
+    ("ui.dashboard", _l("Dashboard")), ("ui.new_document", _l("New document")),
+    ("ui.batch", _l("Batch")), ("ui.forms", _l("Forms")), ("ui.uploads_page", _l("Upload forms")),
+    ("ui.records", _l("Records")), ("ui.selection", _l("Selection")),
 ]
 ERROR_TITLES = {
-    400: _l("The request could not be read"),
-    403: _l("Not allowed"),
-    404: _l("Not found"),
-    413: _l("The file is too large"),
-    422: _l("Some values are not right"),
-    502: _l("The conversion failed"),
-    503: _l("Busy, try again in a moment"),
+    400: _l("The request could not be read"), 403: _l("Not allowed"), 404: _l("Not found"),
+    413: _l("The file is too large"), 422: _l("Some values are not right"),
+    502: _l("The conversion failed"), 503: _l("Busy, try again in a moment"),
 }
 
 
@@ -59,28 +45,18 @@ def status_label(status: str | None) -> str:
 
 @bp.app_context_processor
 def _layout() -> dict[str, Any]:
-    return {
-        "current_user": access.current_user(),
-        "can_change": access.can_change(),
-        "csrf_token": access.csrf_token,
-        "lang": current_lang(),
-        "languages": LANGUAGE_NAMES,
-        "nav": NAV,
-        "status_label": status_label,
-        "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
-        "field_labels": labels,
-    }
+    return {"current_user": access.current_user(), "can_change": access.can_change(),
+            "csrf_token": access.csrf_token, "lang": current_lang(),
+            "languages": LANGUAGE_NAMES, "nav": NAV, "status_label": status_label,
+            "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
+            "field_labels": labels}
 
 
 def problems_text(exc: DocgenError) -> list[str]:
     """An error's problems in the page's language, each with where it was found."""
     if isinstance(exc, InvalidInput):
-        return [
-            f"{p.pointer}: {translate_message(p.message)}"
-            if p.pointer
-            else translate_message(p.message)
-            for p in exc.problems
-        ]
+        return [f"{p.pointer}: {translate_message(p.message)}" if p.pointer
+                else translate_message(p.message) for p in exc.problems]
     return [exc.detail]
 
 

@@ -23,19 +23,14 @@ def login() -> Any:
     if request.method == "GET":
         if access.current_user() is not None:
             return redirect(access.safe_next(request.args.get("next")))
-        return render_template(
-            "login.html", email="", error=None, next=request.args.get("next", "")
-        )
+        return render_template("login.html", email="", error=None,
+                               next=request.args.get("next", ""))
     email = request.form.get("email", "")
     user = authenticate(db.session, email, request.form.get("password", ""))
     if user is None:
         # 200, not 401: the page answers a person, who reads the message beside the form.
-        return render_template(
-            "login.html",
-            email=email,
-            next=request.form.get("next", ""),
-            error=_("The e-mail address or the password is wrong."),
-        ), 200
+        return render_template("login.html", email=email, next=request.form.get("next", ""),
+                               error=_("The e-mail address or the password is wrong.")), 200
     lang = session.get("lang")
     access.sign_in(user)
     if lang:
@@ -62,12 +57,8 @@ def dashboard() -> Any:
     review, to_review = record_ops.list_records(db.session, status="needs_review", per_page=10)
     valid, to_approve = record_ops.list_records(db.session, status="valid", per_page=10)
     return render_template(
-        "dashboard.html",
-        review=review,
-        to_review=to_review,
-        valid=valid,
-        to_approve=to_approve,
-        jobs=jobs.recent(db.session, 8),
+        "dashboard.html", review=review, to_review=to_review, valid=valid,
+        to_approve=to_approve, jobs=jobs.recent(db.session, 8),
         documents=recent_documents(db.session, 10),
         kind_titles={k.id: k.title[current_lang()] for k in KINDS.values()},
     )

@@ -54,26 +54,13 @@ def grant_of(payload: Any) -> dict[str, Any]:
     return quote_to_json(quote_grant(payload.quote_request(), current_app.config["RATES_DIR"]))
 
 
-def _form_page(
-    kind_id: str,
-    lang: str,
-    values: dict[str, str],
-    errors: dict[str, list[str]],
-    grant: dict[str, Any] | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
+def _form_page(kind_id: str, lang: str, values: dict[str, str], errors: dict[str, list[str]],
+               grant: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
     kind = get_kind(kind_id)
     tree = schemaform.build_form(kind.model, values)
     return render_template(
-        "document_new.html",
-        kinds=kind_choices(),
-        kind=kind_id,
-        doc_lang=lang,
-        langs=LANGS,
-        tree=tree,
-        values=values,
-        errors=errors,
-        grant=grant,
+        "document_new.html", kinds=kind_choices(), kind=kind_id, doc_lang=lang,
+        langs=LANGS, tree=tree, values=values, errors=errors, grant=grant,
         has_example=sample(kind_id) is not None,
     ), status
 
@@ -105,25 +92,14 @@ def create_document() -> Any:
             payload = ops.validate_payload(kind, data)
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
-        generated = ops.generate_document(
-            db.session,
-            kind_id,
-            lang,
-            fmt,
-            data,
-            templates=project_path(current_app.config["TEMPLATES_DIR"]),
-            convert=convert,
-            user_id=current_user().id,
-        )
+        generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
+                                          templates=project_path(
+                                              current_app.config["TEMPLATES_DIR"]),
+                                          convert=convert, user_id=current_user().id)
     except InvalidInput as exc:
         return _form_page(kind_id, lang, raw, _errors(exc), status=422)
-    return send_file(
-        io.BytesIO(generated.content),
-        mimetype=generated.media_type,
-        as_attachment=True,
-        download_name=generated.filename,
-        max_age=0,
-    )
+    return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,
+                     as_attachment=True, download_name=generated.filename, max_age=0)
 
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
@@ -138,17 +114,8 @@ def _errors(exc: InvalidInput) -> dict[str, list[str]]:
 def batch() -> Any:
     kind = _pick("kind", list(KINDS), "certificate_of_attendance")
     lang = _pick("lang", LANGS, current_lang())
-    return render_template(
-        "batch.html",
-        kinds=kind_choices(),
-        kind=kind,
-        doc_lang=lang,
-        langs=LANGS,
-        problems=None,
-        job=None,
-        rows=0,
-        valid=0,
-    )
+    return render_template("batch.html", kinds=kind_choices(), kind=kind, doc_lang=lang,
+                           langs=LANGS, problems=None, job=None, rows=0, valid=0)
 
 
 @bp.get("/batch/template/<kind>.xlsx")
@@ -158,13 +125,9 @@ def batch_template_file(kind: str) -> Any:
     if example is None:
         abort(404)
     content = batch_template(example, kind)
-    return send_file(
-        io.BytesIO(content),
-        as_attachment=True,
-        download_name=f"{spec.id}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        max_age=0,
-    )
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{spec.id}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml"
+                              ".sheet", max_age=0)
 
 
 @bp.post("/batch")
@@ -174,16 +137,8 @@ def batch_upload() -> Any:
     lang = _pick("lang", LANGS, current_lang())
     fmt = _pick("format", FORMATS, "docx")
     upload = request.files.get("file")
-    context = {
-        "kinds": kind_choices(),
-        "kind": kind,
-        "doc_lang": lang,
-        "langs": LANGS,
-        "job": None,
-        "rows": 0,
-        "valid": 0,
-        "problems": [],
-    }
+    context = {"kinds": kind_choices(), "kind": kind, "doc_lang": lang, "langs": LANGS,
+               "job": None, "rows": 0, "valid": 0, "problems": []}
     if upload is None or not upload.filename:
         context["problems"] = [_("Choose an XLSX or CSV file to upload.")]
         return render_template("batch.html", **context), 422
@@ -195,15 +150,13 @@ def batch_upload() -> Any:
         context["problems"] = problems_text(exc)
         return render_template("batch.html", **context), 422
     payloads, report = validate_rows(kind, rows)
-    context.update(
-        rows=len(rows),
-        valid=len(payloads),
-        problems=None,
-        row_problems=[(_where(p.pointer), translate_message(p.message)) for p in report.problems],
-    )
+    context.update(rows=len(rows), valid=len(payloads), problems=None,
+                   row_problems=[(_where(p.pointer), translate_message(p.message))
+                                 for p in report.problems])
     if payloads:
         items = [p.model_dump(mode="json") for p in payloads]
-        context["job"] = jobs.submit(db.session, kind, lang, fmt, items, None, current_user().id)
+        context["job"] = jobs.submit(db.session, kind, lang, fmt, items, None,
+                                     current_user().id)
     return render_template("batch.html", **context), 200 if payloads else 422
 
 
@@ -213,23 +166,14 @@ def _where(where: str) -> str:
     if match is None:
         return where
     row, column = match.groups()
-    return (
-        _("row %(row)s, column %(column)s", row=row, column=column)
-        if column
-        else _("row %(row)s", row=row)
-    )
+    return _("row %(row)s, column %(column)s", row=row, column=column) if column else \
+        _("row %(row)s", row=row)
 
 
 def _job_state(job: Any) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "status": job.status,
-        "done": job.done,
-        "total": job.total,
-        "errors": (job.errors or {}).get("items", []),
-        "detail": job.detail,
-        "zip": url_for("ui.batch_zip", job_id=job.id) if job.result_sha256 else None,
-    }
+    return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
+            "errors": (job.errors or {}).get("items", []), "detail": job.detail,
+            "zip": url_for("ui.batch_zip", job_id=job.id) if job.result_sha256 else None}
 
 
 @bp.get("/batch/jobs/<job_id>")
@@ -237,17 +181,9 @@ def batch_job(job_id: str) -> Any:
     job = jobs.get(db.session, job_id)
     if wants_json():
         return _job_state(job)
-    return render_template(
-        "batch.html",
-        kinds=kind_choices(),
-        kind=job.kind,
-        doc_lang=job.lang,
-        langs=LANGS,
-        problems=None,
-        job=job,
-        rows=job.total,
-        valid=job.total,
-    )
+    return render_template("batch.html", kinds=kind_choices(), kind=job.kind,
+                           doc_lang=job.lang, langs=LANGS, problems=None, job=job,
+                           rows=job.total, valid=job.total)
 
 
 @bp.get("/batch/jobs/<job_id>/result.zip")
@@ -256,10 +192,5 @@ def batch_zip(job_id: str) -> Any:
     if not job.result_sha256:
         abort(404)
     blobs = current_app.extensions["docgen.blobs"]
-    return send_file(
-        blobs.open(job.result_sha256),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"{job.kind}-{job.lang}.zip",
-        max_age=0,
-    )
+    return send_file(blobs.open(job.result_sha256), mimetype="application/zip",
+                     as_attachment=True, download_name=f"{job.kind}-{job.lang}.zip", max_age=0)

@@ -23,12 +23,8 @@ from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import issue_text, translate_message
 
 PER_PAGE = 25
-REVIEW_ACTIONS = {
-    "save": None,
-    "approve": "approved",
-    "reject": "rejected",
-    "reopen": "needs_review",
-}
+REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
+                  "reopen": "needs_review"}
 
 
 def _specs() -> dict[str, Any]:
@@ -43,14 +39,8 @@ def _spec_of(form_id: str) -> Any:
 
 @bp.get("/forms")
 def forms() -> Any:
-    return render_template(
-        "forms.html",
-        specs=list(_specs().values()),
-        lang=current_lang(),
-        errors={},
-        values={},
-        chosen=None,
-    )
+    return render_template("forms.html", specs=list(_specs().values()), lang=current_lang(),
+                           errors={}, values={}, chosen=None)
 
 
 @bp.get("/forms/<form_id>.pdf")
@@ -60,13 +50,8 @@ def form_pdf(form_id: str) -> Any:
     spec = _spec_of(form_id) or abort(404)
     path = project_path(current_app.config["FORMS_DIR"]) / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
-    return send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{spec.id}.pdf",
-        max_age=0,
-    )
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{spec.id}.pdf", max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
@@ -75,31 +60,19 @@ def form_prefill(form_id: str) -> Any:
 
     spec = _spec_of(form_id) or abort(404)
     reference = request.form.get("reference", "").strip()
-    values = {
-        f.name: request.form.get(f.name, "").strip()
-        for f in spec.fields
-        if f.prefill and request.form.get(f.name, "").strip()
-    }
+    values = {f.name: request.form.get(f.name, "").strip() for f in spec.fields
+              if f.prefill and request.form.get(f.name, "").strip()}
     try:
         content = prefill_form(spec, {"reference": reference or None, "values": values})
     except InvalidInput as exc:
-        errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message) for p in exc.problems}
-        return render_template(
-            "forms.html",
-            specs=list(_specs().values()),
-            lang=current_lang(),
-            errors=errors,
-            chosen=spec.id,
-            values={**values, "reference": reference},
-        ), 422
+        errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
+                  for p in exc.problems}
+        return render_template("forms.html", specs=list(_specs().values()),
+                               lang=current_lang(), errors=errors, chosen=spec.id,
+                               values={**values, "reference": reference}), 422
     name = f"{spec.id}-{reference}.pdf" if reference else f"{spec.id}.pdf"
-    return send_file(
-        io.BytesIO(content),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=name.replace("/", "-"),
-        max_age=0,
-    )
+    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                     download_name=name.replace("/", "-"), max_age=0)
 
 
 # --- uploads -------------------------------------------------------------------------------
@@ -115,20 +88,16 @@ def _outcome(record: Record, created: bool) -> dict[str, Any]:
         text, tone = _("not one of our forms (unrecognised)"), "bad"
     elif record.status == "needs_review":
         count = len((record.issues or {}).get("items", []))
-        text = ngettext(
-            "read; needs review (%(num)s issue)", "read; needs review (%(num)s issues)", count
-        )
+        text = ngettext("read; needs review (%(num)s issue)",
+                        "read; needs review (%(num)s issues)", count)
         tone = "warn"
     else:
-        text, tone = _("read; the record is %(status)s", status=status_label(record.status)), "good"
+        text, tone = _("read; the record is %(status)s", status=status_label(record.status)), \
+            "good"
     if not created:
         text = _("already uploaded before: ") + text
-    return {
-        "filename": record.filename,
-        "text": text,
-        "tone": tone,
-        "url": url_for("ui.record", record_id=record.id),
-    }
+    return {"filename": record.filename, "text": text, "tone": tone,
+            "url": url_for("ui.record", record_id=record.id)}
 
 
 @bp.get("/uploads")
@@ -147,26 +116,14 @@ def upload_forms() -> Any:
     for storage in files:
         name = uploads.upload_name(storage)
         if not uploads.looks_like_pdf(storage):
-            results.append(
-                {
-                    "filename": name,
-                    "tone": "bad",
-                    "url": None,
-                    "text": _("not a PDF file: nothing was kept"),
-                }
-            )
+            results.append({"filename": name, "tone": "bad", "url": None,
+                            "text": _("not a PDF file: nothing was kept")})
             continue
         try:
             record, created = uploads.receive(storage, current_user())
         except TooLarge:
-            results.append(
-                {
-                    "filename": name,
-                    "tone": "bad",
-                    "url": None,
-                    "text": _("larger than %(mb)s MB: nothing was kept", mb=limit),
-                }
-            )
+            results.append({"filename": name, "tone": "bad", "url": None,
+                            "text": _("larger than %(mb)s MB: nothing was kept", mb=limit)})
             continue
         results.append(_outcome(record, created))
     return render_template("uploads.html", results=results)
@@ -177,11 +134,9 @@ def upload_forms() -> Any:
 
 def _filters() -> dict[str, Any]:
     status = request.args.get("status") or None
-    return {
-        "form": request.args.get("form") or None,
-        "status": status if status in ops.STATUSES else None,
-        "text": (request.args.get("q") or "").strip() or None,
-    }
+    return {"form": request.args.get("form") or None,
+            "status": status if status in ops.STATUSES else None,
+            "text": (request.args.get("q") or "").strip() or None}
 
 
 @bp.get("/records")
@@ -194,19 +149,9 @@ def records() -> Any:
     items, total = ops.list_records(db.session, **filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "records.html",
-        items=items,
-        total=total,
-        page=page,
-        pages=pages,
-        filters=filters,
-        statuses=ops.STATUSES,
-        args=args,
-        q=request.args.get("q", ""),
-        specs=_specs(),
-        lang=current_lang(),
-    )
+    return render_template("records.html", items=items, total=total, page=page, pages=pages,
+                           filters=filters, statuses=ops.STATUSES, args=args,
+                           q=request.args.get("q", ""), specs=_specs(), lang=current_lang())
 
 
 @bp.get("/records/export.<fmt>")
@@ -217,21 +162,12 @@ def records_export(fmt: str) -> Any:
     header, rows = export.table(found, _specs(), current_lang(), status_label)
     content = export.xlsx(header, rows) if fmt == "xlsx" else export.csv_bytes(header, rows)
     media = export.MEDIA_TYPES[fmt]
-    return send_file(
-        io.BytesIO(content),
-        mimetype=media,
-        as_attachment=True,
-        download_name=f"records.{fmt}",
-        max_age=0,
-    )
+    return send_file(io.BytesIO(content), mimetype=media, as_attachment=True,
+                     download_name=f"records.{fmt}", max_age=0)
 
 
-def _record_page(
-    record: Record,
-    errors: dict[str, str] | None = None,
-    typed: dict[str, str] | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
+def _record_page(record: Record, errors: dict[str, str] | None = None,
+                 typed: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
     spec = _spec_of(record.form) if record.form else None
     issues: dict[str, list[str]] = {}
     general: list[str] = []
@@ -239,16 +175,9 @@ def _record_page(
         target = issues.setdefault(issue["field"], []) if issue.get("field") else general
         target.append(issue_text(issue, current_lang()))
     return render_template(
-        "record.html",
-        record=record,
-        spec=spec,
-        lang=current_lang(),
-        issues=issues,
-        general=general,
-        errors=errors or {},
-        typed=typed or {},
-        changes=ops.changes_of(db.session, record),
-        text=export.text,
+        "record.html", record=record, spec=spec, lang=current_lang(), issues=issues,
+        general=general, errors=errors or {}, typed=typed or {},
+        changes=ops.changes_of(db.session, record), text=export.text,
         reviewable=record.status in ops.REVIEWABLE,
     ), status
 
@@ -266,13 +195,8 @@ def record_pdf(record_id: int) -> Any:
         fp = blobs.open(item.sha256)
     except (FileNotFoundError, NotFound):
         abort(404)
-    return send_file(
-        fp,
-        mimetype="application/pdf",
-        download_name=item.filename or "form.pdf",
-        max_age=0,
-        etag=item.sha256,
-    )
+    return send_file(fp, mimetype="application/pdf", download_name=item.filename or "form.pdf",
+                     max_age=0, etag=item.sha256)
 
 
 @bp.post("/records/<int:record_id>")
@@ -283,11 +207,8 @@ def review_record(record_id: int) -> Any:
     if action not in REVIEW_ACTIONS:
         abort(400)
     # The last value of a name: a checkbox follows its hidden "false".
-    typed = {
-        k[len("values.") :]: v[-1].strip()
-        for k, v in request.form.lists()
-        if k.startswith("values.")
-    }
+    typed = {k[len("values."):]: v[-1].strip() for k, v in request.form.lists()
+             if k.startswith("values.")}
     current = item.values or {}
     corrections = {k: v for k, v in typed.items() if export.text(current.get(k)) != v}
     changes: dict[str, Any] = {}
@@ -296,20 +217,15 @@ def review_record(record_id: int) -> Any:
     if REVIEW_ACTIONS[action]:
         changes["status"] = REVIEW_ACTIONS[action]
     try:
-        ops.update_record(db.session, item, changes, current_user(), _spec_of, uploads.grant_of)
+        ops.update_record(db.session, item, changes, current_user(), _spec_of,
+                          uploads.grant_of)
     except InvalidInput as exc:
         db.session.rollback()
         item = ops.get_record(db.session, record_id)
-        errors = {
-            p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
-            for p in exc.problems
-            if p.pointer.startswith("/values/")
-        }
-        general = [
-            m
-            for p, m in zip(exc.problems, problems_text(exc), strict=True)
-            if not p.pointer.startswith("/values/")
-        ]
+        errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
+                  for p in exc.problems if p.pointer.startswith("/values/")}
+        general = [m for p, m in zip(exc.problems, problems_text(exc), strict=True)
+                   if not p.pointer.startswith("/values/")]
         errors.update({"": " ".join(general)} if general else {})
         return _record_page(item, errors, typed, status=422)
     return redirect(url_for("ui.record", record_id=item.id, saved=action))

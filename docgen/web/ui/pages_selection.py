@@ -32,7 +32,8 @@ def _candidate(data: dict[str, Any]) -> dict[str, Any]:
     """A spreadsheet row as a candidate: preferences also as one cell, "A; B"."""
     prefs = data.get("preferences")
     if isinstance(prefs, str):
-        data["preferences"] = [p.strip() for p in prefs.replace(",", ";").split(";") if p.strip()]
+        data["preferences"] = [p.strip() for p in prefs.replace(",", ";").split(";")
+                               if p.strip()]
     return data
 
 
@@ -43,32 +44,20 @@ def _places() -> list[dict[str, Any]]:
         if not place_id:
             continue
         count = request.form.get(f"places.{i}.places", "").strip()
-        found.append(
-            {
-                "id": place_id,
-                "label": request.form.get(f"places.{i}.label", "").strip() or None,
-                "places": int(count) if count.isdigit() else count,
-            }
-        )
+        found.append({"id": place_id, "label": request.form.get(f"places.{i}.label", "").strip()
+                      or None, "places": int(count) if count.isdigit() else count})
     return found
 
 
 def _where(problem: Problem, rows: list[Row]) -> str:
     """``/candidates/2/scores/grade`` -> ``row 4, column scores.grade``."""
     parts = problem.pointer.split("/")[1:]
-    if (
-        len(parts) >= 2
-        and parts[0] == "candidates"
-        and parts[1].isdigit()
-        and int(parts[1]) < len(rows)
-    ):
+    if len(parts) >= 2 and parts[0] == "candidates" and parts[1].isdigit() \
+            and int(parts[1]) < len(rows):
         column = ".".join(parts[2:])
         row = rows[int(parts[1])].number
-        return (
-            _("row %(row)s, column %(column)s", row=row, column=column)
-            if column
+        return _("row %(row)s, column %(column)s", row=row, column=column) if column \
             else _("row %(row)s", row=row)
-        )
     return ".".join(parts)
 
 
@@ -78,9 +67,8 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("criteria_set", request.form.get("criteria_set", ""))
     context.setdefault("published_at", request.form.get("published_at", ""))
     context.setdefault("places", _places() if request.method == "POST" else [])
-    return render_template(
-        "selection.html", sets=criteria_sets(), langs=LANGS, lang=current_lang(), **context
-    ), status
+    return render_template("selection.html", sets=criteria_sets(), langs=LANGS,
+                           lang=current_lang(), **context), status
 
 
 @bp.get("/selection")
@@ -93,24 +81,13 @@ def selection_template(name: str) -> Any:
     if name not in criteria_sets():
         abort(404)
     criteria = load_criteria_set(name)
-    example = {
-        "id": "c1",
-        "name": "",
-        "scores": {c.key: "" for c in criteria.criteria},
-        "preferences": "",
-        "ranking_position": "",
-        "eligible": True,
-        "early_career": False,
-        "withdrawn": False,
-    }
+    example = {"id": "c1", "name": "", "scores": {c.key: "" for c in criteria.criteria},
+               "preferences": "", "ranking_position": "", "eligible": True,
+               "early_career": False, "withdrawn": False}
     content = batch_template(example, name)
-    return send_file(
-        io.BytesIO(content),
-        as_attachment=True,
-        download_name=f"{name}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        max_age=0,
-    )
+    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{name}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml"
+                              ".sheet", max_age=0)
 
 
 @bp.post("/selection")
@@ -122,31 +99,21 @@ def rank() -> Any:
         rows = read_batch(upload.read(), upload.filename)
     except DocgenError as exc:
         return _page(422, problems=problems_text(exc))
-    data = {
-        "criteria_set": request.form.get("criteria_set", ""),
-        "published_at": request.form.get("published_at", ""),
-        "places": _places(),
-        "candidates": [_candidate(r.data) for r in rows],
-    }
+    data = {"criteria_set": request.form.get("criteria_set", ""),
+            "published_at": request.form.get("published_at", ""), "places": _places(),
+            "candidates": [_candidate(r.data) for r in rows]}
     try:
         result = rank_candidates(data)
     except InvalidInput as exc:
-        return _page(
-            422,
-            problems=[f"{_where(p, rows)}: {translate_message(p.message)}" for p in exc.problems],
-        )
+        return _page(422, problems=[f"{_where(p, rows)}: {translate_message(p.message)}"
+                                    for p in exc.problems])
     values = schemaform.defaults(get_kind(MINUTES).model)
     example = sample(MINUTES) or {}
     if "university" in example:
         values.update(schemaform.values_of({"university": example["university"]}))
-    return _page(
-        result=result,
-        selection_json=json.dumps(data, ensure_ascii=False),
-        tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
-        values=values,
-        errors={},
-        doc_lang=current_lang(),
-    )
+    return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False),
+                 tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
+                 values=values, errors={}, doc_lang=current_lang())
 
 
 @bp.post("/selection/minutes")
@@ -166,31 +133,13 @@ def minutes() -> Any:
         data, _raw = schemaform.read_form(request.form, tree)
         data["selection"] = selection_input
         generated = ops.generate_document(
-            db.session,
-            MINUTES,
-            lang,
-            fmt,
-            data,
-            templates=project_path(current_app.config["TEMPLATES_DIR"]),
-            convert=convert,
-            user_id=current_user().id,
-        )
+            db.session, MINUTES, lang, fmt, data,
+            templates=project_path(current_app.config["TEMPLATES_DIR"]), convert=convert,
+            user_id=current_user().id)
     except InvalidInput as exc:
         found = schemaform.errors_by_field(exc.problems, prefix="/data")
         errors = {k: [translate_message(m) for m in v] for k, v in found.items()}
-        return _page(
-            422,
-            result=result,
-            selection_json=raw_selection,
-            tree=tree,
-            values=dict(request.form),
-            errors=errors,
-            doc_lang=lang,
-        )
-    return send_file(
-        io.BytesIO(generated.content),
-        mimetype=generated.media_type,
-        as_attachment=True,
-        download_name=generated.filename,
-        max_age=0,
-    )
+        return _page(422, result=result, selection_json=raw_selection, tree=tree,
+                     values=dict(request.form), errors=errors, doc_lang=lang)
+    return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,
+                     as_attachment=True, download_name=generated.filename, max_age=0)

@@ -78,8 +78,7 @@ def _widget(node: dict[str, Any]) -> str:
         return kind
     if kind == "string":
         return {"date": "date", "date-time": "datetime", "email": "email"}.get(
-            node.get("format", ""), "text"
-        )
+            node.get("format", ""), "text")
     if kind == "object" and "properties" in node:
         return "group"
     if kind == "array":
@@ -87,69 +86,39 @@ def _widget(node: dict[str, Any]) -> str:
     return "json"  # free-form objects (the input of a selection): JSON text
 
 
-def _build(
-    node: dict[str, Any],
-    defs: dict[str, Any],
-    name: str,
-    key: str,
-    required: bool,
-    values: dict[str, Any],
-    depth: int,
-    skip: frozenset[str],
-) -> Field:
+def _build(node: dict[str, Any], defs: dict[str, Any], name: str, key: str, required: bool,
+           values: dict[str, Any], depth: int, skip: frozenset[str]) -> Field:
     node, nullable = _unwrap(node, defs)
     widget = _widget(node)
-    item = Field(
-        name=name,
-        key=key,
-        label=field_label(key, node.get("title", key)),
-        widget=widget,
-        required=required and not nullable,
-        help=str(node.get("description") or ""),
-        depth=depth,
-    )
+    item = Field(name=name, key=key, label=field_label(key, node.get("title", key)),
+                 widget=widget, required=required and not nullable,
+                 help=str(node.get("description") or ""), depth=depth)
     if widget == "select":
         item.options = [(str(v), enum_label(key, str(v))) for v in node["enum"]]
     elif widget == "group":
         needed = set(node.get("required", []))
         item.children = [
-            _build(
-                child,
-                defs,
-                f"{name}.{k}" if name else k,
-                k,
-                k in needed,
-                values,
-                depth + 1,
-                frozenset(),
-            )
-            for k, child in node["properties"].items()
-            if k not in skip
+            _build(child, defs, f"{name}.{k}" if name else k, k, k in needed, values,
+                   depth + 1, frozenset())
+            for k, child in node["properties"].items() if k not in skip
         ]
     elif widget == "list":
         item.min_items = int(node.get("minItems", 0))
         item.max_items = min(MAX_ROWS, int(node.get("maxItems", MAX_ROWS)))
         prefix = f"{name}."
-        used = {
-            int(k[len(prefix) :].split(".", 1)[0])
-            for k in values
-            if k.startswith(prefix) and k[len(prefix) :].split(".", 1)[0].isdigit()
-        }
+        used = {int(k[len(prefix):].split(".", 1)[0]) for k in values
+                if k.startswith(prefix) and k[len(prefix):].split(".", 1)[0].isdigit()}
         count = max(item.min_items, max(used) + 1 if used else 0, 1 if item.required else 0)
         rows = node.get("items", {"type": "string"})
-        item.rows = [
-            _build(rows, defs, f"{name}.{i}", str(i + 1), True, values, depth + 1, frozenset())
-            for i in range(min(count, item.max_items))
-        ]
-        item.template = _build(
-            rows, defs, f"{name}.__i__", "__n__", True, {}, depth + 1, frozenset()
-        )
+        item.rows = [_build(rows, defs, f"{name}.{i}", str(i + 1), True, values, depth + 1,
+                            frozenset()) for i in range(min(count, item.max_items))]
+        item.template = _build(rows, defs, f"{name}.__i__", "__n__", True, {}, depth + 1,
+                               frozenset())
     return item
 
 
-def build_form(
-    model: type[BaseModel], values: dict[str, Any], skip: frozenset[str] = frozenset()
-) -> Field:
+def build_form(model: type[BaseModel], values: dict[str, Any],
+               skip: frozenset[str] = frozenset()) -> Field:
     """The form of ``model``, with rows for the list items present in ``values``."""
     schema = model.model_json_schema()
     return _build(schema, schema.get("$defs", {}), "", "", True, values, 0, skip)
@@ -232,9 +201,8 @@ def read_form(form: Any, tree: Field) -> tuple[dict[str, Any], dict[str, str]]:
                 try:
                     inner[name] = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    raise MalformedInput(
-                        [Problem("/" + name.replace(".", "/"), f"not valid JSON: {exc.msg}")]
-                    ) from exc
+                    raise MalformedInput([Problem("/" + name.replace(".", "/"),
+                                                  f"not valid JSON: {exc.msg}")]) from exc
             continue
         columns[name] = text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text
     payload = unflatten(columns)
@@ -246,11 +214,8 @@ def errors_by_field(problems: list[Problem], prefix: str = "") -> dict[str, list
     """Problems keyed by the dotted name of their field ("" for the whole form)."""
     found: dict[str, list[str]] = {}
     for problem in problems:
-        where = (
-            problem.pointer[len(prefix) :]
-            if problem.pointer.startswith(prefix)
-            else problem.pointer
-        )
+        where = problem.pointer[len(prefix):] if problem.pointer.startswith(prefix) else \
+            problem.pointer
         parts = [p.replace("~1", "/").replace("~0", "~") for p in where.split("/")[1:]]
         found.setdefault(".".join(parts), []).append(problem.message)
     return found
