@@ -21,6 +21,7 @@ from docgen.rules.travel import (
     load_band_sets,
     normalise_name,
     resolve_place,
+    shown_distance,
     travel_grant,
 )
 
@@ -295,6 +296,24 @@ def test_band_edges(km: float, label: str | None):
     for bands in load_band_sets().values():
         band = find_band(bands, km)
         assert (band.label if band else None) == label
+
+
+@pytest.mark.parametrize(
+    ("km", "shown", "label"),
+    [
+        (99.96, "99.9", "10-99"),  # rounds to 100.0, which would point at the next band
+        (99.94, "99.9", "10-99"),
+        (100.038, "100.0", "100-499"),
+        (121.7788, "121.8", "100-499"),  # away from an edge: rounded as usual
+        (499.97, "499.9", "100-499"),
+        (9.97, "9.9", None),  # below the first band: no travel grant, shown below 10 km
+    ],
+)
+def test_distance_shown_in_the_band_paid(km: float, shown: str, label: str | None):
+    bands = load_band_sets()["2024"]
+    band = find_band(bands, km)
+    assert (band.label if band else None) == label
+    assert shown_distance(km, band, bands) == Decimal(shown)
 
 
 def test_band_sets_match_rules_table():
