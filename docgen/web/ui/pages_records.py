@@ -178,8 +178,17 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         "record.html", record=record, spec=spec, lang=current_lang(), issues=issues,
         general=general, errors=errors or {}, typed=typed or {},
         changes=ops.changes_of(db.session, record), text=export.text,
-        reviewable=record.status in ops.REVIEWABLE,
+        reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
     ), status
+
+
+def reason_text(reason: str | None) -> str:
+    """The reason of an audited change, the automatic ones in the page's language."""
+    if not reason:
+        return ""
+    if reason.startswith(ops.AFTER_APPROVAL):
+        return _("corrected after approval") + reason[len(ops.AFTER_APPROVAL):]
+    return reason
 
 
 @bp.get("/records/<int:record_id>")
