@@ -21,7 +21,7 @@ from flask import Flask, Response, g
 from docgen.config import DEFAULTS, project_path
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.web import converter, errors, jobs, parsing, requestlog, ui
+from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
@@ -44,7 +44,11 @@ def _instance_dir(test_config: dict[str, Any] | None) -> Path:
 def _derive(app: Flask) -> None:
     c = app.config
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    # The instance holds the database, the files and the secret key (CNP, IBAN, sessions):
+    # only the service's user may enter it.
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if instance.stat().st_mode & 0o077:
+        os.chmod(instance, 0o700)
     if not c["DATABASE_URL"]:
         c["DATABASE_URL"] = f"sqlite:///{instance / 'docgen.sqlite3'}"
     c["STORAGE_DIR"] = str(project_path(c["STORAGE_DIR"] or instance / "files"))
@@ -132,6 +136,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     requestlog.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.after_request(_commit_or_roll_back)
 
     from docgen.web import api_documents, api_records, health, openapi

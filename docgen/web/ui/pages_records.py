@@ -16,6 +16,7 @@ from docgen.store.blobs import TooLarge
 from docgen.store.database import db
 from docgen.store.models import Record
 from docgen.web import uploads
+from docgen.web.headers import send_untrusted
 from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, status_label
@@ -204,8 +205,8 @@ def record_pdf(record_id: int) -> Any:
         fp = blobs.open(item.sha256)
     except (FileNotFoundError, NotFound):
         abort(404)
-    return send_file(fp, mimetype="application/pdf", download_name=item.filename or "form.pdf",
-                     max_age=0, etag=item.sha256)
+    # Never shown inline on our origin: a PDF may carry JavaScript (see headers.py).
+    return send_untrusted(fp, "application/pdf", item.filename or "form.pdf", item.sha256)
 
 
 @bp.post("/records/<int:record_id>")
