@@ -194,7 +194,7 @@ def test_admin_creates_changes_disables_and_resets(app, users):
 
     twice = admin.post("/users", data={"email": "new@upt.ro", "role": "viewer",
                                        "csrf_token": token})
-    assert twice.status_code == 422 and "exist" in twice.text
+    assert twice.status_code == 422 and "Există deja un utilizator" in twice.text
     with app.app_context():
         from docgen.store.users import find_user
         new_id = find_user(db.session, "new@upt.ro").id
