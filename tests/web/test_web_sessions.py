@@ -148,7 +148,7 @@ def test_one_address_spraying_many_accounts_is_locked(app, users):
 
 
 def test_the_throttle_is_shared_by_every_worker(make_app, users, app):
-    other_worker = make_app()  # a second app on the same database
+    other_worker = make_app(DATABASE_URL=app.config["DATABASE_URL"])  # a second worker
     for _ in range(throttle.ACCOUNT.free + 1):
         _fail(app.test_client())
     assert _sign_in(other_worker.test_client(), "officer@upt.ro").status_code == 429
