@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docgen.config import DEFAULTS, project_path
 from docgen.store.blobs import BlobStore
@@ -28,7 +29,8 @@ from docgen.web.ratelimit import RateLimiter
 POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
             "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
             "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS")
-NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS")
+NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS",
+                "TRUSTED_PROXIES")
 
 
 class ConfigError(RuntimeError):
@@ -124,6 +126,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _check(app)
     logging.getLogger("docgen").setLevel(str(app.config["LOG_LEVEL"]).upper())
 
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # The client's address (sign-in throttling) and scheme as the proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     blobs = BlobStore(Path(app.config["STORAGE_DIR"]))
     blobs.init_dirs()

@@ -219,3 +219,18 @@ def test_admin_creates_changes_disables_and_resets(app, users):
     assert admin.post(f"/users/{admin_id}", data={"_action": "role", "role": "viewer",
                                                    "csrf_token": token}).status_code == 422
     assert admin.get("/users").status_code == 200
+
+
+def test_behind_a_proxy_each_client_is_throttled_by_its_own_address(make_app):
+    app = make_app(TRUSTED_PROXIES=1)
+    with app.app_context():
+        create_user(db.session, "viewer@upt.ro", "viewer", PASSWORD)
+        db.session.commit()
+    spraying = app.test_client()
+    spraying.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.1"
+    for n in range(throttle.ADDRESS.free + 1):
+        assert _fail(spraying, f"nobody{n}@upt.ro").status_code == 200
+    assert _sign_in(spraying, "viewer@upt.ro").status_code == 429
+    colleague = app.test_client()  # the same proxy, another client behind it
+    colleague.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.2"
+    assert _sign_in(colleague, "viewer@upt.ro").status_code == 302
