@@ -16,13 +16,23 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 MAX_OBJECTS = 200_000
 # Keys whose presence alone is active content.
-KEYS = {"/JS": "JavaScript", "/JavaScript": "JavaScript", "/Launch": "a launch action",
-        "/EmbeddedFiles": "embedded files", "/EmbeddedFile": "an embedded file",
-        "/RichMedia": "rich media"}
+KEYS = {
+    "/JS": "JavaScript",
+    "/JavaScript": "JavaScript",
+    "/Launch": "a launch action",
+    "/EmbeddedFiles": "embedded files",
+    "/EmbeddedFile": "an embedded file",
+    "/RichMedia": "rich media",
+}
 # Action types (``/S``) that run something or send something.
-ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "a launch action",
-           "/SubmitForm": "a submit-form action", "/ImportData": "an import-data action",
-           "/GoToE": "a link into an embedded file", "/RichMediaExecute": "rich media"}
+ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "a launch action",
+    "/SubmitForm": "a submit-form action",
+    "/ImportData": "an import-data action",
+    "/GoToE": "a link into an embedded file",
+    "/RichMediaExecute": "rich media",
+}
 
 
 def find_active_content(reader: PdfReader) -> list[str]:

@@ -101,10 +101,12 @@ def record_success(session: Session, email: str) -> None:
 
 def _forget_old(session: Session, now: datetime) -> None:
     stale = now - WINDOW
-    session.execute(delete(LoginThrottle).where(
-        LoginThrottle.last_failure_at < stale,
-        or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now),
-    ))
+    session.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < stale,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now),
+        )
+    )
 
 
 def _aware(moment: datetime) -> datetime:

@@ -21,9 +21,11 @@ from typing import IO
 
 from flask import Flask, Response, request, send_file
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-src 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-src 'none'; frame-ancestors 'none'"
+)
 SANDBOX = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 
@@ -40,8 +42,9 @@ def _secure(response: Response) -> Response:
 
 def send_untrusted(fp: IO[bytes], media_type: str, name: str, etag: str) -> Response:
     """An uploaded file: as an attachment, sandboxed, never rendered as active content."""
-    response = send_file(fp, mimetype=media_type, as_attachment=True, download_name=name,
-                         max_age=0, etag=etag)
+    response = send_file(
+        fp, mimetype=media_type, as_attachment=True, download_name=name, max_age=0, etag=etag
+    )
     response.headers["Content-Security-Policy"] = SANDBOX
     response.headers["Cache-Control"] = "no-store"
     return response

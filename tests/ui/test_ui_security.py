@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 PASSWORD = "a-long-enough-password"  # the users of tests/ui/conftest.py
 
 
-def test_admin_manages_users_and_a_disabled_user_is_out_at_once(page, sign_in, shot, browser,
-                                                                 base_url):
+def test_admin_manages_users_and_a_disabled_user_is_out_at_once(
+    page, sign_in, shot, browser, base_url
+):
     sign_in(page, "admin")
     page.get_by_role("link", name="Utilizatori").click()
     expect(page.get_by_role("heading", name="Utilizatorii paginilor")).to_be_visible()
@@ -44,7 +45,8 @@ def test_admin_manages_users_and_a_disabled_user_is_out_at_once(page, sign_in, s
     tab.goto("/")
     expect(tab.get_by_text("ioana.pop@upt.ro (referent)")).to_be_visible()
     page.locator("tr[data-user='ioana.pop@upt.ro']").get_by_role(
-        "button", name="Dezactivați").click()
+        "button", name="Dezactivați"
+    ).click()
     expect(page.get_by_role("status")).to_contain_text("Contul este dezactivat")
     tab.goto("/records")
     expect(tab).to_have_url(re.compile(r"/login"))  # her open session has ended
@@ -54,7 +56,8 @@ def test_admin_manages_users_and_a_disabled_user_is_out_at_once(page, sign_in, s
     row = page.locator("tr[data-user='ioana.pop@upt.ro']")
     row.get_by_role("button", name="Activați").click()
     page.locator("tr[data-user='ioana.pop@upt.ro']").get_by_role(
-        "button", name="Resetați parola").click()
+        "button", name="Resetați parola"
+    ).click()
     fresh = page.locator("[data-new-password]").inner_text().strip()
     assert fresh != password
     tab.fill("input[name=email]", "ioana.pop@upt.ro")
@@ -89,9 +92,16 @@ def test_a_pdf_with_javascript_runs_nothing_when_its_record_is_opened(page, sign
     page.on("popup", lambda p: popups.append(p.url))
     sign_in(page, "officer")
     page.goto("/uploads")
-    page.set_input_files("input[type=file]", files=[{
-        "name": "certificat-cu-script.pdf", "mimeType": "application/pdf",
-        "buffer": hostile_pdf("open_action_js")}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "certificat-cu-script.pdf",
+                "mimeType": "application/pdf",
+                "buffer": hostile_pdf("open_action_js"),
+            }
+        ],
+    )
     page.get_by_role("button", name="Încărcați și citiți").click()
     outcome = page.locator("ul.outcomes li").first
     expect(outcome).to_contain_text("trebuie verificat")

@@ -24,8 +24,17 @@ def officer(app):
         db.session.commit()
     client = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
-    assert client.post("/login", data={"email": "officer@upt.ro", "csrf_token": token,
-                                       "password": "a-long-enough-password"}).status_code == 302
+    assert (
+        client.post(
+            "/login",
+            data={
+                "email": "officer@upt.ro",
+                "csrf_token": token,
+                "password": "a-long-enough-password",
+            },
+        ).status_code
+        == 302
+    )
     return client
 
 
@@ -39,15 +48,21 @@ def _assert_hardened(response):
     assert h["Referrer-Policy"] == "same-origin"
 
 
-def test_pages_and_api_answers_are_hardened_and_not_cached(client, officer, admin, certificate,
-                                                          upload):
+def test_pages_and_api_answers_are_hardened_and_not_cached(
+    client, officer, admin, certificate, upload
+):
     record = upload(client, admin, ("c.pdf", certificate("REF-H", "2026-09-15", "2027-01-20")))
     record_id = record.json["uploads"][0]["record"]["id"]
-    answers = [client.get("/login"), officer.get("/"), officer.get(f"/records/{record_id}"),
-               officer.get("/records/export.csv"), client.get(f"/api/v1/records/{record_id}",
-                                                              headers=admin),
-               client.get("/api/v1/records/999999", headers=admin), client.get("/api/v1/docs"),
-               client.get("/api/v1/records")]
+    answers = [
+        client.get("/login"),
+        officer.get("/"),
+        officer.get(f"/records/{record_id}"),
+        officer.get("/records/export.csv"),
+        client.get(f"/api/v1/records/{record_id}", headers=admin),
+        client.get("/api/v1/records/999999", headers=admin),
+        client.get("/api/v1/docs"),
+        client.get("/api/v1/records"),
+    ]
     for response in answers:
         _assert_hardened(response)
         assert response.headers["Cache-Control"] == "no-store", response.request.path
@@ -74,9 +89,10 @@ def test_an_uploaded_pdf_is_never_served_as_active_content(client, officer, make
     page = officer.get(f"/records/{entry['record']['id']}")
     assert "<iframe" not in page.text and "<embed" not in page.text
     assert "<object" not in page.text
-    for response in (officer.get(f"/records/{entry['record']['id']}/original.pdf"),
-                     client.get(f"/api/v1/uploads/{entry['sha256']}",
-                                headers=make_key("records:read"))):
+    for response in (
+        officer.get(f"/records/{entry['record']['id']}/original.pdf"),
+        client.get(f"/api/v1/uploads/{entry['sha256']}", headers=make_key("records:read")),
+    ):
         assert response.status_code == 200 and response.data == content
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
@@ -101,8 +117,9 @@ def test_only_uploads_are_served_as_uploads(app, client, make_key):
         assert b"1800101221144" not in response.data
 
 
-def test_the_instance_folder_and_its_files_are_private(make_app, tmp_path, admin, client,
-                                                      certificate, upload, backend):
+def test_the_instance_folder_and_its_files_are_private(
+    make_app, tmp_path, admin, client, certificate, upload, backend
+):
     upload(client, admin, ("c.pdf", certificate("REF-P", "2026-09-15", "2027-01-20")))
     instance = tmp_path / "instance"
     assert stat.S_IMODE(instance.stat().st_mode) == 0o700

@@ -8,8 +8,9 @@ import pytest
 
 @pytest.fixture
 def record(client, make_key, certificate, upload):
-    response = upload(client, make_key("uploads"),
-                      ("c.pdf", certificate("REF-R", "2026-09-15", "2027-01-20")))
+    response = upload(
+        client, make_key("uploads"), ("c.pdf", certificate("REF-R", "2026-09-15", "2027-01-20"))
+    )
     return response.json["uploads"][0]["record"]
 
 
@@ -21,8 +22,11 @@ def test_a_write_only_key_does_not_read_the_record(client, make_key, record):
     assert response.json == {"id": record["id"], "status": record["status"], "changed": False}
     text = response.get_data(as_text=True)
     assert "Vlăduțescu" not in text and "values" not in text and "REF-R" not in text
-    corrected = client.patch(f"/api/v1/records/{record['id']}", headers=writer,
-                             json={"values": {"remarks": "checked by phone"}})
+    corrected = client.patch(
+        f"/api/v1/records/{record['id']}",
+        headers=writer,
+        json={"values": {"remarks": "checked by phone"}},
+    )
     assert set(corrected.json) == {"id", "status", "changed"} and corrected.json["changed"]
 
 
@@ -30,8 +34,11 @@ def test_a_no_op_patch_changes_nothing(client, make_key, record):
     reader = make_key("records:read")
     writer = make_key("records:read", "records:write")
     before = client.get(f"/api/v1/records/{record['id']}", headers=reader).json
-    for body in ({}, {"values": {"actual_end": before["values"]["actual_end"]}},
-                 {"status": before["status"]} if before["status"] != "approved" else {}):
+    for body in (
+        {},
+        {"values": {"actual_end": before["values"]["actual_end"]}},
+        {"status": before["status"]} if before["status"] != "approved" else {},
+    ):
         response = client.patch(f"/api/v1/records/{record['id']}", headers=writer, json=body)
         assert response.status_code == 200 and response.json["changes"] == []
     after = client.get(f"/api/v1/records/{record['id']}", headers=reader).json
@@ -41,12 +48,15 @@ def test_a_no_op_patch_changes_nothing(client, make_key, record):
 
 def test_a_correction_after_approval_goes_back_to_review(client, make_key, record):
     writer = make_key("records:read", "records:write", name="reviewer-2")
-    approved = client.patch(f"/api/v1/records/{record['id']}", headers=writer,
-                            json={"status": "approved"})
+    approved = client.patch(
+        f"/api/v1/records/{record['id']}", headers=writer, json={"status": "approved"}
+    )
     assert approved.json["status"] == "approved"
-    corrected = client.patch(f"/api/v1/records/{record['id']}", headers=writer,
-                             json={"values": {"actual_end": "2027-01-25"},
-                                   "reason": "the host sent a new certificate"})
+    corrected = client.patch(
+        f"/api/v1/records/{record['id']}",
+        headers=writer,
+        json={"values": {"actual_end": "2027-01-25"}, "reason": "the host sent a new certificate"},
+    )
     body = corrected.json
     assert corrected.status_code == 200 and body["status"] == "needs_review"
     assert body["approved_at"] is None
@@ -57,26 +67,30 @@ def test_a_correction_after_approval_goes_back_to_review(client, make_key, recor
     assert value[0]["reason"] == "the host sent a new certificate"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("days", 10**30),
-    pytest.param("days", 10**1000, id="days-1001-digits"),
-    ("days", "1" * 200),
-    ("days", 401),
-    ("actual_end", "9999-12-31"),
-    ("actual_end", "31.12.9999"),
-    ("participant_name", {"first": "Ana"}),
-    ("participant_name", ["Ana"]),
-    ("participant_name", True),
-    pytest.param("remarks", "x" * 1_000_000, id="remarks-1MB"),
-    ("remarks", "x" * 601),
-    ("teaching_hours", "1e400"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("days", 10**30),
+        pytest.param("days", 10**1000, id="days-1001-digits"),
+        ("days", "1" * 200),
+        ("days", 401),
+        ("actual_end", "9999-12-31"),
+        ("actual_end", "31.12.9999"),
+        ("participant_name", {"first": "Ana"}),
+        ("participant_name", ["Ana"]),
+        ("participant_name", True),
+        pytest.param("remarks", "x" * 1_000_000, id="remarks-1MB"),
+        ("remarks", "x" * 601),
+        ("teaching_hours", "1e400"),
+    ],
+)
 def test_corrections_follow_the_rules_of_their_field(client, make_key, record, field, value):
     writer = make_key("records:read", "records:write")
     reader = make_key("records:read")
     before = client.get(f"/api/v1/records/{record['id']}", headers=reader).json
-    response = client.patch(f"/api/v1/records/{record['id']}", headers=writer,
-                            json={"values": {field: value}})
+    response = client.patch(
+        f"/api/v1/records/{record['id']}", headers=writer, json={"values": {field: value}}
+    )
     assert response.status_code == 422, response.json
     assert [e["pointer"] for e in response.json["errors"]] == [f"/values/{field}"]
     assert client.get(f"/api/v1/records/{record['id']}", headers=reader).json == before

@@ -29,8 +29,11 @@ def _token(client, path="/login") -> str:
 
 
 def _sign_in(client, email, password=PASSWORD, **kwargs):
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": _token(client)}, **kwargs)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": _token(client)},
+        **kwargs,
+    )
 
 
 def _signed_in(app, email, password=PASSWORD):
@@ -41,8 +44,9 @@ def _signed_in(app, email, password=PASSWORD):
 
 @pytest.fixture
 def record_id(client, make_key, certificate, upload):
-    response = upload(client, make_key("uploads"),
-                      ("c.pdf", certificate("REF-S", "2026-09-15", "2027-01-20")))
+    response = upload(
+        client, make_key("uploads"), ("c.pdf", certificate("REF-S", "2026-09-15", "2027-01-20"))
+    )
     return response.json["uploads"][0]["record"]["id"]
 
 
@@ -60,8 +64,10 @@ def test_a_cookie_saved_before_logout_no_longer_reads_or_changes(app, users, rec
     thief.set_cookie("docgen_session", saved)
     read = thief.get(f"/records/{record_id}")
     assert read.status_code == 302 and "/login" in read.location
-    changed = thief.post(f"/records/{record_id}", data={
-        "csrf_token": token, "_action": "approve", "values.remarks": "changed by a thief"})
+    changed = thief.post(
+        f"/records/{record_id}",
+        data={"csrf_token": token, "_action": "approve", "values.remarks": "changed by a thief"},
+    )
     assert changed.status_code == 302 and "/login" in changed.location
     with app.app_context():
         record = db.session.get(Record, record_id)
@@ -79,9 +85,11 @@ def test_disabling_or_a_new_password_ends_the_sessions_at_once(app, users, actio
     admin = _signed_in(app, "admin@upt.ro")
     with app.app_context():
         from docgen.store.users import find_user
+
         officer_id = find_user(db.session, "officer@upt.ro").id
-    done = admin.post(f"/users/{officer_id}", data={"_action": action,
-                                                    "csrf_token": _token(admin, "/users")})
+    done = admin.post(
+        f"/users/{officer_id}", data={"_action": action, "csrf_token": _token(admin, "/users")}
+    )
     assert done.status_code in (200, 302)
     response = officer.get("/records")
     assert response.status_code == 302 and "/login" in response.location
@@ -97,8 +105,9 @@ def _fail(client, email="officer@upt.ro"):
 
 def _time_passes(app):
     with app.app_context():
-        db.session.execute(update(LoginThrottle).values(locked_until=utcnow()
-                                                         - timedelta(seconds=1)))
+        db.session.execute(
+            update(LoginThrottle).values(locked_until=utcnow() - timedelta(seconds=1))
+        )
         db.session.commit()
 
 
@@ -168,13 +177,23 @@ def test_only_admins_manage_users(app, users, role):
     client = _signed_in(app, f"{role}@upt.ro")
     assert client.get("/users").status_code == 403
     token = _token(client, "/")
-    assert client.post("/users", data={"email": "x@upt.ro", "role": "admin",
-                                       "csrf_token": token}).status_code == 403
+    assert (
+        client.post(
+            "/users", data={"email": "x@upt.ro", "role": "admin", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     with app.app_context():
         from docgen.store.users import find_user
+
         target = find_user(db.session, f"{role}@upt.ro")
-        assert client.post(f"/users/{target.id}", data={"_action": "role", "role": "admin",
-                                                         "csrf_token": token}).status_code == 403
+        assert (
+            client.post(
+                f"/users/{target.id}",
+                data={"_action": "role", "role": "admin", "csrf_token": token},
+            ).status_code
+            == 403
+        )
         db.session.expire_all()
         assert find_user(db.session, f"{role}@upt.ro").role == role
         assert find_user(db.session, "x@upt.ro") is None
@@ -183,31 +202,43 @@ def test_only_admins_manage_users(app, users, role):
 def test_admin_creates_changes_disables_and_resets(app, users):
     admin = _signed_in(app, "admin@upt.ro")
     token = _token(admin, "/users")
-    assert admin.post("/users", data={"email": "new@upt.ro", "role": "viewer"}).status_code \
-        == 403  # no CSRF token
-    created = admin.post("/users", data={"email": "New@UPT.ro", "role": "viewer",
-                                         "csrf_token": token})
+    assert (
+        admin.post("/users", data={"email": "new@upt.ro", "role": "viewer"}).status_code == 403
+    )  # no CSRF token
+    created = admin.post(
+        "/users", data={"email": "New@UPT.ro", "role": "viewer", "csrf_token": token}
+    )
     assert created.status_code == 200
     password = re.search(r"data-new-password>([^<]+)<", created.text).group(1)
     newcomer = _signed_in(app, "new@upt.ro", password)
     assert newcomer.get("/users").status_code == 403
 
-    twice = admin.post("/users", data={"email": "new@upt.ro", "role": "viewer",
-                                       "csrf_token": token})
+    twice = admin.post(
+        "/users", data={"email": "new@upt.ro", "role": "viewer", "csrf_token": token}
+    )
     assert twice.status_code == 422 and "Există deja un utilizator" in twice.text
     with app.app_context():
         from docgen.store.users import find_user
+
         new_id = find_user(db.session, "new@upt.ro").id
         admin_id = find_user(db.session, "admin@upt.ro").id
-    assert admin.post(f"/users/{new_id}", data={"_action": "role", "role": "officer",
-                                                 "csrf_token": token}).status_code == 302
+    assert (
+        admin.post(
+            f"/users/{new_id}", data={"_action": "role", "role": "officer", "csrf_token": token}
+        ).status_code
+        == 302
+    )
     assert "new@upt.ro (referent)" in newcomer.get("/").text  # the role read on each request
-    assert admin.post(f"/users/{new_id}", data={"_action": "disable",
-                                                 "csrf_token": token}).status_code == 302
+    assert (
+        admin.post(f"/users/{new_id}", data={"_action": "disable", "csrf_token": token}).status_code
+        == 302
+    )
     assert newcomer.get("/").status_code == 302
     assert _sign_in(app.test_client(), "new@upt.ro", password).status_code == 200
-    assert admin.post(f"/users/{new_id}", data={"_action": "enable",
-                                                 "csrf_token": token}).status_code == 302
+    assert (
+        admin.post(f"/users/{new_id}", data={"_action": "enable", "csrf_token": token}).status_code
+        == 302
+    )
     reset = admin.post(f"/users/{new_id}", data={"_action": "password", "csrf_token": token})
     fresh = re.search(r"data-new-password>([^<]+)<", reset.text).group(1)
     assert fresh != password
@@ -216,8 +247,12 @@ def test_admin_creates_changes_disables_and_resets(app, users):
     # The last active administrator stays one.
     last = admin.post(f"/users/{admin_id}", data={"_action": "disable", "csrf_token": token})
     assert last.status_code == 422
-    assert admin.post(f"/users/{admin_id}", data={"_action": "role", "role": "viewer",
-                                                   "csrf_token": token}).status_code == 422
+    assert (
+        admin.post(
+            f"/users/{admin_id}", data={"_action": "role", "role": "viewer", "csrf_token": token}
+        ).status_code
+        == 422
+    )
     assert admin.get("/users").status_code == 200
 
 

@@ -35,9 +35,16 @@ ACTIONS = ("disable", "enable", "password", "role")
 
 
 def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
-    context = {"users": list_users(db.session), "roles": ROLES, "created": None,
-               "new_password": None, "errors": {}, "typed": {}, "done": None,
-               "done_text": done_text}
+    context = {
+        "users": list_users(db.session),
+        "roles": ROLES,
+        "created": None,
+        "new_password": None,
+        "errors": {},
+        "typed": {},
+        "done": None,
+        "done_text": done_text,
+    }
     context.update(extra)
     return render_template("users.html", **context), status
 
@@ -108,9 +115,10 @@ def change_user(user_id: int) -> Any:
 
 
 def done_text(action: str | None) -> str | None:
-    texts = {"disable": _("The account is disabled; its sessions have ended."),
-             "enable": _("The account is enabled."),
-             "role": _("The role is changed."),
-             "password": _("The password is reset; the old one and its sessions no longer "
-                           "work.")}
+    texts = {
+        "disable": _("The account is disabled; its sessions have ended."),
+        "enable": _("The account is enabled."),
+        "role": _("The role is changed."),
+        "password": _("The password is reset; the old one and its sessions no longer work."),
+    }
     return texts.get(action or "")

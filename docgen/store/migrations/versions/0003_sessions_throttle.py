@@ -25,8 +25,9 @@ TS = sa.DateTime(timezone=True)
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("session_version", sa.Integer(), nullable=False,
-                                   server_default="0"))
+        batch.add_column(
+            sa.Column("session_version", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("record_changes") as batch:
         batch.add_column(sa.Column("reason", sa.String(500), nullable=True))
     op.create_table(
