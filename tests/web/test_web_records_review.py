@@ -94,3 +94,41 @@ def test_corrections_follow_the_rules_of_their_field(client, make_key, record, f
     assert response.status_code == 422, response.json
     assert [e["pointer"] for e in response.json["errors"]] == [f"/values/{field}"]
     assert client.get(f"/api/v1/records/{record['id']}", headers=reader).json == before
+
+
+def test_the_page_takes_an_approved_record_back_to_review_with_the_reason(
+    app, client, make_key, record
+):
+    import re
+
+    from docgen.store.database import db
+    from docgen.store.users import create_user
+
+    with app.app_context():
+        create_user(db.session, "officer@upt.ro", "officer", "a-long-enough-password")
+        db.session.commit()
+    officer = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/login").text).group(1)
+    officer.post(
+        "/login",
+        data={"email": "officer@upt.ro", "password": "a-long-enough-password", "csrf_token": token},
+    )
+    writer = make_key("records:write")
+    client.patch(f"/api/v1/records/{record['id']}", headers=writer, json={"status": "approved"})
+    page = officer.get(f"/records/{record['id']}")
+    assert "o corecție o readuce la verificare" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    saved = officer.post(
+        f"/records/{record['id']}",
+        data={
+            "csrf_token": token,
+            "_action": "save",
+            "values.days": "120",
+            "_reason": "zile corectate de gazdă",
+        },
+    )
+    assert saved.status_code == 302
+    page = officer.get(f"/records/{record['id']}")
+    assert "badge st-needs_review\">de verificat" in page.text
+    assert "corectată după aprobare: zile corectate de gazdă" in page.text
+    assert "officer@upt.ro" in page.text

@@ -226,6 +226,9 @@ def review_record(record_id: int) -> Any:
         changes["values"] = corrections
     if REVIEW_ACTIONS[action]:
         changes["status"] = REVIEW_ACTIONS[action]
+    reason = request.form.get("_reason", "").strip()
+    if reason:
+        changes["reason"] = reason[:500]
     try:
         ops.update_record(db.session, item, changes, current_user(), _spec_of,
                           uploads.grant_of)
