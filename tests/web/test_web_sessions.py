@@ -269,3 +269,33 @@ def test_behind_a_proxy_each_client_is_throttled_by_its_own_address(make_app):
     colleague = app.test_client()  # the same proxy, another client behind it
     colleague.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.2"
     assert _sign_in(colleague, "viewer@upt.ro").status_code == 302
+
+
+def test_the_cli_disables_enables_and_signs_out(run_cli, make_app, tmp_path, backend):
+    if backend != "sqlite":
+        pytest.skip("the CLI and the app share one SQLite file here")
+    env = {"DOCGEN_INSTANCE_DIR": str(tmp_path / "cli")}
+    assert run_cli("db", "upgrade", env=env).code == 0
+    created = run_cli(
+        "users",
+        "create",
+        "ana@upt.ro",
+        "--role",
+        "officer",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+        env=env,
+    )
+    assert created.code == 0, created.stderr
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'cli' / 'docgen.sqlite3'}")
+    client = _signed_in(app, "ana@upt.ro")
+    assert run_cli("users", "sign-out", "ana@upt.ro", env=env).code == 0
+    assert client.get("/records").status_code == 302
+    client = _signed_in(app, "ana@upt.ro")
+    assert run_cli("users", "disable", "ana@upt.ro", env=env).code == 0
+    assert client.get("/records").status_code == 302
+    assert _sign_in(app.test_client(), "ana@upt.ro").status_code == 200  # refused
+    assert run_cli("users", "list", "--json", env=env).json()[0]["disabled"] is True
+    assert run_cli("users", "enable", "ana@upt.ro", env=env).code == 0
+    _signed_in(app, "ana@upt.ro")
+    assert run_cli("users", "disable", "nobody@upt.ro", env=env).code == 1
