@@ -31,11 +31,12 @@ def login() -> Any:
     email = request.form.get("email", "")[:254]
     keys = [throttle.account_key(email), throttle.address_key(request.remote_addr)]
     wait = throttle.wait_seconds(db.session, keys, utcnow())
+    db.session.commit()  # end the read: on SQLite it holds the write lock, scrypt is slow
     if wait:
         return _throttled(email, wait)
     user = authenticate(db.session, email, request.form.get("password", ""))
     if user is None:
-        wait = throttle.record_failure(db.session, keys, utcnow())
+        throttle.record_failure(db.session, keys, utcnow())
         db.session.commit()
         # 200, not 401: the page answers a person, who reads the message beside the form.
         return render_template("login.html", email=email, next=request.form.get("next", ""),
