@@ -3,7 +3,9 @@ whose PDF carries JavaScript opened without anything running."""
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 
 from hostile_pdfs import hostile_pdf
 from playwright.sync_api import expect
@@ -121,3 +123,34 @@ def test_a_pdf_with_javascript_runs_nothing_when_its_record_is_opened(page, sign
     page.wait_for_timeout(1000)
     shot(page, "22-record-with-script")
     assert dialogs == [] and popups == []
+
+
+def test_another_site_cannot_frame_a_page(page, sign_in, base_url):
+    """A page of another origin on the same site (another port of 127.0.0.1) frames the
+    record page to trick a click on "Save and approve": the browser draws nothing."""
+    html = f'<iframe src="{base_url}/records" width="900" height="600"></iframe>'.encode()
+
+    class Attacker(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        sign_in(page, "officer")
+        page.goto(f"http://127.0.0.1:{server.server_port}/")
+        page.wait_for_timeout(1500)
+        framed = page.frames[1]
+        assert framed.query_selector("form") is None  # nothing of docgen to click on
+        assert "docgen" not in framed.content()
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
