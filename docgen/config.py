@@ -71,8 +71,12 @@ DEFAULTS: dict[str, Any] = {
     # Send the session cookie only over HTTPS. Set it to false only for plain-http use on
     # this machine (http://127.0.0.1, as `make run` does).
     "SESSION_COOKIE_SECURE": True,
-    # Hours a sign-in lasts.
+    # Hours a sign-in lasts (signing out, a new password or a disabled account end it sooner).
     "SESSION_HOURS": 12,
+    # Reverse proxies in front of docgen whose X-Forwarded-For / -Proto are believed (0 =
+    # none: the client's address is the socket's). Sign-in throttling counts per address,
+    # so behind a proxy set it, or every client shares the proxy's address.
+    "TRUSTED_PROXIES": 0,
     # Time zone in which the pages show dates and times.
     "BABEL_DEFAULT_TIMEZONE": "Europe/Bucharest",
 }

@@ -1,4 +1,5 @@
-"""``docgen users``: the staff who sign in to the web pages (create, password, list)."""
+"""``docgen users``: the staff who sign in to the web pages (create, password, disable,
+enable, sign-out, list)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,46 @@ def change_password(email: str, from_stdin: bool) -> None:
         click.echo(password)
 
 
+@users.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """Disable EMAIL: every session of the user ends at once; signing in is refused."""
+    _change(email, disabled=True)
+
+
+@users.command("enable")
+@click.argument("email")
+def enable(email: str) -> None:
+    """Enable EMAIL again (with the password it had)."""
+    _change(email, disabled=False)
+
+
+@users.command("sign-out")
+@click.argument("email")
+def sign_out(email: str) -> None:
+    """End every session of EMAIL, in every browser (e.g. after a lost laptop)."""
+    _change(email, disabled=None)
+
+
+def _change(email: str, disabled: bool | None) -> None:
+    from docgen.errors import NotFound
+    from docgen.store.database import db
+    from docgen.store.users import end_sessions, find_user, normalise_email, set_disabled
+
+    with app_context():
+        user = find_user(db.session, email)
+        if user is None:
+            raise NotFound(f"no user {normalise_email(email)}")
+        if disabled is None:
+            end_sessions(user)
+        else:
+            set_disabled(db.session, user, disabled)
+        db.session.commit()
+        state = "disabled" if user.disabled_at else "enabled"
+        click.echo(f"{user.email}: {state}, sessions ended" if disabled is not False
+                   else f"{user.email}: {state}", err=True)
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_users(as_json: bool) -> None:
@@ -75,10 +116,12 @@ def list_users(as_json: bool) -> None:
 
     with app_context():
         rows = [{"email": u.email, "role": u.role, "created_at": u.created_at,
-                 "last_login_at": u.last_login_at} for u in all_users(db.session)]
+                 "last_login_at": u.last_login_at, "disabled": u.disabled_at is not None}
+                for u in all_users(db.session)]
     if as_json:
         print_json(rows)
         return
     for row in rows:
         last = row["last_login_at"].strftime("%Y-%m-%d %H:%M") if row["last_login_at"] else "-"
-        click.echo(f"{row['email']:40} {row['role']:8} {last}")
+        state = " disabled" if row["disabled"] else ""
+        click.echo(f"{row['email']:40} {row['role']:8} {last}{state}")

@@ -29,5 +29,7 @@ or an error (exit 2) ``{"error": {"code", "message"}}`` whose code is one of:
 Issue codes in a record: ``required``, ``invalid_date``, ``not_integer``, ``not_number``,
 ``not_a_choice``, ``below_min``, ``above_max``, ``too_long``, ``date_order``,
 ``days_in_period``, ``required_when``, ``below_min_when``, ``sum_mismatch``,
-``required_with``, ``version_mismatch``, ``unknown_form``, ``signature_invalid``.
+``required_with``, ``version_mismatch``, ``unknown_form``, ``signature_invalid``,
+``active_content`` (JavaScript, launch or submit actions, embedded files: see
+:mod:`docgen.forms.active`).
 """

@@ -14,6 +14,11 @@ from decimal import Decimal, InvalidOperation
 # Cedilla forms (from old keyboards, OCR and fonts without comma-below) to the correct ones.
 _ROMANIAN = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
 
+# No form of the office speaks of other years; anything outside is a slip or an attack.
+YEARS = (1900, 2100)
+# Longer than any amount, count or grade on a form (and than a float can hold exactly).
+MAX_NUMBER_CHARS = 20
+
 MONTHS = {
     # Romanian, with and without diacritics, and English; short forms too.
     **{m: i for i, m in enumerate(
@@ -67,6 +72,8 @@ def parse_date(text: str) -> date:
         d, mo, y = int(m.group(2)), month, int(m.group(3))
     else:
         raise ValueError("not a date: write DD.MM.YYYY (e.g. 07.03.2026)")
+    if not YEARS[0] <= y <= YEARS[1]:
+        raise ValueError(f"the year {y} is outside {YEARS[0]}-{YEARS[1]}")
     try:
         return date(y, mo, d)
     except ValueError as exc:
@@ -76,6 +83,8 @@ def parse_date(text: str) -> date:
 def parse_decimal(text: str) -> Decimal:
     """Read ``7,5``, ``7.5``, ``1.234,5``, ``1 234.5``; a comma or a point is the separator."""
     value = clean_text(text).replace(" ", "").replace("'", "")
+    if len(value) > MAX_NUMBER_CHARS:
+        raise ValueError(f"not a number of a form: more than {MAX_NUMBER_CHARS} characters")
     if not re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", value):
         raise ValueError("not a number")
     if "," in value and "." in value:

@@ -20,6 +20,7 @@ from pypdf.generic import DictionaryObject
 
 from docgen.errors import DocgenError
 from docgen.forms import acroform
+from docgen.forms.active import find_active_content
 from docgen.forms.build import FOOTER_PREFIX
 from docgen.forms.flattened import read_boxes
 from docgen.forms.signatures import check_signatures
@@ -181,6 +182,12 @@ def _parse(data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any],
             sig_fields = [n for n, f in fields.items() if f.kind == "signature"]
         reference = fields.get(REF_FIELD)
         record["reference"] = (reference.value or None) if reference else None
+        active = find_active_content(reader)
+        if active:
+            record["issues"].insert(0, issue(
+                "", "active_content",
+                f"the PDF holds {', '.join(active)}: do not open it in a browser; check "
+                "where it came from"))
     except ParseFailed:
         raise
     except acroform.TooComplex as exc:

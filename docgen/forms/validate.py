@@ -63,6 +63,37 @@ def type_value(field: FieldSpec, raw: Any) -> Any:
     return text
 
 
+# The longest text a field may hold when its spec sets no ``max_length`` (the spec's own
+# ceiling), and the longest raw value of a field of any other type.
+MAX_TEXT = 5000
+MAX_OTHER = 100
+
+
+def check_value(field: FieldSpec, raw: Any) -> Any:
+    """Type a value a person typed (a correction) and hold it to every rule of its field.
+
+    Stricter than reading a returned form, where a wrong value becomes an issue for the
+    reviewer: a correction that breaks its field's type or bounds raises ``ValueError``.
+    """
+    if isinstance(raw, bool) and field.type != "checkbox":
+        raise ValueError("must be text or a number, not true/false")
+    if raw is not None and not isinstance(raw, (str, int, float, bool)):
+        kind = "a list" if isinstance(raw, list) else "an object"
+        raise ValueError(f"must be text or a number, not {kind}")
+    if not isinstance(raw, bool) and raw is not None:
+        limit = (field.max_length or MAX_TEXT) if field.type == "text" else MAX_OTHER
+        length = len(str(raw)) if not isinstance(raw, int) or raw.bit_length() < 1000 \
+            else limit + 1
+        if length > limit:
+            raise ValueError(f"{length} characters, at most {limit}")
+    value = type_value(field, raw)
+    if value is not None:
+        bound = _bound_issue(field, value)
+        if bound is not None:
+            raise ValueError(bound["message"])
+    return value
+
+
 def _bound_issue(field: FieldSpec, value: Any) -> Issue | None:
     label = field.label.en
     if field.type in {"integer", "decimal"}:

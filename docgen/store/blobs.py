@@ -31,7 +31,11 @@ class BlobStore:
         self.root = Path(root)
 
     def init_dirs(self) -> None:
-        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        """Create the store; only the service's user may enter it (files hold CNP, IBAN)."""
+        (self.root / "tmp").mkdir(parents=True, exist_ok=True, mode=0o700)
+        for folder in (self.root, self.root / "tmp"):
+            if folder.stat().st_mode & 0o077:
+                os.chmod(folder, 0o700)
 
     def path(self, sha256: str) -> Path:
         if not _SHA256.match(sha256):
@@ -73,8 +77,10 @@ class BlobStore:
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
             target = self.path(sha256)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(tmp_name, 0o640)
+            # Each level with its own mode: mkdir(parents=True) gives parents the default.
+            target.parent.parent.mkdir(exist_ok=True, mode=0o700)
+            target.parent.mkdir(exist_ok=True, mode=0o700)
+            os.chmod(tmp_name, 0o600)
             os.replace(tmp_name, target)
             _fsync_dir(target.parent)
         except BaseException:

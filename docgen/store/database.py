@@ -9,7 +9,10 @@ failing with "database is locked" when one upgrades a read to a write.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
@@ -41,7 +44,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, json_serializer=_json, pool_pre_ping=True)
 
 
+def _private(database: str | None) -> None:
+    """Let only the service's user read the SQLite files (they hold CNP and IBAN)."""
+    if not database or database == ":memory:":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(database + suffix)
+        with contextlib.suppress(OSError):  # not there yet, or not ours to change
+            if path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+
+
 def _sqlite_setup(engine: Engine) -> None:
+    database = engine.url.database
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins (see below).
@@ -58,6 +74,7 @@ def _sqlite_setup(engine: Engine) -> None:
         # matters, PostgreSQL is the production database.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        _private(database)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

@@ -71,6 +71,21 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    # Copied into the session cookie at sign-in and checked on every request: raising it
+    # (sign-out, new password, disabled account) ends every session of the user at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one account (``acct:<email>``) or one client address
+    (``addr:<ip>``), kept in the database so that every worker sees the same counts."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
 
 
 class Blob(Base):
@@ -177,5 +192,6 @@ class RecordChange(Base):
     field: Mapped[str] = mapped_column(String(200))  # JSON pointer into the record
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"value": ...}
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(500))  # why, when it was not asked for
 
     record: Mapped[Record] = relationship(back_populates="changes")

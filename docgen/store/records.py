@@ -132,60 +132,94 @@ def all_records(session: Session, *, form: str | None = None, status: str | None
     return items
 
 
+AFTER_APPROVAL = "corrected after approval"
+
+
 def _audit(session: Session, record: Record, key: Actor, field: str,
-           old: Any, new: Any) -> None:
+           old: Any, new: Any, reason: str | None = None) -> None:
     key_id, user_id = actor_ids(key)
     session.add(RecordChange(record_id=record.id, api_key_id=key_id, user_id=user_id,
-                             who=actor_name(key), field=field,
+                             who=actor_name(key), field=field, reason=reason,
                              old={"value": old}, new={"value": new}))
+
+
+def _check_corrections(spec: Any, corrections: dict[str, Any]) -> None:
+    """Hold each correction to its field's type and bounds: 422 naming every field at fault."""
+    from docgen.forms.validate import check_value
+
+    problems = []
+    for name, value in corrections.items():
+        try:
+            field = spec.field(name)
+        except KeyError:
+            problems.append(Problem(pointer("values", name), f"not a field of {spec.id}"))
+            continue
+        if field.type == "signature":
+            problems.append(Problem(pointer("values", name), "a signature cannot be typed"))
+            continue
+        try:
+            check_value(field, value)
+        except ValueError as exc:
+            problems.append(Problem(pointer("values", name), str(exc)))
+    if problems:
+        raise InvalidInput(problems)
 
 
 def update_record(session: Session, record: Record, changes: dict[str, Any],
                   key: Actor, spec_of: SpecLookup,
-                  grant: Callable[[Record], dict[str, Any] | None]) -> Record:
-    """Apply corrections (``values``) and a review decision (``status``), each audited."""
-    from docgen.forms.validate import type_value, validate
+                  grant: Callable[[Record], dict[str, Any] | None]) -> bool:
+    """Apply corrections (``values``) and a review decision (``status``), each audited.
+
+    Return whether anything changed: a request that changes nothing leaves the record as
+    it was (``updated_at`` too) and writes no audit entry. A correction to an approved
+    record takes it back to review (audited with the reason); ``reason``, when given, is
+    kept with every entry of the change.
+    """
+    from docgen.forms.validate import validate
 
     corrections: dict[str, Any] = changes.get("values") or {}
     status: str | None = changes.get("status")
+    reason: str | None = changes.get("reason") or None
     if record.status not in REVIEWABLE:
         raise InvalidInput.at("/status", f"a record in status {record.status!r} cannot be "
                                          "reviewed (only a recognised form can)")
     spec = spec_of(record.form) if record.form else None
+    changed = False
     if corrections:
         if spec is None:
             raise InvalidInput.at("/values", f"no spec for form {record.form!r}")
-        problems = []
-        for name, value in corrections.items():
-            try:
-                type_value(spec.field(name), value)
-            except KeyError:
-                problems.append(Problem(pointer("values", name), f"not a field of {spec.id}"))
-            except ValueError as exc:
-                problems.append(Problem(pointer("values", name), str(exc)))
-        if problems:
-            raise InvalidInput(problems)
+        _check_corrections(spec, corrections)
         old_values = dict(record.values or {})
         values, issues = validate(spec, {**old_values, **corrections})
-        for name in corrections:
-            if old_values.get(name) != values.get(name):
-                _audit(session, record, key, pointer("values", name), old_values.get(name),
-                       values.get(name))
-        record.values = values
-        record.issues = {"items": issues}
-        record.grant = grant(record)
-        if record.status in {"valid", "needs_review"}:
-            record.status = "needs_review" if issues else "valid"
+        edited = [name for name in corrections if old_values.get(name) != values.get(name)]
+        for name in edited:
+            _audit(session, record, key, pointer("values", name), old_values.get(name),
+                   values.get(name), reason)
+        if edited:
+            changed = True
+            record.values = values
+            record.issues = {"items": issues}
+            record.grant = grant(record)
+            if record.status == "approved":
+                why = f"{AFTER_APPROVAL}: {reason}" if reason else AFTER_APPROVAL
+                _audit(session, record, key, "/status", "approved", "needs_review", why[:500])
+                record.status = "needs_review"
+                record.approved_by = record.approved_by_user = None
+                record.approved_at = None
+            elif record.status in {"valid", "needs_review"}:
+                record.status = "needs_review" if issues else "valid"
     if status and status != record.status:
-        _audit(session, record, key, "/status", record.status, status)
+        changed = True
+        _audit(session, record, key, "/status", record.status, status, reason)
         record.status = status
         if status == "approved":
             record.approved_by, record.approved_by_user = actor_ids(key)
             record.approved_at = utcnow()
-    record.search_text = _search_text(record)
-    record.updated_at = utcnow()
-    session.flush()
-    return record
+    if changed:
+        record.search_text = _search_text(record)
+        record.updated_at = utcnow()
+        session.flush()
+    return changed
 
 
 def changes_of(session: Session, record: Record) -> list[RecordChange]:

@@ -1,14 +1,15 @@
-"""Users of the web pages: create (with a generated password), authenticate, find, list.
+"""Users of the web pages: create, authenticate, find, list, disable, change role or password.
 
 Passwords are kept only as salted, slow hashes (werkzeug's scrypt). E-mail addresses are
-compared in lower case. Operations flush; the caller commits.
+compared in lower case. A user's ``session_version`` is raised whenever their sessions must
+end (sign-out, new password, disabled account). Operations flush; the caller commits.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,14 +51,53 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
 
 
 def set_password(session: Session, email: str, password: str) -> User:
+    """Give the user a new password; every session opened with the old one ends."""
     user = find_user(session, email)
     if user is None:
         raise NotFound(f"no user {normalise_email(email)}")
     if len(password) < MIN_PASSWORD:
         raise InvalidInput.at("/password", f"must be at least {MIN_PASSWORD} characters")
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
     session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the user, in every browser, at their next request."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def set_disabled(session: Session, user: User, disabled: bool) -> User:
+    """Disable (ending every session at once) or enable an account."""
+    if disabled and user.disabled_at is None:
+        _keep_an_admin(session, user)
+        user.disabled_at = utcnow()
+        end_sessions(user)
+    elif not disabled:
+        user.disabled_at = None
+    session.flush()
+    return user
+
+
+def set_role(session: Session, user: User, role: str) -> User:
+    if role not in ROLES:
+        raise InvalidInput.at("/role", f"must be one of {', '.join(ROLES)}")
+    if user.role == "admin" and role != "admin":
+        _keep_an_admin(session, user)
+    user.role = role
+    session.flush()
+    return user
+
+
+def _keep_an_admin(session: Session, leaving: User) -> None:
+    """Refuse to disable or demote the last active administrator."""
+    if leaving.role != "admin" or leaving.disabled_at is not None:
+        return
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.disabled_at.is_(None), User.id != leaving.id))
+    if not others:
+        raise InvalidInput.at("/role", "the last active administrator must stay one")
 
 
 def find_user(session: Session, email: str) -> User | None:

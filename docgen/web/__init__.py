@@ -17,18 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docgen.config import DEFAULTS, project_path
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.web import converter, errors, jobs, parsing, requestlog, ui
+from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
 POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
             "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
             "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS")
-NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS")
+NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS",
+                "TRUSTED_PROXIES")
 
 
 class ConfigError(RuntimeError):
@@ -44,7 +46,11 @@ def _instance_dir(test_config: dict[str, Any] | None) -> Path:
 def _derive(app: Flask) -> None:
     c = app.config
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    # The instance holds the database, the files and the secret key (CNP, IBAN, sessions):
+    # only the service's user may enter it.
+    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if instance.stat().st_mode & 0o077:
+        os.chmod(instance, 0o700)
     if not c["DATABASE_URL"]:
         c["DATABASE_URL"] = f"sqlite:///{instance / 'docgen.sqlite3'}"
     c["STORAGE_DIR"] = str(project_path(c["STORAGE_DIR"] or instance / "files"))
@@ -120,6 +126,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _check(app)
     logging.getLogger("docgen").setLevel(str(app.config["LOG_LEVEL"]).upper())
 
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # The client's address (sign-in throttling) and scheme as the proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     blobs = BlobStore(Path(app.config["STORAGE_DIR"]))
     blobs.init_dirs()
@@ -132,6 +142,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     requestlog.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     app.after_request(_commit_or_roll_back)
 
     from docgen.web import api_documents, api_records, health, openapi

@@ -11,16 +11,18 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, send_file, url_for
+from sqlalchemy import select
 
 from docgen.config import project_path
-from docgen.errors import InvalidInput, MalformedInput, Problem, UnsupportedMedia
+from docgen.errors import InvalidInput, MalformedInput, NotFound, Problem, UnsupportedMedia
 from docgen.errors import TooLarge as TooLargeError
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
 from docgen.store.database import db
-from docgen.store.models import Record
+from docgen.store.models import Blob, Record
 from docgen.web import uploads
 from docgen.web.auth import current_key, require
+from docgen.web.headers import send_untrusted
 from docgen.web.helpers import json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
 
@@ -146,12 +148,17 @@ def upload() -> Any:
 @bp.get("/uploads/<sha256>")
 @require("records:read")
 def get_upload(sha256: str) -> Response:
-    """The original file, as uploaded."""
-    record = db.session.query(Record).filter_by(sha256=sha256).one_or_none()
+    """The original file of a record, as uploaded (an attachment, sandboxed).
+
+    Only uploads are served here: other stored files (batch items, ZIPs of a job) are 404
+    whatever their hash. The type is the one recorded when the file was stored.
+    """
+    record = db.session.scalar(select(Record).where(Record.sha256 == sha256[:64]))
+    blob = db.session.get(Blob, sha256[:64])
+    if record is None or blob is None:
+        raise NotFound(f"no uploaded file {sha256[:64]}")
     fp = _blobs().open(sha256)
-    name = (record.filename if record else None) or f"{sha256}.pdf"
-    return send_file(fp, mimetype="application/pdf", download_name=name, max_age=0,
-                     etag=sha256)
+    return send_untrusted(fp, blob.media_type, record.filename or f"{sha256}.pdf", sha256)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -194,7 +201,7 @@ def _record_with_changes(record: Record) -> dict[str, Any]:
     body = record_json(record)
     body["changes"] = [
         {"who": c.who, "at": c.at, "field": c.field, "old": (c.old or {}).get("value"),
-         "new": (c.new or {}).get("value")}
+         "new": (c.new or {}).get("value"), "reason": c.reason}
         for c in ops.changes_of(db.session, record)
     ]
     return body
@@ -203,9 +210,22 @@ def _record_with_changes(record: Record) -> dict[str, Any]:
 @bp.patch("/records/<int:record_id>")
 @require("records:write")
 def patch_record(record_id: int) -> Any:
-    """Correct values and/or approve, reject or reopen; every change is audited."""
+    """Correct values and/or approve, reject or reopen; every change is audited.
+
+    The answer is the record with its audit trail when the key may also read records
+    (``records:read``); a key with ``records:write`` alone gets ``{id, status, changed}``.
+    A request that changes nothing changes nothing (``changed`` is false).
+    """
     body = json_body(RecordPatch)
     record = ops.get_record(db.session, record_id)
-    ops.update_record(db.session, record, body.model_dump(exclude_none=True), current_key(),
-                      _spec_of, _grant)
+    changed = ops.update_record(db.session, record, body.model_dump(exclude_none=True),
+                                current_key(), _spec_of, _grant)
+    if not _may_read():
+        # records:write alone may change a record, not read it: say only what became of it.
+        return {"id": record.id, "status": record.status, "changed": changed}
     return _record_with_changes(record)
+
+
+def _may_read() -> bool:
+    key = current_key()
+    return key is not None and bool({"records:read", "admin"} & key.scope_set)

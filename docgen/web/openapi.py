@@ -45,6 +45,12 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "202": {"description": "A job: follow its url"}},
     "api_records.upload": {"200": {"description": "Every file was known: existing records"},
                            "201": {"description": "One entry per file"}},
+    "api_records.patch_record": {"200": {
+        "description": "The record with its audit trail when the key has records:read; "
+                       "else only {id, status, changed}"}},
+    "api_records.get_upload": {"200": {
+        "description": "The original file of a record, as an attachment (sandboxed)",
+        "content": {"application/pdf": {}}}},
 }
 QUERIES = {
     "api_records.list_records": [

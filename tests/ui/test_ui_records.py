@@ -89,7 +89,10 @@ def test_upload_review_correct_approve(page, sign_in, shot, browser, base_url):
     days = page.locator("#v-days")
     expect(days).to_have_value("7")
     expect(page.locator(".field.issue #v-days")).to_have_count(1)  # the issue is on its field
-    expect(page.locator("iframe.pdf-frame")).to_be_visible()
+    # The original comes as a download (never shown inline: it may carry scripts).
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Descărcați PDF-ul original").click()
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
     shot(page, "12-record-needs-review")
 
     # A viewer sees the record but cannot change it.

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         pages_documents,
         pages_records,
         pages_selection,
+        pages_users,
     )
     from docgen.web.ui.base import bp
 

@@ -1,9 +1,12 @@
 """Who is signed in, what their role lets them do, and the CSRF token of every form.
 
-The session (Flask's signed cookie) holds the user's id and a fingerprint of their password
-hash: a new password ends every session opened with the old one. Roles: ``viewer`` reads,
-``officer`` and ``admin`` also change; the check is made here, on the server, whatever the
-page shows.
+The session (Flask's signed cookie) holds the user's id, their ``session_version`` at
+sign-in and a fingerprint of their password hash; all three are checked against the
+database on every request. Signing out, a new password and a disabled account raise the
+version (or change the hash), so every cookie issued before, even one copied elsewhere,
+stops working at once: the server, not the cookie's lifetime, decides when a session ends.
+Roles: ``viewer`` reads, ``officer`` and ``admin`` also change, ``admin`` also manages the
+users; the check is made here, on the server, whatever the page shows.
 
 CSRF: a synchronizer token of our own rather than Flask-WTF. Only the pages need it (the
 API authenticates with a Bearer header, which a browser never sends by itself), so the
@@ -29,7 +32,7 @@ from flask_babel import gettext as _
 from docgen.errors import Forbidden
 from docgen.store.database import db
 from docgen.store.models import User
-from docgen.store.users import WRITERS, get_user
+from docgen.store.users import WRITERS, end_sessions, get_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC = {"ui.login", "ui.set_language"}
@@ -49,11 +52,17 @@ def sign_in(user: User) -> None:
     session.clear()  # nothing from before the sign-in survives it
     session.permanent = True
     session["uid"] = user.id
+    session["sv"] = user.session_version or 0
     session["auth"] = fingerprint(user)
     session["csrf"] = secrets.token_urlsafe(32)
 
 
 def sign_out() -> None:
+    """End this session and, on the server, every other session of the same user."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        db.session.commit()
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -101,14 +110,27 @@ def before_request() -> Any:
     if isinstance(uid, int):
         user = get_user(db.session, uid)
         db.session.commit()  # end the read: on SQLite it holds the write lock
-        if user is not None and hmac.compare_digest(session.get("auth", ""),
-                                                    fingerprint(user)):
+        if (user is not None and session.get("sv") == (user.session_version or 0)
+                and hmac.compare_digest(session.get("auth", ""), fingerprint(user))):
             g.user = user
     if request.method in UNSAFE:
         _check_csrf()
     if g.user is None and request.endpoint not in PUBLIC:
         return redirect(url_for("ui.login", next=request.full_path.rstrip("?")))
     return None
+
+
+def admin_required(view: F) -> F:
+    """Let only administrators run the view (others get the 403 page)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None or user.role != "admin":
+            raise Forbidden(_("Only an administrator may manage the users."))
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def writer_required(view: F) -> F:

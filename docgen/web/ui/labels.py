@@ -149,6 +149,8 @@ ISSUES = {
     "signature_invalid": _l("the digital signature is not valid"),
     "unknown_form": _l("the form is not recognised"),
     "version_mismatch": _l("an older or unknown version of the form"),
+    "active_content": _l("the PDF holds scripts, actions or embedded files: do not open it "
+                         "in a browser; check where it came from"),
 }
 
 

@@ -16,6 +16,7 @@ from docgen.store.blobs import TooLarge
 from docgen.store.database import db
 from docgen.store.models import Record
 from docgen.web import uploads
+from docgen.web.headers import send_untrusted
 from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, status_label
@@ -178,8 +179,17 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         "record.html", record=record, spec=spec, lang=current_lang(), issues=issues,
         general=general, errors=errors or {}, typed=typed or {},
         changes=ops.changes_of(db.session, record), text=export.text,
-        reviewable=record.status in ops.REVIEWABLE,
+        reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
     ), status
+
+
+def reason_text(reason: str | None) -> str:
+    """The reason of an audited change, the automatic ones in the page's language."""
+    if not reason:
+        return ""
+    if reason.startswith(ops.AFTER_APPROVAL):
+        return _("corrected after approval") + reason[len(ops.AFTER_APPROVAL):]
+    return reason
 
 
 @bp.get("/records/<int:record_id>")
@@ -195,8 +205,8 @@ def record_pdf(record_id: int) -> Any:
         fp = blobs.open(item.sha256)
     except (FileNotFoundError, NotFound):
         abort(404)
-    return send_file(fp, mimetype="application/pdf", download_name=item.filename or "form.pdf",
-                     max_age=0, etag=item.sha256)
+    # Never shown inline on our origin: a PDF may carry JavaScript (see headers.py).
+    return send_untrusted(fp, "application/pdf", item.filename or "form.pdf", item.sha256)
 
 
 @bp.post("/records/<int:record_id>")
@@ -216,6 +226,9 @@ def review_record(record_id: int) -> Any:
         changes["values"] = corrections
     if REVIEW_ACTIONS[action]:
         changes["status"] = REVIEW_ACTIONS[action]
+    reason = request.form.get("_reason", "").strip()
+    if reason:
+        changes["reason"] = reason[:500]
     try:
         ops.update_record(db.session, item, changes, current_user(), _spec_of,
                           uploads.grant_of)
