@@ -236,7 +236,21 @@ def build_form(spec: FormSpec) -> bytes:
             _add_hidden(canvas, REF_FIELD, "", MARGIN + 160)
         canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return _with_field_font(buffer.getvalue(), spec)
+
+
+def _with_field_font(data: bytes, spec: FormSpec) -> bytes:
+    # reportlab's fields take only the 14 standard fonts (WinAnsi): give every field the
+    # embedded field font and docgen's own appearances (docgen.forms.appearance).
+    from pypdf import PdfReader, PdfWriter
+
+    from docgen.forms.appearance import set_fields
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    set_fields(writer, spec, {FORM_ID_FIELD: spec.code})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def build_all(directory: Path | None = None, check: bool = False) -> list[tuple[Path, bool]]:
