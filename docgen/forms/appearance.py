@@ -79,8 +79,9 @@ def _wrap(font: FieldFont, text: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def layout_lines(font: FieldFont, text: str, largest: float, width: float,
-                 height: float) -> tuple[list[str], float]:
+def layout_lines(
+    font: FieldFont, text: str, largest: float, width: float, height: float
+) -> tuple[list[str], float]:
     """Return the wrapped lines and the largest size up to ``largest`` at which they fit."""
     size = largest
     while True:
@@ -91,18 +92,28 @@ def layout_lines(font: FieldFont, text: str, largest: float, width: float,
         size = max(SMALLEST, round(size - 0.25, 2))
 
 
-def draw_text(font: FieldFont, width: float, height: float, text: str, size: float,
-              multiline: bool, frame: bool = True) -> bytes:
+def draw_text(
+    font: FieldFont,
+    width: float,
+    height: float,
+    text: str,
+    size: float,
+    multiline: bool,
+    frame: bool = True,
+) -> bytes:
     """Return the content of a text widget's appearance: frame, then the value."""
     ops: list[str] = []
     if frame:
         half = BORDER_WIDTH / 2
-        ops += [BACKGROUND, f"0 0 {_num(width)} {_num(height)} re f",
-                BORDER, f"{_num(BORDER_WIDTH)} w",
-                f"{_num(half)} {_num(half)} {_num(width - BORDER_WIDTH)} "
-                f"{_num(height - BORDER_WIDTH)} re S"]
-    ops += ["/Tx BMC", "q",
-            f"1 1 {_num(width - 2)} {_num(height - 2)} re W n"]
+        ops += [
+            BACKGROUND,
+            f"0 0 {_num(width)} {_num(height)} re f",
+            BORDER,
+            f"{_num(BORDER_WIDTH)} w",
+            f"{_num(half)} {_num(half)} {_num(width - BORDER_WIDTH)} "
+            f"{_num(height - BORDER_WIDTH)} re S",
+        ]
+    ops += ["/Tx BMC", "q", f"1 1 {_num(width - 2)} {_num(height - 2)} re W n"]
     inner_w, inner_h = width - 2 * PAD, height - 2 * PAD
     if text:
         if multiline:
@@ -132,16 +143,26 @@ def draw_check(font: FieldFont, width: float, height: float, checked: bool) -> b
     A glyph rather than a path (reportlab's), so that a flattened copy reads back checked.
     """
     half = BORDER_WIDTH / 2
-    ops = [BACKGROUND, f"0 0 {_num(width)} {_num(height)} re f", BORDER,
-           f"{_num(BORDER_WIDTH)} w",
-           f"{_num(half)} {_num(half)} {_num(width - BORDER_WIDTH)} "
-           f"{_num(height - BORDER_WIDTH)} re S"]
+    ops = [
+        BACKGROUND,
+        f"0 0 {_num(width)} {_num(height)} re f",
+        BORDER,
+        f"{_num(BORDER_WIDTH)} w",
+        f"{_num(half)} {_num(half)} {_num(width - BORDER_WIDTH)} "
+        f"{_num(height - BORDER_WIDTH)} re S",
+    ]
     if checked:
         size = min(width, height) * 0.8
         x = (width - font.width(CHECK, size)) / 2
         y = (height - size * 0.72) / 2
-        ops += ["BT", f"{RESOURCE} {_num(size)} Tf", INK, f"{_num(x)} {_num(y)} Td",
-                f"{_hex(font, CHECK)} Tj", "ET"]
+        ops += [
+            "BT",
+            f"{RESOURCE} {_num(size)} Tf",
+            INK,
+            f"{_num(x)} {_num(y)} Td",
+            f"{_hex(font, CHECK)} Tj",
+            "ET",
+        ]
     return ("\n".join(ops) + "\n").encode("ascii")
 
 
@@ -153,20 +174,26 @@ def display_choice(field: FieldSpec, value: str) -> str:
     return value.strip()
 
 
-def _appearance(writer: PdfWriter, widget: DictionaryObject, content: bytes,
-                font_ref: IndirectObject) -> IndirectObject:
+def _appearance(
+    writer: PdfWriter, widget: DictionaryObject, content: bytes, font_ref: IndirectObject
+) -> IndirectObject:
     x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
     stream = DecodedStreamObject()
     stream.set_data(content)
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(
-            [FloatObject(0), FloatObject(0), FloatObject(x1 - x0), FloatObject(y1 - y0)]),
-        NameObject("/Resources"): DictionaryObject({
-            NameObject("/Font"): DictionaryObject({NameObject(RESOURCE): font_ref}),
-        }),
-    })
+    stream.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(
+                [FloatObject(0), FloatObject(0), FloatObject(x1 - x0), FloatObject(y1 - y0)]
+            ),
+            NameObject("/Resources"): DictionaryObject(
+                {
+                    NameObject("/Font"): DictionaryObject({NameObject(RESOURCE): font_ref}),
+                }
+            ),
+        }
+    )
     return writer._add_object(stream.flate_encode())
 
 
@@ -213,7 +240,8 @@ def set_fields(writer: PdfWriter, spec: FormSpec, values: Mapping[str, Any]) -> 
         x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
         content = draw_text(font, x1 - x0, y1 - y0, text, HIDDEN_SIZE, False, frame=False)
         widget[NameObject("/AP")] = DictionaryObject(
-            {NameObject("/N"): _appearance(writer, widget, content, font_ref)})
+            {NameObject("/N"): _appearance(writer, widget, content, font_ref)}
+        )
     for field in spec.fields:
         widget = widgets.get(field.name)
         if widget is None or field.type == "signature":
@@ -225,12 +253,20 @@ def set_fields(writer: PdfWriter, spec: FormSpec, values: Mapping[str, Any]) -> 
             state = on if value else NameObject("/Off")
             widget[NameObject("/V")] = state
             widget[NameObject("/AS")] = state
-            widget[NameObject("/AP")] = DictionaryObject({NameObject("/N"): DictionaryObject({
-                on: _appearance(writer, widget, draw_check(font, x1 - x0, y1 - y0, True),
-                                font_ref),
-                NameObject("/Off"): _appearance(
-                    writer, widget, draw_check(font, x1 - x0, y1 - y0, False), font_ref),
-            })})
+            widget[NameObject("/AP")] = DictionaryObject(
+                {
+                    NameObject("/N"): DictionaryObject(
+                        {
+                            on: _appearance(
+                                writer, widget, draw_check(font, x1 - x0, y1 - y0, True), font_ref
+                            ),
+                            NameObject("/Off"): _appearance(
+                                writer, widget, draw_check(font, x1 - x0, y1 - y0, False), font_ref
+                            ),
+                        }
+                    )
+                }
+            )
             continue
         size = 0 if field.multiline else field.font_size
         widget[NameObject("/DA")] = TextStringObject(default_appearance(size))
@@ -243,7 +279,7 @@ def set_fields(writer: PdfWriter, spec: FormSpec, values: Mapping[str, Any]) -> 
         else:
             shown = str(value) if value is not None else ""
             widget[NameObject("/V")] = TextStringObject(shown)
-        content = draw_text(font, x1 - x0, y1 - y0, shown, size or field.font_size,
-                            field.multiline)
+        content = draw_text(font, x1 - x0, y1 - y0, shown, size or field.font_size, field.multiline)
         widget[NameObject("/AP")] = DictionaryObject(
-            {NameObject("/N"): _appearance(writer, widget, content, font_ref)})
+            {NameObject("/N"): _appearance(writer, widget, content, font_ref)}
+        )

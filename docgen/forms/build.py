@@ -82,8 +82,15 @@ def _fit(text: str, font: str, size: float, width: float, smallest: float) -> fl
 
 
 def _draw_bilingual(
-    canvas: Canvas, x: float, y: float, ro: str, en: str, size: float, width: float,
-    bold: bool = False, upwards: bool = False,
+    canvas: Canvas,
+    x: float,
+    y: float,
+    ro: str,
+    en: str,
+    size: float,
+    width: float,
+    bold: bool = False,
+    upwards: bool = False,
 ) -> None:
     """Draw ``ro / en`` on one line if it fits (shrunk a little), else on two lines."""
     font = FONT_BOLD if bold else FONT
@@ -111,8 +118,15 @@ def _draw_static(canvas: Canvas, spec: FormSpec, page: int) -> None:
         if text.page == page:
             width = text.width or PAGE_W - MARGIN - text.x
             _draw_bilingual(
-                canvas, text.x, text.y, text.text.ro, text.text.en, text.size, width,
-                text.bold, upwards=text.width is not None,
+                canvas,
+                text.x,
+                text.y,
+                text.text.ro,
+                text.text.en,
+                text.size,
+                width,
+                text.bold,
+                upwards=text.width is not None,
             )
     canvas.setFillColor(GREY)
     _draw_text(canvas, MARGIN, FOOTER_Y, footer_text(spec, page), FOOTER_SIZE)

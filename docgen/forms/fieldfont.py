@@ -107,8 +107,9 @@ def field_font() -> FieldFont:
     scale = 1000 / font["head"].unitsPerEm
     gids = {cp: font.getGlyphID(name) for cp, name in font.getBestCmap().items()}
     hmtx = font["hmtx"]
-    widths = {font.getGlyphID(name): round(hmtx[name][0] * scale, 1)
-              for name in font.getGlyphOrder()}
+    widths = {
+        font.getGlyphID(name): round(hmtx[name][0] * scale, 1) for name in font.getGlyphOrder()
+    }
     head, os2 = font["head"], font["OS/2"]
     return FieldFont(
         program=out.getvalue(),
@@ -135,15 +136,20 @@ def _to_unicode(font: FieldFont) -> bytes:
     """Return a ToUnicode CMap: glyph id -> the code point it was chosen for."""
     pairs = sorted((gid, cp) for cp, gid in font.gids.items())
     lines = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-        "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
     ]
     seen: set[int] = set()
     unique = [(g, c) for g, c in pairs if not (g in seen or seen.add(g))]
     for start in range(0, len(unique), 100):
-        chunk = unique[start:start + 100]
+        chunk = unique[start : start + 100]
         lines.append(f"{len(chunk)} beginbfchar")
         lines.extend(f"<{g:04X}> <{c:04X}>" for g, c in chunk)
         lines.append("endbfchar")
@@ -158,8 +164,7 @@ def _widths_array(font: FieldFont) -> ArrayObject:
     run: list[int] = []
     for gid in gids:
         if run and gid != run[-1] + 1:
-            out += [NumberObject(run[0]),
-                    ArrayObject(FloatObject(font.widths[g]) for g in run)]
+            out += [NumberObject(run[0]), ArrayObject(FloatObject(font.widths[g]) for g in run)]
             run = []
         run.append(gid)
     if run:
@@ -172,40 +177,49 @@ def add_field_font(writer: PdfWriter) -> IndirectObject:
     from pypdf.generic import TextStringObject
 
     font = field_font()
-    descriptor = DictionaryObject({
-        NameObject("/Type"): NameObject("/FontDescriptor"),
-        NameObject("/FontName"): NameObject(BASE_FONT),
-        NameObject("/Flags"): NumberObject(32),
-        NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in font.bbox),
-        NameObject("/ItalicAngle"): NumberObject(0),
-        NameObject("/Ascent"): FloatObject(font.ascent),
-        NameObject("/Descent"): FloatObject(font.descent),
-        NameObject("/CapHeight"): FloatObject(font.cap_height),
-        NameObject("/StemV"): NumberObject(80),
-        NameObject("/MissingWidth"): FloatObject(font.missing_width),
-        NameObject("/FontFile2"): writer._add_object(
-            _stream(font.program, Length1=NumberObject(len(font.program)))),
-    })
-    cid_font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/CIDFontType2"),
-        NameObject("/BaseFont"): NameObject(BASE_FONT),
-        NameObject("/CIDSystemInfo"): DictionaryObject({
-            NameObject("/Registry"): TextStringObject("Adobe"),
-            NameObject("/Ordering"): TextStringObject("Identity"),
-            NameObject("/Supplement"): NumberObject(0),
-        }),
-        NameObject("/FontDescriptor"): writer._add_object(descriptor),
-        NameObject("/DW"): FloatObject(font.missing_width),
-        NameObject("/W"): _widths_array(font),
-        NameObject("/CIDToGIDMap"): NameObject("/Identity"),
-    })
-    type0 = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type0"),
-        NameObject("/BaseFont"): NameObject(BASE_FONT),
-        NameObject("/Encoding"): NameObject("/Identity-H"),
-        NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
-        NameObject("/ToUnicode"): writer._add_object(_stream(_to_unicode(font))),
-    })
+    descriptor = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): NameObject(BASE_FONT),
+            NameObject("/Flags"): NumberObject(32),
+            NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in font.bbox),
+            NameObject("/ItalicAngle"): NumberObject(0),
+            NameObject("/Ascent"): FloatObject(font.ascent),
+            NameObject("/Descent"): FloatObject(font.descent),
+            NameObject("/CapHeight"): FloatObject(font.cap_height),
+            NameObject("/StemV"): NumberObject(80),
+            NameObject("/MissingWidth"): FloatObject(font.missing_width),
+            NameObject("/FontFile2"): writer._add_object(
+                _stream(font.program, Length1=NumberObject(len(font.program)))
+            ),
+        }
+    )
+    cid_font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/CIDFontType2"),
+            NameObject("/BaseFont"): NameObject(BASE_FONT),
+            NameObject("/CIDSystemInfo"): DictionaryObject(
+                {
+                    NameObject("/Registry"): TextStringObject("Adobe"),
+                    NameObject("/Ordering"): TextStringObject("Identity"),
+                    NameObject("/Supplement"): NumberObject(0),
+                }
+            ),
+            NameObject("/FontDescriptor"): writer._add_object(descriptor),
+            NameObject("/DW"): FloatObject(font.missing_width),
+            NameObject("/W"): _widths_array(font),
+            NameObject("/CIDToGIDMap"): NameObject("/Identity"),
+        }
+    )
+    type0 = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type0"),
+            NameObject("/BaseFont"): NameObject(BASE_FONT),
+            NameObject("/Encoding"): NameObject("/Identity-H"),
+            NameObject("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
+            NameObject("/ToUnicode"): writer._add_object(_stream(_to_unicode(font))),
+        }
+    )
     return writer._add_object(type0)

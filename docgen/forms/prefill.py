@@ -115,8 +115,9 @@ def prefill_form(spec: FormSpec, data: Any) -> bytes:
         footer = PdfReader(io.BytesIO(_footer(spec, reference)))
         for page, extra in zip(writer.pages, footer.pages, strict=True):
             page.merge_page(extra)
-    set_fields(writer, spec, {**field_values(spec, values), FORM_ID_FIELD: spec.code,
-                              REF_FIELD: reference})
+    set_fields(
+        writer, spec, {**field_values(spec, values), FORM_ID_FIELD: spec.code, REF_FIELD: reference}
+    )
     writer.add_metadata({"/Subject": f"{FOOTER_PREFIX} {spec.code} {reference}".strip()})
     out = io.BytesIO()
     writer.write(out)

@@ -49,7 +49,7 @@ def type_value(field: FieldSpec, raw: Any) -> Any:
         return parse_checkbox(raw) if raw is not None else False
     if raw is None:
         return None
-    text = clean_text(raw)
+    text = clean_text(raw, field.lang)
     if not text:
         return None
     if field.type == "date":
@@ -168,7 +168,7 @@ def validate(spec: FormSpec, raw: dict[str, Any]) -> tuple[dict[str, Any], list[
         try:
             value = type_value(field, raw.get(field.name))
         except ValueError as exc:
-            text = clean_text(raw.get(field.name))
+            text = clean_text(raw.get(field.name), field.lang)
             values[field.name] = text
             issues.append(issue(field.name, _TYPE_CODES[field.type], f"{field.label.en}: {exc}"))
             continue

@@ -69,6 +69,22 @@ fields:
     assert len(caught.value.problems) == 2
 
 
+def test_spec_allows_lang_on_text_fields_only():
+    from docgen.errors import InvalidInput
+
+    spec = """
+id: x
+version: '1'
+title: {ro: X, en: X}
+fields:
+- {name: a, type: text, lang: foreign, label: {ro: a, en: a}, page: 1, rect: [0, 0, 10, 10]}
+"""
+    assert read_spec(spec).field("a").lang == "foreign"
+    with pytest.raises(InvalidInput) as caught:
+        read_spec(spec.replace("type: text", "type: date"))
+    assert "only text fields have a lang" in caught.value.problems[0].message
+
+
 def test_choice_options_are_export_display_pairs(specs):
     reader = PdfReader(io.BytesIO(build_form(specs["certificate_of_attendance"])))
     field = next(a.get_object() for a in reader.pages[0]["/Annots"]

@@ -169,10 +169,22 @@ def test_unchecked_required_checkbox(specs, values, fill):
     assert record["values"]["fewer_opportunities"] is True
 
 
-def test_cedilla_is_normalised(specs, values, fill):
-    raw = {**values["certificate_of_attendance"], "signer_name": "Ioana Ţuţu-Maş"}
+@pytest.mark.parametrize(("field", "typed", "read"), [
+    # sending_institution is marked Romanian in the spec
+    ("sending_institution", "Universitatea Politehnica Timişoara",
+     "Universitatea Politehnica Timișoara"),
+    # participant_name is unmarked: Romanian because of ă, Turkish because of ç ğ ı
+    ("participant_name", "Ştefania Ţurcanu-Bălăşoiu", "Ștefania Țurcanu-Bălășoiu"),
+    ("participant_name", "Çağrı Şahin", "Çağrı Şahin"),
+    ("participant_name", "Ayşe Kaya", "Ayşe Kaya"),
+    # signer_name and host_institution are marked as foreign names
+    ("signer_name", "Ioana Ţuţu-Maş", "Ioana Ţuţu-Maş"),
+    ("host_institution", "Gümüşhane Üniversitesi", "Gümüşhane Üniversitesi"),
+])
+def test_cedillas_read_back_as_the_spec_says(specs, values, fill, field, typed, read):
+    raw = {**values["certificate_of_attendance"], field: typed}
     record = parse_bytes(fill("certificate_of_attendance", raw), specs)
-    assert record["values"]["signer_name"] == "Ioana Țuțu-Maș"
+    assert record["values"][field] == read
 
 
 def test_not_our_form_is_unrecognized_with_raw_fields(specs):
