@@ -6,9 +6,10 @@ field's background and border, then the value, if any, in the field font. Viewer
 same when they fill the form, so a prefilled value and a typed one look alike; a flattened
 copy keeps exactly what the appearance shows.
 
-Single-line fields have a fixed size (the spec's ``font_size``); a value too long for its
-box is drawn smaller here (a viewer scrolls it). Multiline fields have size 0 in ``/DA``:
-viewers wrap the text and shrink it to fit, and so does :func:`layout_lines`.
+Single-line text fields have a fixed size (the spec's ``font_size``); a value too long for
+its box is drawn smaller here (a viewer scrolls it). Multiline fields have size 0 in
+``/DA``: viewers wrap the text and shrink it to fit, and so does :func:`layout_lines`.
+Choice fields have size 0 too, so that a long bilingual option shrinks to its box.
 """
 
 from __future__ import annotations
@@ -268,7 +269,7 @@ def set_fields(writer: PdfWriter, spec: FormSpec, values: Mapping[str, Any]) -> 
                 }
             )
             continue
-        size = 0 if field.multiline else field.font_size
+        size = 0 if field.multiline or field.type == "choice" else field.font_size
         widget[NameObject("/DA")] = TextStringObject(default_appearance(size))
         if field.type == "choice":
             export = str(value) if value else " "

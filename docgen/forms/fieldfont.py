@@ -28,7 +28,12 @@ from pypdf.generic import (
     StreamObject,
 )
 
-# The resource name of the field font in /DR and in every field's /DA.
+# The resource name of the field font in /DR and in every field's /DA. Only a name (the
+# font is DejaVu), chosen for PDFium: when someone types, PDFium tries the /DA font for a
+# letter of U+0100-U+024F (ă ș ț ł ő ğ ...) only if it takes that font for a symbol font,
+# which it decides by this name ("Wingdings"); otherwise it draws such letters in a system
+# font of its own, not embedded, or drops them (core/fpdfdoc/cpdf_bafontmap.cpp,
+# GetWordFontIndex). pdf.js, pypdf, poppler, qpdf and Acrobat go by the font dictionary.
 RESOURCE = "/Wingdings"
 # A subset tag (six capitals) tells viewers the program lacks glyphs beyond these.
 BASE_FONT = "/DGFORM+DejaVuSans"
