@@ -9,7 +9,8 @@ copy keeps exactly what the appearance shows.
 Single-line text fields have a fixed size (the spec's ``font_size``); a value too long for
 its box is drawn smaller here (a viewer scrolls it). Multiline fields have size 0 in
 ``/DA``: viewers wrap the text and shrink it to fit, and so does :func:`layout_lines`.
-Choice fields have size 0 too, so that a long bilingual option shrinks to its box.
+Choice fields have a fixed size at which their longest option fits the box (pdf.js, asked
+to fit one itself, measures a two-byte font's text wrongly and overflows).
 """
 
 from __future__ import annotations
@@ -167,6 +168,14 @@ def draw_check(font: FieldFont, width: float, height: float, checked: bool) -> b
     return ("\n".join(ops) + "\n").encode("ascii")
 
 
+def choice_size(font: FieldFont, field: FieldSpec) -> float:
+    """Return the size, up to the spec's, at which every option of a choice fits its box."""
+    x0, _, x1, _ = field.rect
+    room = x1 - x0 - 2 * PAD - 1
+    longest = max(font.width(c.label.both(), 1) for c in field.choices or []) or 1
+    return max(SMALLEST, min(field.font_size, int(room / longest * 4) / 4))
+
+
 def display_choice(field: FieldSpec, value: str) -> str:
     """Return what a choice field shows for an export value: its bilingual label."""
     for c in field.choices or []:
@@ -269,7 +278,10 @@ def set_fields(writer: PdfWriter, spec: FormSpec, values: Mapping[str, Any]) -> 
                 }
             )
             continue
-        size = 0 if field.multiline or field.type == "choice" else field.font_size
+        if field.type == "choice":
+            size = choice_size(font, field)
+        else:
+            size = 0 if field.multiline else field.font_size
         widget[NameObject("/DA")] = TextStringObject(default_appearance(size))
         if field.type == "choice":
             export = str(value) if value else " "

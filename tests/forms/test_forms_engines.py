@@ -94,7 +94,9 @@ def typed_values(spec) -> dict:
         elif field.type == "decimal":
             values[field.name] = f"{int(field.min or 1)},5"
         elif field.type == "choice":
-            values[field.name] = field.choices[-1].value
+            # the longest option: it must fit its box too
+            longest = max(field.choices, key=lambda c: field_font().width(c.label.both(), 1))
+            values[field.name] = longest.value
         elif field.type == "checkbox":
             values[field.name] = True
     return values
