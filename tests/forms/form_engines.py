@@ -98,7 +98,7 @@ def fill_pdfjs(src: Path, dst: Path, values: dict) -> None:
     spec = dst.with_suffix(".json")
     spec.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
     result = subprocess.run(
-        [node, str(PDFJS / "fill.mjs"), str(src), str(dst), str(spec)],
+        [node, str(PDFJS / "fill.mjs"), *(str(Path(p).resolve()) for p in (src, dst, spec))],
         capture_output=True,
         text=True,
         timeout=120,
