@@ -194,3 +194,67 @@ def test_typed_text_has_the_letters_the_forms_must_show():
     wanted = set("șțăâî łżźćńśęąó řěčďťňůú ľĺŕäô őűöü çğış ßü œçéè ñ ãõç åøæþð āēīķļņšžū ėįų")
     assert wanted - {" "} <= letters
     assert all(field_font().covers(text) for text in [*NAMES, PANGRAMS])
+
+
+def test_a_prefilled_value_is_corrected_in_pdfium_and_nothing_shows_beneath(
+    specs, run_cli, tmp_path
+):
+    from docgen.forms.prefill import prefill_form
+
+    spec = specs["certificate_of_attendance"]
+    prefilled = tmp_path / "prefilled.pdf"
+    prefilled.write_bytes(
+        prefill_form(
+            spec,
+            {
+                "reference": "UPT-1",
+                "values": {"participant_name": "Ştefania Ţurcanu-Bălăşoiu", "activity": "STA"},
+            },
+        )
+    )
+    FILLERS["pdfium"](
+        prefilled, tmp_path / "corrected.pdf", {"participant_name": "Ana Popescu-Șerban"}
+    )
+    flatten(tmp_path / "corrected.pdf", tmp_path / "flat.pdf")
+    words = drawn_words(tmp_path / "flat.pdf")[0]
+    assert text_in_box(words, spec.field("participant_name").rect) == "Ana Popescu-Șerban"
+    assert text_in_box(words, spec.field("activity").rect) == "STA – predare / STA – teaching"
+    record = run_cli("forms", "parse", str(tmp_path / "corrected.pdf"), "--json").json()
+    assert record["values"]["participant_name"] == "Ana Popescu-Șerban"
+    assert record["reference"] == "UPT-1"
+
+
+def test_a_prefilled_form_looks_the_same_flattened(specs, tmp_path):
+    import subprocess
+
+    from docgen.forms.prefill import prefill_form
+
+    raw = {
+        "participant_name": "Ștefania Țurcanu-Bălășoiu",
+        "activity": "BIP",
+        "sending_institution": "Universitatea Politehnica Timișoara",
+        "remarks": PANGRAMS,
+        "planned_start": "2026-03-09",
+    }
+    (tmp_path / "p.pdf").write_bytes(
+        prefill_form(specs["certificate_of_attendance"], {"values": raw})
+    )
+    flatten(tmp_path / "p.pdf", tmp_path / "f.pdf")
+    pictures = []
+    for name in ("p", "f"):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "50",
+                "-gray",
+                "-singlefile",
+                str(tmp_path / f"{name}.pdf"),
+                str(tmp_path / f"{name}"),
+            ],
+            check=True,
+            timeout=60,
+            capture_output=True,
+        )
+        pictures.append((tmp_path / f"{name}.pgm").read_bytes())
+    assert pictures[0] == pictures[1]
