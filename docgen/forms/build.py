@@ -262,6 +262,8 @@ def _with_field_font(data: bytes, spec: FormSpec) -> bytes:
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     set_fields(writer, spec, {FORM_ID_FIELD: spec.code})
+    # drop the appearances reportlab drew, now replaced
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -26,29 +26,22 @@ from docgen.forms.build import (
     GREY,
     MARGIN,
     PAGE_W,
-    bilingual,
     build_form,
     new_canvas,
 )
 from docgen.forms.normalise import clean_text
-from docgen.forms.spec import FORM_ID_FIELD, REF_FIELD, FieldSpec, FormSpec
+from docgen.forms.spec import FORM_ID_FIELD, REF_FIELD, FormSpec
 from docgen.forms.validate import type_value
 
 REF_PREFIX = "docgen-ref"
 
 
-def display(field: FieldSpec, value: Any) -> str:
-    """Return the text a prefilled value shows: dates DD.MM.YYYY, decimals with a comma."""
-    if field.type == "checkbox":
-        return "✔" if value else ""
+def display(value: Any) -> str:
+    """Return the text a prefilled text field holds: dates DD.MM.YYYY, decimals with a comma."""
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, Decimal):
         return format(value.normalize(), "f").replace(".", ",")
-    if field.type == "choice":
-        for c in field.choices or []:
-            if c.value == value:
-                return bilingual(c.label.ro, c.label.en)
     return str(value)
 
 
@@ -103,7 +96,7 @@ def field_values(spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
         if field.type in ("checkbox", "choice"):
             out[name] = value
         else:
-            out[name] = display(field, value)
+            out[name] = display(value)
     return out
 
 
@@ -119,6 +112,7 @@ def prefill_form(spec: FormSpec, data: Any) -> bytes:
         writer, spec, {**field_values(spec, values), FORM_ID_FIELD: spec.code, REF_FIELD: reference}
     )
     writer.add_metadata({"/Subject": f"{FOOTER_PREFIX} {spec.code} {reference}".strip()})
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
