@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 UNO_PYTHON ?= /usr/bin/python3
 UNO_VENV ?= .venv-uno
 UNO_STAMP := $(UNO_VENV)/.installed
+# pdf.js (Firefox's PDF engine) under Node, pinned in tools/pdfjs: the forms tests fill the
+# forms with it as a partner's browser would.
+PDFJS := tools/pdfjs
+PDFJS_STAMP := $(PDFJS)/node_modules/.installed
 
 .PHONY: run test setup system lint clean messages
 
@@ -30,7 +34,7 @@ test: setup
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 
-setup: system $(STAMP) $(UNO_STAMP)
+setup: system $(STAMP) $(UNO_STAMP) $(PDFJS_STAMP)
 
 system:
 	@scripts/ensure-system.sh
@@ -47,6 +51,10 @@ $(UNO_STAMP): | system
 	$(UNO_VENV)/bin/python -c 'import uno, unoserver.converter'
 	touch $(UNO_STAMP)
 
+$(PDFJS_STAMP): $(PDFJS)/package.json $(PDFJS)/package-lock.json | system
+	cd $(PDFJS) && npm ci --no-audit --no-fund
+	touch $(PDFJS_STAMP)
+
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -61,4 +69,4 @@ messages: setup
 	$(VENV)/bin/pybabel compile -d docgen/web/translations
 
 clean:
-	rm -rf $(VENV) $(UNO_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UNO_VENV) $(PDFJS)/node_modules .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ packages=(
   fonts-dejavu fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea
   poppler-utils             # pdftoppm / pdftotext, used by the tests to look at PDFs
   qpdf                      # a second, independent PDF tool for the forms tests
+  nodejs                    # pdf.js under Node (tools/pdfjs), a partner's Firefox in the forms tests
   postgresql                # a real PostgreSQL server, started by the service's tests
   chromium                  # the browser the web pages are tested in (through Playwright)
 )
@@ -19,6 +20,10 @@ for p in "${packages[@]}"; do
   [[ "$p" == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# Debian packs npm apart from nodejs; other builds of nodejs (NodeSource's) bring their own
+# and conflict with Debian's npm package: ask for it only when there is no npm at all.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if ((${#missing[@]} == 0)); then
   exit 0

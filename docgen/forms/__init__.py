@@ -1,8 +1,10 @@
 """Fillable PDF forms: build them from specs, prefill them, read returned ones back.
 
-Modules: ``spec`` (the YAML specs), ``build`` (reportlab, deterministic), ``prefill``
-(values drawn in the embedded font), ``acroform`` and ``flattened`` (reading fields, or the
-text inside their boxes), ``normalise`` and ``validate`` (typing and checks), ``signatures``
+Modules: ``spec`` (the YAML specs), ``build`` (reportlab, deterministic), ``fieldfont``
+and ``appearance`` (the embedded field font and the appearances docgen draws with it),
+``prefill`` (the office's values as field values), ``acroform`` and ``flattened`` (reading
+fields, or the text inside their boxes), ``normalise`` and ``validate`` (typing, Romanian
+letters, checks), ``signatures``
 (pyHanko, offline), ``parse`` (the pure core, ``parse_form(fp)``), ``worker`` and
 ``isolation`` (child processes with time, memory and size limits).
 

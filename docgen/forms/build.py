@@ -82,8 +82,15 @@ def _fit(text: str, font: str, size: float, width: float, smallest: float) -> fl
 
 
 def _draw_bilingual(
-    canvas: Canvas, x: float, y: float, ro: str, en: str, size: float, width: float,
-    bold: bool = False, upwards: bool = False,
+    canvas: Canvas,
+    x: float,
+    y: float,
+    ro: str,
+    en: str,
+    size: float,
+    width: float,
+    bold: bool = False,
+    upwards: bool = False,
 ) -> None:
     """Draw ``ro / en`` on one line if it fits (shrunk a little), else on two lines."""
     font = FONT_BOLD if bold else FONT
@@ -111,8 +118,15 @@ def _draw_static(canvas: Canvas, spec: FormSpec, page: int) -> None:
         if text.page == page:
             width = text.width or PAGE_W - MARGIN - text.x
             _draw_bilingual(
-                canvas, text.x, text.y, text.text.ro, text.text.en, text.size, width,
-                text.bold, upwards=text.width is not None,
+                canvas,
+                text.x,
+                text.y,
+                text.text.ro,
+                text.text.en,
+                text.size,
+                width,
+                text.bold,
+                upwards=text.width is not None,
             )
     canvas.setFillColor(GREY)
     _draw_text(canvas, MARGIN, FOOTER_Y, footer_text(spec, page), FOOTER_SIZE)
@@ -236,7 +250,23 @@ def build_form(spec: FormSpec) -> bytes:
             _add_hidden(canvas, REF_FIELD, "", MARGIN + 160)
         canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return _with_field_font(buffer.getvalue(), spec)
+
+
+def _with_field_font(data: bytes, spec: FormSpec) -> bytes:
+    # reportlab's fields take only the 14 standard fonts (WinAnsi): give every field the
+    # embedded field font and docgen's own appearances (docgen.forms.appearance).
+    from pypdf import PdfReader, PdfWriter
+
+    from docgen.forms.appearance import set_fields
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    set_fields(writer, spec, {FORM_ID_FIELD: spec.code})
+    # drop the appearances reportlab drew, now replaced
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def build_all(directory: Path | None = None, check: bool = False) -> list[tuple[Path, bool]]:

@@ -11,8 +11,14 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-# Cedilla forms (from old keyboards, OCR and fonts without comma-below) to the correct ones.
+# Cedilla forms (from old keyboards, OCR and fonts without comma-below) to the correct ones:
+# only in Romanian text. Turkish, Azerbaijani, Kurdish, Tatar... write ş with a cedilla.
 _ROMANIAN = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
+# Letters that only Romanian has among the languages our partners write (â î also occur in
+# French and Turkish, which the Turkish letters below rule out; French has no ş ţ at all).
+ROMANIAN_ONLY = frozenset("ăâîșțĂÂÎȘȚ")
+# Letters of Turkish (and Azerbaijani) beside ş: a name with one of them keeps its ş.
+TURKISH = frozenset("çğıöüÇĞİÖÜ")
 
 # No form of the office speaks of other years; anything outside is a slip or an attack.
 YEARS = (1900, 2100)
@@ -21,35 +27,98 @@ MAX_NUMBER_CHARS = 20
 
 MONTHS = {
     # Romanian, with and without diacritics, and English; short forms too.
-    **{m: i for i, m in enumerate(
-        ["ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie",
-         "august", "septembrie", "octombrie", "noiembrie", "decembrie"], 1)},
-    **{m: i for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july",
-         "august", "september", "october", "november", "december"], 1)},
-    **{m: i for i, m in enumerate(
-        ["ian", "feb", "mar", "apr", "mai", "iun", "iul", "aug", "sep", "oct", "noi", "dec"], 1)},
-    **{m: i for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)},
+    **{
+        m: i
+        for i, m in enumerate(
+            [
+                "ianuarie",
+                "februarie",
+                "martie",
+                "aprilie",
+                "mai",
+                "iunie",
+                "iulie",
+                "august",
+                "septembrie",
+                "octombrie",
+                "noiembrie",
+                "decembrie",
+            ],
+            1,
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ],
+            1,
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            ["ian", "feb", "mar", "apr", "mai", "iun", "iul", "aug", "sep", "oct", "noi", "dec"], 1
+        )
+    },
+    **{
+        m: i
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+        )
+    },
     "sept": 9,
 }
 
 
-def clean_text(raw: object) -> str:
-    """Return NFC text with comma-below ș ț, single spaces per line and no edge blanks."""
-    text = unicodedata.normalize("NFC", str(raw)).translate(_ROMANIAN)
+def is_romanian(text: str, lang: str | None = None) -> bool:
+    """Say whether the cedillas ş ţ in ``text`` stand for Romanian ș ț.
+
+    ``lang`` is the field's mark in the spec: ``"ro"`` (Romanian text), ``"foreign"`` (the
+    name of a foreign person or institution: never changed) or None (judged by the value:
+    Romanian when another letter is Romanian-only). A value with a Turkish letter is never
+    Romanian, whatever the field.
+    """
+    if lang == "foreign" or any(c in TURKISH for c in text):
+        return False
+    if lang == "ro":
+        return True
+    return any(c in ROMANIAN_ONLY for c in text)
+
+
+def romanian_letters(text: str, lang: str | None = None) -> str:
+    """Return ``text`` with ş ţ as ș ț where :func:`is_romanian` says it is Romanian."""
+    return text.translate(_ROMANIAN) if is_romanian(text, lang) else text
+
+
+def clean_text(raw: object, lang: str | None = None) -> str:
+    """Return NFC text with single spaces per line, no edge blanks, and ș ț where Romanian.
+
+    ``lang`` is the field's mark (see :func:`is_romanian`).
+    """
+    text = unicodedata.normalize("NFC", str(raw))
     # pdfminer writes glyphs it cannot map as (cid:N); 10 and 13 are line breaks.
     text = re.sub(r"\(cid:1[03]\)", "\n", text)
     text = re.sub(r"\(cid:\d+\)", "\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
-    return "\n".join(line for line in lines if line).strip()
+    return romanian_letters("\n".join(line for line in lines if line).strip(), lang)
 
 
 def _ascii_fold(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def parse_date(text: str) -> date:

@@ -1,10 +1,10 @@
 """Prefill a form with what the office knows, so that it displays right in every viewer.
 
-Field appearances made by pypdf, reportlab or LibreOffice use a WinAnsi font and lose
-ș ț ă (LIBRARY-NOTES.md). So known values are drawn as page text in the embedded DejaVu
-font, inside the field's box, and the field itself is removed: the value cannot be
-overwritten, prints as shown, and reads back as text in the box (as a flattened copy does).
-The reference goes to the hidden ``docgen_ref`` field and to the footer.
+Known values become the fields' values, with appearance streams that docgen draws in the
+embedded field font (:mod:`docgen.forms.appearance`): they show ș ț ă in every viewer,
+stay editable (a correction replaces the value; nothing is drawn on the page beneath) and
+a flattened copy shows the same. The reference goes to the hidden ``docgen_ref`` field and
+to the footer.
 """
 
 from __future__ import annotations
@@ -15,45 +15,33 @@ from decimal import Decimal
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, NameObject
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 
 from docgen.errors import InvalidInput, Problem, pointer
+from docgen.forms.appearance import set_fields
 from docgen.forms.build import (
-    FIELD_BORDER,
     FONT,
     FOOTER_PREFIX,
     FOOTER_SIZE,
     FOOTER_Y,
     GREY,
-    INK,
     MARGIN,
     PAGE_W,
-    bilingual,
     build_form,
     new_canvas,
 )
 from docgen.forms.normalise import clean_text
-from docgen.forms.spec import REF_FIELD, FieldSpec, FormSpec
+from docgen.forms.spec import FORM_ID_FIELD, REF_FIELD, FormSpec
 from docgen.forms.validate import type_value
 
 REF_PREFIX = "docgen-ref"
-PAD = 2.5
 
 
-def display(field: FieldSpec, value: Any) -> str:
-    """Return the text a prefilled value shows: dates DD.MM.YYYY, decimals with a comma."""
-    if field.type == "checkbox":
-        return "✔" if value else ""
+def display(value: Any) -> str:
+    """Return the text a prefilled text field holds: dates DD.MM.YYYY, decimals with a comma."""
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, Decimal):
         return format(value.normalize(), "f").replace(".", ",")
-    if field.type == "choice":
-        for c in field.choices or []:
-            if c.value == value:
-                return bilingual(c.label.ro, c.label.en)
     return str(value)
 
 
@@ -88,95 +76,43 @@ def check_data(spec: FormSpec, data: Any) -> tuple[dict[str, Any], str]:
     return values, reference
 
 
-def _draw_value(canvas: Canvas, field: FieldSpec, text: str) -> None:
-    x0, y0, x1, y1 = field.rect
-    width, height = x1 - x0 - 2 * PAD, y1 - y0
-    size = field.font_size
-    # The widget goes away: keep its frame so the page looks as before.
-    canvas.setStrokeColor(FIELD_BORDER)
-    canvas.setLineWidth(0.6)
-    canvas.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
-    canvas.setFillColor(INK)
-    if field.type == "checkbox":
-        size = min(height, x1 - x0) * 0.85
-        canvas.setFont(FONT, size)
-        canvas.drawCentredString((x0 + x1) / 2, y0 + (height - size * 0.75) / 2, text)
-        return
-    if field.multiline:
-        lines = _wrap(text, size, width)
-        leading = size * 1.2
-        y = y1 - PAD - size * 0.8
-        canvas.setFont(FONT, size)
-        for line in lines:
-            if y < y0 + 1:
-                break
-            canvas.drawString(x0 + PAD, y, line)
-            y -= leading
-        return
-    natural = pdfmetrics.stringWidth(text, FONT, size)
-    if natural > width:
-        size = max(4.0, size * width / natural)
-    canvas.setFont(FONT, size)
-    canvas.drawString(x0 + PAD, y0 + (height - size * 0.72) / 2, text)
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}".strip()
-            if line and pdfmetrics.stringWidth(candidate, FONT, size) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return lines
-
-
-def _overlay(spec: FormSpec, values: dict[str, Any], reference: str) -> bytes:
+def _footer(spec: FormSpec, reference: str) -> bytes:
     buffer = io.BytesIO()
     canvas = new_canvas(buffer, spec.code)
-    for page in range(1, spec.pages + 1):
-        for field in spec.fields:
-            if field.page == page and field.name in values:
-                _draw_value(canvas, field, display(field, values[field.name]))
-        if reference:
-            canvas.setFillColor(GREY)
-            canvas.setFont(FONT, FOOTER_SIZE)
-            canvas.drawRightString(PAGE_W - MARGIN, FOOTER_Y, f"{REF_PREFIX} {reference}")
+    for _ in range(spec.pages):
+        canvas.setFillColor(GREY)
+        canvas.setFont(FONT, FOOTER_SIZE)
+        canvas.drawRightString(PAGE_W - MARGIN, FOOTER_Y, f"{REF_PREFIX} {reference}")
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _drop_fields(writer: PdfWriter, names: set[str]) -> None:
-    def keep(ref: Any) -> bool:
-        return ref.get_object().get("/T") not in names
-
-    for page in writer.pages:
-        if "/Annots" in page:
-            page[NameObject("/Annots")] = ArrayObject(
-                [a for a in page["/Annots"] if keep(a)]
-            )
-    acro = writer._root_object["/AcroForm"]
-    acro[NameObject("/Fields")] = ArrayObject([f for f in acro["/Fields"] if keep(f)])
+def field_values(spec: FormSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """Return what each field holds: display text, a choice's export value, a box's state."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        field = spec.field(name)
+        if field.type in ("checkbox", "choice"):
+            out[name] = value
+        else:
+            out[name] = display(value)
+    return out
 
 
 def prefill_form(spec: FormSpec, data: Any) -> bytes:
-    """Return the form's PDF with the office's values drawn in and their fields removed."""
+    """Return the form's PDF with the office's values in their fields, drawn by docgen."""
     values, reference = check_data(spec, data)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(build_form(spec))))
-    overlay = PdfReader(io.BytesIO(_overlay(spec, values, reference)))
-    for page, extra in zip(writer.pages, overlay.pages, strict=True):
-        page.merge_page(extra)
-    _drop_fields(writer, set(values))
     if reference:
-        writer.update_page_form_field_values(
-            writer.pages[0], {REF_FIELD: reference}, auto_regenerate=False
-        )
+        footer = PdfReader(io.BytesIO(_footer(spec, reference)))
+        for page, extra in zip(writer.pages, footer.pages, strict=True):
+            page.merge_page(extra)
+    set_fields(
+        writer, spec, {**field_values(spec, values), FORM_ID_FIELD: spec.code, REF_FIELD: reference}
+    )
     writer.add_metadata({"/Subject": f"{FOOTER_PREFIX} {spec.code} {reference}".strip()})
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -62,6 +62,10 @@ class FieldSpec(Spec):
     # Table cells carry their column heading instead of a label of their own.
     show_label: bool = True
     font_size: float = Field(default=10, ge=5, le=14)
+    # What the text is, for reading it back: "ro" for Romanian text (cedillas ş ţ become
+    # ș ț), "foreign" for the name of a foreign person or institution (kept as written);
+    # unmarked, a value is taken as Romanian only when it has a Romanian-only letter.
+    lang: Literal["ro", "foreign"] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> FieldSpec:
@@ -72,6 +76,8 @@ class FieldSpec(Spec):
             raise ValueError(f"{self.name}: a choice field needs choices")
         if self.type != "choice" and self.choices:
             raise ValueError(f"{self.name}: only choice fields have choices")
+        if self.lang and self.type != "text":
+            raise ValueError(f"{self.name}: only text fields have a lang")
         return self
 
     def choice_values(self) -> list[str]:

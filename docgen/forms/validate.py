@@ -49,7 +49,7 @@ def type_value(field: FieldSpec, raw: Any) -> Any:
         return parse_checkbox(raw) if raw is not None else False
     if raw is None:
         return None
-    text = clean_text(raw)
+    text = clean_text(raw, field.lang)
     if not text:
         return None
     if field.type == "date":
@@ -108,8 +108,14 @@ def _bound_issue(field: FieldSpec, value: Any) -> Issue | None:
     return None
 
 
-_TYPE_CODES = {"date": "invalid_date", "integer": "not_integer", "decimal": "not_number",
-               "choice": "not_a_choice", "checkbox": "invalid", "text": "invalid"}
+_TYPE_CODES = {
+    "date": "invalid_date",
+    "integer": "not_integer",
+    "decimal": "not_number",
+    "choice": "not_a_choice",
+    "checkbox": "invalid",
+    "text": "invalid",
+}
 
 
 def _date_order(spec: FormSpec, check: Check, v: dict[str, Any]) -> Issue | None:
@@ -117,8 +123,11 @@ def _date_order(spec: FormSpec, check: Check, v: dict[str, Any]) -> Issue | None
     a, b = v.get(first), v.get(second)
     if isinstance(a, date) and isinstance(b, date) and b < a:
         fa, fb = spec.field(first), spec.field(second)
-        return issue(second, "date_order",
-                     f"{fb.label.en} ({b.isoformat()}) is before {fa.label.en} ({a.isoformat()})")
+        return issue(
+            second,
+            "date_order",
+            f"{fb.label.en} ({b.isoformat()}) is before {fa.label.en} ({a.isoformat()})",
+        )
     return None
 
 
@@ -131,9 +140,12 @@ def _days_in_period(spec: FormSpec, check: Check, v: dict[str, Any]) -> Issue | 
         return None  # date_order reports it
     span = (end - start).days + 1
     if days > span:
-        return issue(days_name, "days_in_period",
-                     f"{days} days of activity, but {start.isoformat()} to {end.isoformat()} "
-                     f"is {span} day{'s' if span != 1 else ''}")
+        return issue(
+            days_name,
+            "days_in_period",
+            f"{days} days of activity, but {start.isoformat()} to {end.isoformat()} "
+            f"is {span} day{'s' if span != 1 else ''}",
+        )
     return None
 
 
@@ -146,8 +158,9 @@ def _min_when(spec: FormSpec, check: Check, v: dict[str, Any]) -> Issue | None:
     if value is None:
         return issue(name, "required_when", f"{field.label.en} is required for {when}")
     if check.min is not None and value < check.min:
-        return issue(name, "below_min_when",
-                     f"{field.label.en}: {value}, at least {check.min} for {when}")
+        return issue(
+            name, "below_min_when", f"{field.label.en}: {value}, at least {check.min} for {when}"
+        )
     return None
 
 
@@ -158,8 +171,11 @@ def _sum_equals(spec: FormSpec, check: Check, v: dict[str, Any]) -> Issue | None
         return None  # a missing total is `required`; a bad row has its own issue
     summed = sum((Decimal(v[name]) for name in items if v[name] is not None), Decimal(0))
     if summed != total:
-        return issue(total_name, "sum_mismatch",
-                     f"{spec.field(total_name).label.en} is {total}, the rows add up to {summed}")
+        return issue(
+            total_name,
+            "sum_mismatch",
+            f"{spec.field(total_name).label.en} is {total}, the rows add up to {summed}",
+        )
     return None
 
 
@@ -169,9 +185,12 @@ def _requires(spec: FormSpec, check: Check, v: dict[str, Any]) -> Issue | None:
         return None
     given = [name for name in conditions if v.get(name) not in (None, False)]
     if given:
-        return issue(target, "required_with",
-                     f"{spec.field(target).label.en} is required when "
-                     f"{spec.field(given[0]).label.en} is filled in")
+        return issue(
+            target,
+            "required_with",
+            f"{spec.field(target).label.en} is required when "
+            f"{spec.field(given[0]).label.en} is filled in",
+        )
     return None
 
 
@@ -199,7 +218,7 @@ def validate(spec: FormSpec, raw: dict[str, Any]) -> tuple[dict[str, Any], list[
         try:
             value = type_value(field, raw.get(field.name))
         except ValueError as exc:
-            text = clean_text(raw.get(field.name))
+            text = clean_text(raw.get(field.name), field.lang)
             values[field.name] = text
             issues.append(issue(field.name, _TYPE_CODES[field.type], f"{field.label.en}: {exc}"))
             continue

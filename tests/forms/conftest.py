@@ -35,8 +35,8 @@ def pypdf_fill(form_id: str, values: dict) -> bytes:
     text = {k: v for k, v in values.items() if not isinstance(v, bool)}
     boxes = {k: "/Yes" for k, v in values.items() if v is True}
     for page in writer.pages:
-        # No regenerated appearances: pypdf's lose ș ț ă anyway (LIBRARY-NOTES.md), and it
-        # would warn about exactly that.
+        # pypdf draws the appearances itself, in the form's embedded field font;
+        # auto_regenerate=False only leaves /NeedAppearances unset.
         writer.update_page_form_field_values(page, {**text, **boxes}, auto_regenerate=False)
     out = io.BytesIO()
     writer.write(out)

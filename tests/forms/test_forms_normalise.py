@@ -9,6 +9,7 @@ import pytest
 
 from docgen.forms.normalise import (
     clean_text,
+    is_romanian,
     parse_checkbox,
     parse_date,
     parse_decimal,
@@ -21,6 +22,39 @@ def test_clean_text_fixes_cedilla_and_nfc():
     assert clean_text("\u0162\u0103ri") == "Țări"
     assert clean_text("a\u0306") == "ă"  # decomposed a + breve
     assert clean_text("one(cid:10)two") == "one\ntwo"
+
+
+@pytest.mark.parametrize(("raw", "lang", "expected"), [
+    # Romanian by a letter of its own (ă â î ș ț): the cedillas become commas.
+    ("Ştefania Ţurcanu-Bălăşoiu", None, "Ștefania Țurcanu-Bălășoiu"),
+    ("Ştefan Ţăran", None, "Ștefan Țăran"),
+    # Romanian by the field's mark.
+    ("Facultatea de Automatica şi Calculatoare", "ro", "Facultatea de Automatica și Calculatoare"),
+    ("Ioana Ţuţu-Maş", "ro", "Ioana Țuțu-Maș"),
+    # Turkish letters beside ş: a Turkish name, whatever the field says.
+    ("Çağrı Şahin", None, "Çağrı Şahin"),
+    ("Çağrı Şahin", "ro", "Çağrı Şahin"),
+    ("Şükrü Öztürk", "ro", "Şükrü Öztürk"),
+    ("Işık Üniversitesi, Şile", None, "Işık Üniversitesi, Şile"),
+    # Nothing says Romanian: a name is never altered.
+    ("Ayşe Kaya", None, "Ayşe Kaya"),
+    ("Ioana Ţuţu-Maş", None, "Ioana Ţuţu-Maş"),
+    # A foreign person or institution keeps what it wrote, even with Romanian letters.
+    ("Universitatea din Chişinău", "foreign", "Universitatea din Chişinău"),
+    ("Ayşe Kaya", "foreign", "Ayşe Kaya"),
+    # What is already right stays right.
+    ("Ștefania Țurcanu", "foreign", "Ștefania Țurcanu"),
+    ("Timișoara", None, "Timișoara"),
+])
+def test_cedillas_become_commas_only_in_romanian_text(raw, lang, expected):
+    assert clean_text(raw, lang) == expected
+
+
+def test_is_romanian_reasons():
+    assert is_romanian("Brăila") and is_romanian("x", "ro")
+    assert not is_romanian("Brăila", "foreign")
+    assert not is_romanian("Gümüşhane Bălan", "ro")  # ü: Turkish
+    assert not is_romanian("Paris")
 
 
 @pytest.mark.parametrize("text", [
