@@ -11,6 +11,8 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from docgen.domain.common import clean_text as xml_text
+
 # Cedilla forms (from old keyboards, OCR and fonts without comma-below) to the correct ones.
 _ROMANIAN = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
 
@@ -31,8 +33,11 @@ MONTHS = {
 
 
 def clean_text(raw: object) -> str:
-    """Return NFC text with comma-below ș ț, single spaces per line and no edge blanks."""
-    text = unicodedata.normalize("NFC", str(raw)).translate(_ROMANIAN)
+    """Return NFC text with comma-below ș ț, single spaces per line and no edge blanks.
+
+    Characters XML cannot hold are dropped and Word's soft line break (U+000B) is a line
+    break: a returned form is kept whatever it holds, and its values must export."""
+    text = unicodedata.normalize("NFC", xml_text(str(raw))).translate(_ROMANIAN)
     # pdfminer writes glyphs it cannot map as (cid:N); 10 and 13 are line breaks.
     text = re.sub(r"\(cid:1[03]\)", "\n", text)
     text = re.sub(r"\(cid:\d+\)", "\ufffd", text)
