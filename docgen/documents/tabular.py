@@ -141,7 +141,7 @@ def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]],
     return found
 
 
-def _depth_exceeded(value: Any, limit: int) -> bool:
+def too_deep(value: Any, limit: int) -> bool:
     """Whether JSON data nests deeper than ``limit`` (iterative: no recursion to blow)."""
     stack = [(value, 1)]
     while stack:
@@ -169,7 +169,7 @@ def read_json_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
         raise MalformedInput.at("", "a JSON batch must be a list of payloads")
     if len(data) > limits.rows:
         raise MalformedInput.at("", f"more than {limits.rows} items: split the batch")
-    if _depth_exceeded(data, limits.json_depth):
+    if too_deep(data, limits.json_depth):
         raise MalformedInput.at("", f"the JSON nests deeper than {limits.json_depth} levels")
     return [Row(i, pointer(i), item) for i, item in enumerate(data)]
 

@@ -6,7 +6,7 @@ Every model forbids unknown fields, so a misspelt key is reported rather than ig
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Literal, get_args
@@ -66,17 +66,19 @@ def clean_text(text: str, multiline: bool = True) -> str:
 
 
 def _check_tree(value: Any, path: str) -> None:
-    if isinstance(value, str):
-        char = forbidden_character(value)
-        if char:
-            raise ValueError(f"{path}: " + CONTROL_MESSAGE.format(char=char))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_tree(key, path)
-            _check_tree(item, f"{path}.{key}")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            _check_tree(item, f"{path}.{index}")
+    stack = [(value, path)]  # iterative: deep input must not exhaust the stack
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            char = forbidden_character(item)
+            if char:
+                raise ValueError(f"{where}: " + CONTROL_MESSAGE.format(char=char))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                stack.append((key, where))
+                stack.append((child, f"{where}.{key}"))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, f"{where}.{i}") for i, child in enumerate(item))
 
 
 def _holds_multiline(annotation: Any) -> bool:
@@ -113,9 +115,29 @@ def allowed_text(model: type[BaseModel], data: Any) -> Any:
     return out
 
 
+# Dates a payload may hold: far enough for birth dates and any call, near enough that the
+# rules' arithmetic (a year later, the next working day, an appeal deadline) stays inside
+# what Python's dates can hold (year 9999 would overflow).
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+DATE_RANGE_MESSAGE = "must be a date between {low} and {high}"
+
+
+def _dates_in_range(model: BaseModel) -> None:
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, date):
+                day = item.date() if isinstance(item, datetime) else item
+                if not FIRST_DATE <= day <= LAST_DATE:
+                    raise ValueError(f"{name}: " + DATE_RANGE_MESSAGE.format(
+                        low=FIRST_DATE.isoformat(), high=LAST_DATE.isoformat()))
+
+
 class Model(BaseModel):
     """Base for every domain model: strict about unknown keys, trims text, allows only
-    text XML can hold (see ``allowed_text``)."""
+    text XML can hold (see ``allowed_text``) and dates from 1900 to 2199."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
 
@@ -123,6 +145,11 @@ class Model(BaseModel):
     @classmethod
     def _allowed_text(cls, data: Any) -> Any:
         return allowed_text(cls, data)
+
+    @model_validator(mode="after")
+    def _allowed_dates(self) -> Any:
+        _dates_in_range(self)
+        return self
 
 
 class Activity(StrEnum):

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from docgen.domain.common import FIRST_DATE, LAST_DATE
 from docgen.domain.common import clean_text as xml_text
 
 # Cedilla forms (from old keyboards, OCR and fonts without comma-below) to the correct ones.
@@ -73,9 +74,12 @@ def parse_date(text: str) -> date:
     else:
         raise ValueError("not a date: write DD.MM.YYYY (e.g. 07.03.2026)")
     try:
-        return date(y, mo, d)
+        day = date(y, mo, d)
     except ValueError as exc:
         raise ValueError(f"not a real date ({exc})") from exc
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"not a plausible date (years {FIRST_DATE.year} to {LAST_DATE.year})")
+    return day
 
 
 def parse_decimal(text: str) -> Decimal:

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from docgen.config import project_path
-from docgen.errors import InvalidInput, MalformedInput, Problem, UnsupportedMedia
+from docgen.errors import InvalidInput, MalformedInput, Problem, UnsupportedMedia, pointer
 from docgen.errors import TooLarge as TooLargeError
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
@@ -93,7 +93,11 @@ def form_prefill(form_id: str) -> Response:
 def _files() -> list[Any]:
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMedia("send the files as multipart/form-data, in fields named 'file'")
-    files = [f for name in request.files for f in request.files.getlist(name)]
+    others = sorted(name for name in request.files if name != "file")
+    if others:
+        raise InvalidInput([Problem(pointer(name), "unknown field: send the files in fields "
+                                                "named 'file'") for name in others[:20]])
+    files = request.files.getlist("file")
     if not files:
         raise InvalidInput.at("/file", "no file: send one or more PDFs in fields named 'file'")
     problems = []
@@ -149,7 +153,7 @@ def get_upload(sha256: str) -> Response:
     """The original file, as uploaded."""
     record = db.session.query(Record).filter_by(sha256=sha256).one_or_none()
     fp = _blobs().open(sha256)
-    name = (record.filename if record else None) or f"{sha256}.pdf"
+    name = uploads.file_name(record.filename if record else None, f"{sha256}.pdf")
     return send_file(fp, mimetype="application/pdf", download_name=name, max_age=0,
                      etag=sha256)
 

@@ -97,6 +97,7 @@ MESSAGES = (
     _l("must have at most {max_length} item(s)"),
     _l("must have at most {decimal_places} decimals"), _l("must be one of {expected}"),
     _l("must not contain the control character {char}"),
+    _l("must be a date between {low} and {high}"),
 )
 
 

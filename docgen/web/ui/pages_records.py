@@ -23,6 +23,7 @@ from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import issue_text, translate_message
 
 PER_PAGE = 25
+MAX_PAGE = 1_000_000  # past it an offset overflows the database's integers
 REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
                   "reopen": "needs_review"}
 
@@ -143,7 +144,7 @@ def _filters() -> dict[str, Any]:
 def records() -> Any:
     filters = _filters()
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:
         page = 1
     items, total = ops.list_records(db.session, **filters, page=page, per_page=PER_PAGE)
@@ -195,8 +196,9 @@ def record_pdf(record_id: int) -> Any:
         fp = blobs.open(item.sha256)
     except (FileNotFoundError, NotFound):
         abort(404)
-    return send_file(fp, mimetype="application/pdf", download_name=item.filename or "form.pdf",
-                     max_age=0, etag=item.sha256)
+    return send_file(fp, mimetype="application/pdf",
+                     download_name=uploads.file_name(item.filename, "form.pdf"), max_age=0,
+                     etag=item.sha256)
 
 
 @bp.post("/records/<int:record_id>")
