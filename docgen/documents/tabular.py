@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from docgen.documents.xlsxguard import LIMITS, Limits, check_xlsx, column_letter
+from docgen.documents.xlsxguard import LIMITS, Limits, check_xlsx, column_letter, table_error
 from docgen.errors import DocgenError, InvalidInput, MalformedInput, Problem, pointer
 
 _INDEX = re.compile(r"^(0|[1-9][0-9]{0,2})$")
@@ -105,8 +105,7 @@ def _cell(value: Any) -> Any:
 def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]],
                      limits: Limits = LIMITS) -> list[Row]:
     if len(header) > limits.columns:
-        raise MalformedInput.at("", f"the header has {len(header)} columns; at most "
-                                    f"{limits.columns} are accepted")
+        raise table_error("header_columns", count=len(header), columns=limits.columns)
     names = [str(h).strip() if h is not None else "" for h in header]
     if not any(names):
         raise MalformedInput.at(
@@ -120,22 +119,19 @@ def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]],
     found: list[Row] = []
     for number, values in enumerate(rows, start=2):
         if number > limits.last_row:
-            raise MalformedInput.at("", f"row {number}: a sheet may use rows 1 to "
-                                        f"{limits.last_row} (at most {limits.rows} rows "
-                                        "of data)")
+            raise table_error("last_row", row=number, last_row=limits.last_row,
+                              rows=limits.rows)
         if len(values) > limits.columns:
-            raise MalformedInput.at("", f"row {number}, column "
-                                        f"{column_letter(limits.columns + 1)}: a sheet may "
-                                        f"have at most {limits.columns} columns")
+            raise table_error("columns", row=number, column=column_letter(limits.columns + 1),
+                              columns=limits.columns)
         for index, value in enumerate(values):
             if isinstance(value, str) and len(value) > limits.cell_chars:
-                raise MalformedInput.at("", f"row {number}, column {column_letter(index + 1)}:"
-                                            f" a cell may hold at most {limits.cell_chars} "
-                                            "characters")
+                raise table_error("cell_chars", row=number, column=column_letter(index + 1),
+                                  chars=limits.cell_chars)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         if len(found) >= limits.rows:
-            raise MalformedInput.at("", f"more than {limits.rows} rows: split the batch")
+            raise table_error("rows", rows=limits.rows)
         columns = {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
         found.append(Row(number, f"row {number}", unflatten(columns)))
     return found
@@ -160,17 +156,15 @@ def read_json_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedInput.at("", f"not valid JSON: {exc}") from exc
     except RecursionError as exc:
-        raise MalformedInput.at("", f"the JSON nests deeper than {limits.json_depth} "
-                                    "levels") from exc
+        raise table_error("json_depth", depth=limits.json_depth) from exc
     except ValueError as exc:  # an integer of more than 4300 digits (sys.int_info)
-        raise MalformedInput.at("", "not valid JSON: a number has more than "
-                                    f"{sys.get_int_max_str_digits()} digits") from exc
+        raise table_error("json_digits", digits=sys.get_int_max_str_digits()) from exc
     if not isinstance(data, list):
         raise MalformedInput.at("", "a JSON batch must be a list of payloads")
     if len(data) > limits.rows:
-        raise MalformedInput.at("", f"more than {limits.rows} items: split the batch")
+        raise table_error("items", rows=limits.rows)
     if too_deep(data, limits.json_depth):
-        raise MalformedInput.at("", f"the JSON nests deeper than {limits.json_depth} levels")
+        raise table_error("json_depth", depth=limits.json_depth)
     return [Row(i, pointer(i), item) for i, item in enumerate(data)]
 
 
@@ -198,9 +192,8 @@ def read_csv_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
             except csv.Error as exc:
                 # csv refuses a field over csv.field_size_limit() (131,072 characters) and
                 # a NUL byte; both are past what a cell may hold anyway.
-                raise MalformedInput.at("", f"row {number + 1}: cannot be read ({exc}); a "
-                                            f"cell may hold at most {limits.cell_chars} "
-                                            "characters") from exc
+                raise table_error("csv_field", row=number + 1, reason=exc,
+                                  chars=limits.cell_chars) from exc
             number += 1
             yield tuple(record)
 
@@ -215,7 +208,7 @@ def read_xlsx_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise MalformedInput.at("", f"not a readable XLSX workbook: {exc}") from exc
+        raise table_error("unreadable", reason=exc) from exc
     with archive:
         check_xlsx(archive, limits)
     from openpyxl import load_workbook
@@ -223,24 +216,24 @@ def read_xlsx_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # hostile input: openpyxl raises many kinds on broken parts
-        raise MalformedInput.at("", f"not a readable XLSX workbook "
-                                    f"({type(exc).__name__}: {str(exc)[:200]})") from exc
+        raise table_error("unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}") \
+            from exc
     try:
         if not book.worksheets:
-            raise MalformedInput.at("", "the workbook has no sheet")
+            raise table_error("no_sheet")
         sheet = book.worksheets[0]
         sheet.reset_dimensions()  # the declared <dimension> may lie: read what is there
         rows = sheet.iter_rows(max_row=limits.last_row, values_only=True)
         try:
             header = next(rows, None)
             if header is None:
-                raise MalformedInput.at("", "the first sheet is empty")
+                raise table_error("empty_sheet")
             return _rows_from_table(list(header), rows, limits)
         except DocgenError:
             raise
         except Exception as exc:  # a broken cell or style deep in the sheet
-            raise MalformedInput.at("", f"the first sheet cannot be read "
-                                        f"({type(exc).__name__}: {str(exc)[:200]})") from exc
+            raise table_error("sheet_unreadable",
+                              reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     finally:
         book.close()
 

@@ -47,6 +47,46 @@ class Limits:
 
 LIMITS = Limits()
 
+# What a refused batch file is told, by key: the pages translate these templates
+# (docgen.web.ui.labels), so every message is built from one of them.
+TABLE_MESSAGES = {
+    "doctype": "{member}: holds a DOCTYPE declaration, which a workbook never needs: "
+    "save it again from Excel or LibreOffice",
+    "entity": "{member}: declares an XML entity, which a workbook never needs",
+    "external": "{member}: refers to an external XML entity",
+    "last_row": "row {row}: a sheet may use rows 1 to {last_row} (at most {rows} rows of data)",
+    "columns": "row {row}, column {column}: a sheet may have at most {columns} columns",
+    "cells": "row {row}, column {column}: more than {cells} cells",
+    "strings": "more than {cells} shared strings",
+    "cell_chars": "row {row}, column {column}: a cell may hold at most {chars} characters",
+    "string_chars": "shared string {index}: a cell may hold at most {chars} characters",
+    "members": "the workbook holds {count} files; at most {members} are accepted",
+    "member_bytes": "{member} unpacks to more than {mb} MB: split the workbook",
+    "unpacked": "the workbook unpacks to more than {mb} MB: split it",
+    "ratio": "{member} is compressed more than {ratio} to 1: not a workbook we read",
+    "xml": "{member} is not well-formed XML (line {line}, column {column})",
+    "unpack": "{member} cannot be unpacked ({reason})",
+    "header_columns": "the header has {count} columns; at most {columns} are accepted",
+    "rows": "more than {rows} rows: split the batch",
+    "items": "more than {rows} items: split the batch",
+    "csv_field": "row {row}: cannot be read ({reason}); a cell may hold at most {chars} "
+    "characters",
+    "json_depth": "the JSON nests deeper than {depth} levels",
+    "json_digits": "not valid JSON: a number has more than {digits} digits",
+    "no_sheet": "the workbook has no sheet",
+    "empty_sheet": "the first sheet is empty",
+    "unreadable": "not a readable XLSX workbook ({reason})",
+    "sheet_unreadable": "the first sheet cannot be read ({reason})",
+    "timeout": "the file took longer than {seconds} s to read: split it",
+    "memory": "the file needs more memory than allowed: split it",
+    "failed": "the file cannot be read",
+}
+
+
+def table_error(key: str, **values: object) -> MalformedInput:
+    """The error for a batch file refused for ``key`` (see ``TABLE_MESSAGES``)."""
+    return MalformedInput.at("", TABLE_MESSAGES[key].format(**values))
+
 
 def column_letter(index: int) -> str:
     letters = ""
@@ -64,8 +104,8 @@ def _column_index(letters: str) -> int:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str):
-        self.message = message
+    def __init__(self, key: str, **values: object):
+        self.key, self.values = key, values
 
 
 class _Scan:
@@ -89,25 +129,20 @@ class _Scan:
             self.parser.CharacterDataHandler = self._chars
 
     def _doctype(self, *_args: Any) -> None:
-        raise _Refused(
-            "holds a DOCTYPE declaration, which a workbook never needs: "
-            "save it again from Excel or LibreOffice"
-        )
+        raise _Refused("doctype")
 
     def _entity(self, *_args: Any) -> None:
-        raise _Refused("declares an XML entity, which a workbook never needs")
+        raise _Refused("entity")
 
     def _external(self, *_args: Any) -> int:
-        raise _Refused("refers to an external XML entity")
+        raise _Refused("external")
 
-    def where(self) -> str:
-        if self.kind == "strings":
-            return f"shared string {self.cells}"
-        return (
-            f"row {self.row}, column {column_letter(self.column)}"
-            if self.column
-            else f"row {self.row}"
-        )
+    def _past_last_row(self) -> _Refused:
+        limits = self.limits
+        return _Refused("last_row", row=self.row, last_row=limits.last_row, rows=limits.rows)
+
+    def _at_cell(self, key: str, **values: object) -> _Refused:
+        return _Refused(key, row=self.row, column=column_letter(self.column), **values)
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         local = name.rsplit(":", 1)[-1]
@@ -118,10 +153,7 @@ class _Scan:
                 self.row = int(number) if number and number.isdigit() else self.row + 1
                 self.column = 0
                 if self.row > limits.last_row:
-                    raise _Refused(
-                        f"row {self.row}: a sheet may use rows 1 to "
-                        f"{limits.last_row} (at most {limits.rows} rows of data)"
-                    )
+                    raise self._past_last_row()
             elif local == "c":
                 ref = _REF.match(attrs.get("r", ""))
                 if ref:
@@ -130,24 +162,19 @@ class _Scan:
                 else:
                     self.column += 1
                 if self.column > limits.columns:
-                    raise _Refused(
-                        f"{self.where()}: a sheet may have at most {limits.columns} columns"
-                    )
+                    raise self._at_cell("columns", columns=limits.columns)
                 if self.row > limits.last_row:
-                    raise _Refused(
-                        f"row {self.row}: a sheet may use rows 1 to "
-                        f"{limits.last_row} (at most {limits.rows} rows of data)"
-                    )
+                    raise self._past_last_row()
                 self.cells += 1
                 if self.cells > limits.cells:
-                    raise _Refused(f"{self.where()}: more than {limits.cells} cells")
+                    raise self._at_cell("cells", cells=limits.cells)
             elif local in ("v", "t", "f"):
                 self.in_value, self.text = True, 0
         elif local == "si":
             self.cells += 1
             self.text = 0
             if self.cells > limits.cells:
-                raise _Refused(f"more than {limits.cells} shared strings")
+                raise _Refused("strings", cells=limits.cells)
         elif local == "t":
             self.in_value = True
 
@@ -160,9 +187,10 @@ class _Scan:
         if self.in_value:
             self.text += len(data)
             if self.text > self.limits.cell_chars:
-                raise _Refused(
-                    f"{self.where()}: a cell may hold at most {self.limits.cell_chars} characters"
-                )
+                chars = self.limits.cell_chars
+                if self.kind == "strings":
+                    raise _Refused("string_chars", index=self.cells, chars=chars)
+                raise self._at_cell("cell_chars", chars=chars)
 
     def feed(self, stream: IO[bytes]) -> None:
         while chunk := stream.read(CHUNK):
@@ -183,33 +211,19 @@ def check_xlsx(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
     """Refuse, with where and why, an XLSX past the limits or with XML entities."""
     members = archive.infolist()
     if len(members) > limits.members:
-        raise MalformedInput.at(
-            "", f"the workbook holds {len(members)} files; at most {limits.members} are accepted"
-        )
+        raise table_error("members", count=len(members), members=limits.members)
     total = 0
     for info in members:
         total += info.file_size
         if info.file_size > limits.member_bytes:
-            raise MalformedInput.at(
-                "",
-                f"{info.filename} unpacks to more than "
-                f"{limits.member_bytes // 1_000_000} MB: split the "
-                "workbook",
-            )
+            raise table_error("member_bytes", member=info.filename,
+                              mb=limits.member_bytes // 1_000_000)
         if total > limits.unpacked_bytes:
-            raise MalformedInput.at(
-                "",
-                f"the workbook unpacks to more than "
-                f"{limits.unpacked_bytes // 1_000_000} MB: split it",
-            )
+            raise table_error("unpacked", mb=limits.unpacked_bytes // 1_000_000)
         if info.file_size > 1_000_000 and info.file_size > limits.ratio * max(
             1, info.compress_size
         ):
-            raise MalformedInput.at(
-                "",
-                f"{info.filename} is compressed more than "
-                f"{limits.ratio} to 1: not a workbook we read",
-            )
+            raise table_error("ratio", member=info.filename, ratio=limits.ratio)
     for info in members:
         if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels", ".vml")):
             continue
@@ -218,13 +232,10 @@ def check_xlsx(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
             with archive.open(info) as stream:
                 scan.feed(stream)
         except _Refused as exc:
-            prefix = "" if scan.kind == "sheet" else f"{info.filename}: "
-            raise MalformedInput.at("", prefix + exc.message) from None
+            raise table_error(exc.key, member=info.filename, **exc.values) from None
         except expat.ExpatError as exc:
-            raise MalformedInput.at(
-                "",
-                f"{info.filename} is not well-formed XML (line {exc.lineno}, column {exc.offset})",
-            ) from None
+            raise table_error("xml", member=info.filename, line=exc.lineno,
+                              column=exc.offset) from None
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -233,6 +244,5 @@ def check_xlsx(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
             ValueError,
             NotImplementedError,
         ) as exc:
-            raise MalformedInput.at(
-                "", f"{info.filename} cannot be unpacked ({type(exc).__name__})"
-            ) from None
+            raise table_error("unpack", member=info.filename,
+                              reason=type(exc).__name__) from None

@@ -17,7 +17,8 @@ from flask import Flask, current_app
 
 from docgen.config import project_path
 from docgen.documents.tabular import Row
-from docgen.errors import InvalidInput, MalformedInput, Problem
+from docgen.documents.xlsxguard import table_error
+from docgen.errors import InvalidInput, MalformedInput, Problem, TooLarge
 
 
 class Parser:
@@ -71,8 +72,8 @@ def parser() -> Parser:
 def read_batch(content: bytes, filename: str) -> list[Row]:
     """Read an uploaded batch file in a parser child (time and memory bounded).
 
-    Raises :class:`docgen.errors.InvalidInput` (or ``MalformedInput``) naming the row and
-    column at fault, as ``docgen.documents.tabular.read_batch`` does in process.
+    Raises :class:`docgen.errors.MalformedInput` naming the row and column at fault, as
+    ``docgen.documents.tabular.read_batch`` does in process (``TooLarge`` past the size).
     """
     answer = parser().read_batch(content, filename)
     if "rows" in answer:
@@ -82,9 +83,11 @@ def read_batch(content: bytes, filename: str) -> list[Row]:
     if failure.get("code") == "invalid" and problems:
         error_class = MalformedInput if failure.get("status") == 400 else InvalidInput
         raise error_class(problems)
-    reason = {"timeout": f"the file took longer than {current_app.config['PARSE_TIMEOUT']} s "
-                         "to read: split it",
-              "too_complex": "the file needs more memory than allowed: split it",
-              "too_large": failure.get("message") or "the file is too large"}
-    raise InvalidInput.at("", reason.get(failure.get("code", ""),
-                                         "the file cannot be read"))
+    code = failure.get("code")
+    if code == "timeout":
+        raise table_error("timeout", seconds=current_app.config["PARSE_TIMEOUT"])
+    if code == "too_complex":
+        raise table_error("memory")
+    if code == "too_large":
+        raise TooLarge(str(failure.get("message") or "the file is too large"))
+    raise table_error("failed")
