@@ -107,7 +107,8 @@ def _safe(value: Any) -> Any:
     (values stored before the rules on text were made may hold others)."""
     if isinstance(value, str):
         value = clean_text(value)
-        return "'" + value if value.startswith(FORMULA_START) else value
+        # Blanks first do not save it: spreadsheets may trim them on import.
+        return "'" + value if value.lstrip(" ").startswith(FORMULA_START) else value
     if isinstance(value, Decimal):
         return float(value)
     return value

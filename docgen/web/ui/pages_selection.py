@@ -113,7 +113,7 @@ def rank() -> Any:
     example = sample(MINUTES) or {}
     if "university" in example:
         values.update(schemaform.values_of({"university": example["university"]}))
-    return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False),
+    return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False, default=str),
                  tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
                  values=values, errors={}, doc_lang=current_lang())
 
