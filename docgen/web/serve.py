@@ -150,6 +150,10 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) ->
             "accesslog": None,  # docgen logs each request itself, with its id
             "errorlog": "-",
             "proc_name": "docgen",
+            # gunicorn's defaults, stated: past them 414 / 431 (see write_problem).
+            "limit_request_line": 4094,
+            "limit_request_fields": 100,
+            "limit_request_field_size": 8190,
         }, pdf).run()
     finally:
         pdf.stop()
