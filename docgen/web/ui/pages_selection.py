@@ -129,7 +129,7 @@ def minutes() -> Any:
     try:
         selection_input = json.loads(raw_selection)
         result = rank_candidates(selection_input)
-    except (ValueError, InvalidInput):
+    except (ValueError, RecursionError, InvalidInput):
         abort(400)  # the page sent what it was given: this was not typed by anyone
     try:
         data, _raw = schemaform.read_form(request.form, tree)
