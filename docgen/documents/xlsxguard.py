@@ -69,8 +69,7 @@ TABLE_MESSAGES = {
     "header_columns": "the header has {count} columns; at most {columns} are accepted",
     "rows": "more than {rows} rows: split the batch",
     "items": "more than {rows} items: split the batch",
-    "csv_field": "row {row}: cannot be read ({reason}); a cell may hold at most {chars} "
-    "characters",
+    "csv_field": "row {row}: cannot be read ({reason}); a cell may hold at most {chars} characters",
     "json_depth": "the JSON nests deeper than {depth} levels",
     "json_digits": "not valid JSON: a number has more than {digits} digits",
     "no_sheet": "the workbook has no sheet",
@@ -216,8 +215,9 @@ def check_xlsx(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
     for info in members:
         total += info.file_size
         if info.file_size > limits.member_bytes:
-            raise table_error("member_bytes", member=info.filename,
-                              mb=limits.member_bytes // 1_000_000)
+            raise table_error(
+                "member_bytes", member=info.filename, mb=limits.member_bytes // 1_000_000
+            )
         if total > limits.unpacked_bytes:
             raise table_error("unpacked", mb=limits.unpacked_bytes // 1_000_000)
         if info.file_size > 1_000_000 and info.file_size > limits.ratio * max(
@@ -234,8 +234,9 @@ def check_xlsx(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
         except _Refused as exc:
             raise table_error(exc.key, member=info.filename, **exc.values) from None
         except expat.ExpatError as exc:
-            raise table_error("xml", member=info.filename, line=exc.lineno,
-                              column=exc.offset) from None
+            raise table_error(
+                "xml", member=info.filename, line=exc.lineno, column=exc.offset
+            ) from None
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -244,5 +245,4 @@ def check_xlsx(archive: zipfile.ZipFile, limits: Limits = LIMITS) -> None:
             ValueError,
             NotImplementedError,
         ) as exc:
-            raise table_error("unpack", member=info.filename,
-                              reason=type(exc).__name__) from None
+            raise table_error("unpack", member=info.filename, reason=type(exc).__name__) from None

@@ -196,7 +196,9 @@ def test_the_records_page_survives_a_huge_page_number(client, users):
 
 def test_minutes_with_a_deeply_nested_selection_is_400(client, users):
     sign_in(client, "officer")
-    response = client.post("/selection/minutes", data={
-        "csrf_token": token(client), "_selection": "[" * 5000 + "]" * 5000})
+    response = client.post(
+        "/selection/minutes",
+        data={"csrf_token": token(client), "_selection": "[" * 5000 + "]" * 5000},
+    )
     assert response.status_code == 400
     assert "<html" in response.text

@@ -112,8 +112,7 @@ def mutated(sample: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     paths = _paths(sample)[1:]
     changes = st.lists(st.tuples(st.sampled_from(paths), ODD), max_size=3)
     moves = st.sampled_from([None, date.max, date.min, date(1899, 12, 31), date(2200, 1, 1)])
-    return st.tuples(changes, moves).map(
-        lambda drawn: _apply(_moved(sample, drawn[1]), drawn[0]))
+    return st.tuples(changes, moves).map(lambda drawn: _apply(_moved(sample, drawn[1]), drawn[0]))
 
 
 _DATE = re.compile(r"^(\d{4}-\d\d-\d\d)")
@@ -226,8 +225,10 @@ def test_a_huge_page_number_is_422_naming_it(client, admin):
 
 
 @FUZZ
-@given(sample=st.sampled_from(["quote-outgoing-sms", "quote-incoming-sta", "quote-visiting"]),
-       data=st.data())
+@given(
+    sample=st.sampled_from(["quote-outgoing-sms", "quote-incoming-sta", "quote-visiting"]),
+    data=st.data(),
+)
 def test_quotes_never_answer_5xx(client, admin, sample, data):
     payload = data.draw(mutated(_sample(sample)))
     _no_5xx(client.post("/api/v1/grants/quote", headers=admin, json=payload))
