@@ -111,7 +111,9 @@ def mutated(sample: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     year out of the range): order and durations stay, only the years are hostile."""
     paths = _paths(sample)[1:]
     changes = st.lists(st.tuples(st.sampled_from(paths), ODD), max_size=3)
-    moves = st.sampled_from([None, date.max, date.min, date(1899, 12, 31), date(2200, 1, 1)])
+    moves = st.sampled_from(
+        [None, date.max, date.min, date(1899, 12, 31), date(2200, 1, 1), date(2199, 12, 31)]
+    )
     return st.tuples(changes, moves).map(lambda drawn: _apply(_moved(sample, drawn[1]), drawn[0]))
 
 
