@@ -52,6 +52,8 @@ def test_only_writers_send_spreadsheets(client, users, path):
     response = post_file(client, path, "c.xlsx", hostile.lying_dimension(), **SELECTION)
     assert response.status_code == 403
     assert "Nu este permis" in response.text
+    page = client.get(path).text  # and the page offers no form to send one
+    assert f'action="{path}"' not in page
 
 
 @pytest.mark.parametrize("path", ["/selection", "/batch"])
