@@ -94,10 +94,15 @@ def read_batch_answer(data: bytes, filename: str) -> dict[str, Any]:
 
 def _json_default(value: Any) -> Any:
     # A Decimal read from a spreadsheet came from a float (Decimal(repr(f))): as a JSON
-    # number it reads back, with parse_float=Decimal, as the same Decimal.
+    # number it reads back, with parse_float=Decimal, as the same Decimal. One from a JSON
+    # file with more digits than a float holds goes as text (pydantic reads "0.1234..." as
+    # a number too), never rounded.
     from decimal import Decimal
 
-    return float(value) if isinstance(value, Decimal) else str(value)
+    if isinstance(value, Decimal):
+        number = float(value)
+        return number if Decimal(repr(number)) == value else str(value)
+    return str(value)
 
 
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:

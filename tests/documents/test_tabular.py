@@ -126,3 +126,11 @@ def test_batch_files_are_read_in_a_bounded_worker(tmp_path):
         assert pool.read_batch(good, "c.xlsx")["error"]["code"] == "timeout"
         pool.timeout = 30
         assert "rows" in pool.read_batch(good, "c.xlsx")
+
+
+def test_numbers_keep_their_digits_through_the_worker(tmp_path):
+    content = b'[{"grade": 9.25, "exact": 0.12345678901234567890123}]'
+    with WorkerPool(1, timeout=30, memory_mb=1024, forms_dir=tmp_path) as pool:
+        data = pool.read_batch(content, "batch.json")["rows"][0]["data"]
+    assert data["grade"] == Decimal("9.25")
+    assert Decimal(data["exact"]) == Decimal("0.12345678901234567890123")
