@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +18,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from docgen.errors import InvalidInput, MalformedInput, Problem, pointer
+from docgen.documents.xlsxguard import LIMITS, Limits, check_xlsx, column_letter, table_error
+from docgen.errors import DocgenError, InvalidInput, MalformedInput, Problem, pointer
 
-MAX_ROWS = 10_000
 _INDEX = re.compile(r"^(0|[1-9][0-9]{0,2})$")
 
 
@@ -101,7 +102,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]]) -> list[Row]:
+def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]],
+                     limits: Limits = LIMITS) -> list[Row]:
+    if len(header) > limits.columns:
+        raise table_error("header_columns", count=len(header), columns=limits.columns)
     names = [str(h).strip() if h is not None else "" for h in header]
     if not any(names):
         raise MalformedInput.at(
@@ -114,60 +118,141 @@ def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]]) -> list
         seen.add(name)
     found: list[Row] = []
     for number, values in enumerate(rows, start=2):
+        if number > limits.last_row:
+            raise table_error("last_row", row=number, last_row=limits.last_row,
+                              rows=limits.rows)
+        if len(values) > limits.columns:
+            raise table_error("columns", row=number, column=column_letter(limits.columns + 1),
+                              columns=limits.columns)
+        for index, value in enumerate(values):
+            if isinstance(value, str) and len(value) > limits.cell_chars:
+                raise table_error("cell_chars", row=number, column=column_letter(index + 1),
+                                  chars=limits.cell_chars)
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        if len(found) >= MAX_ROWS:
-            raise MalformedInput.at("", f"more than {MAX_ROWS} rows: split the batch")
+        if len(found) >= limits.rows:
+            raise table_error("rows", rows=limits.rows)
         columns = {n: _cell(v) for n, v in zip(names, values, strict=False) if n}
         found.append(Row(number, f"row {number}", unflatten(columns)))
     return found
 
 
-def read_batch(content: bytes, filename: str) -> list[Row]:
-    """Read a batch file (``.json``, ``.csv`` or ``.xlsx``) into one payload per row."""
-    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    if suffix == "json":
-        try:
-            data = json.loads(content.decode("utf-8-sig"), parse_float=Decimal)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise MalformedInput.at("", f"not valid JSON: {exc}") from exc
-        if not isinstance(data, list):
-            raise MalformedInput.at("", "a JSON batch must be a list of payloads")
-        if len(data) > MAX_ROWS:
-            raise MalformedInput.at("", f"more than {MAX_ROWS} items: split the batch")
-        return [Row(i, pointer(i), item) for i, item in enumerate(data)]
-    if suffix == "csv":
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise MalformedInput.at(
-                "", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')"
-            ) from exc
-        # Excel writes ';' in Romanian locales and ',' in English ones: the header line,
-        # made of dotted column names, tells which.
-        first_line = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first_line.count)
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise MalformedInput.at("", "the CSV file is empty")
-        return _rows_from_table(header, (tuple(r) for r in reader))
-    if suffix == "xlsx":
-        from openpyxl import load_workbook
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether JSON data nests deeper than ``limit`` (iterative: no recursion to blow)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
+
+def read_json_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
+    try:
+        data = json.loads(content.decode("utf-8-sig"), parse_float=Decimal)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedInput.at("", f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise table_error("json_depth", depth=limits.json_depth) from exc
+    except ValueError as exc:  # an integer of more than 4300 digits (sys.int_info)
+        raise table_error("json_digits", digits=sys.get_int_max_str_digits()) from exc
+    if not isinstance(data, list):
+        raise MalformedInput.at("", "a JSON batch must be a list of payloads")
+    if len(data) > limits.rows:
+        raise table_error("items", rows=limits.rows)
+    if too_deep(data, limits.json_depth):
+        raise table_error("json_depth", depth=limits.json_depth)
+    return [Row(i, pointer(i), item) for i, item in enumerate(data)]
+
+
+def read_csv_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalformedInput.at(
+            "", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')"
+        ) from exc
+    # Excel writes ';' in Romanian locales and ',' in English ones: the header line,
+    # made of dotted column names, tells which.
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    number = 0  # records read; the header is row 1
+
+    def records() -> Iterator[tuple[str, ...]]:
+        nonlocal number
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # csv refuses a field over csv.field_size_limit() (131,072 characters) and
+                # a NUL byte; both are past what a cell may hold anyway.
+                raise table_error("csv_field", row=number + 1, reason=exc,
+                                  chars=limits.cell_chars) from exc
+            number += 1
+            yield tuple(record)
+
+    rows = records()
+    header = next(rows, None)
+    if header is None:
+        raise MalformedInput.at("", "the CSV file is empty")
+    return _rows_from_table(list(header), rows, limits)
+
+
+def read_xlsx_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise table_error("unreadable", reason=exc) from exc
+    with archive:
+        check_xlsx(archive, limits)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # hostile input: openpyxl raises many kinds on broken parts
+        raise table_error("unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}") \
+            from exc
+    try:
+        if not book.worksheets:
+            raise table_error("no_sheet")
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the declared <dimension> may lie: read what is there
+        rows = sheet.iter_rows(max_row=limits.last_row, values_only=True)
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise MalformedInput.at("", f"not a readable XLSX workbook: {exc}") from exc
-        try:
-            sheet = book.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
             header = next(rows, None)
             if header is None:
-                raise MalformedInput.at("", "the first sheet is empty")
-            return _rows_from_table(list(header), rows)
-        finally:
-            book.close()
+                raise table_error("empty_sheet")
+            return _rows_from_table(list(header), rows, limits)
+        except DocgenError:
+            raise
+        except Exception as exc:  # a broken cell or style deep in the sheet
+            raise table_error("sheet_unreadable",
+                              reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+    finally:
+        book.close()
+
+
+def read_batch(content: bytes, filename: str, limits: Limits = LIMITS) -> list[Row]:
+    """Read a batch file (``.json``, ``.csv`` or ``.xlsx``) into one payload per row.
+
+    Every read is bounded by ``limits`` (rows, columns, cell length, nesting, and for an
+    XLSX the sizes of what is inside, checked before openpyxl sees it). Run it in a worker
+    with time and memory limits (``docgen.forms.isolation``) when the file comes from
+    outside.
+    """
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix == "json":
+        return read_json_batch(content, limits)
+    if suffix == "csv":
+        return read_csv_batch(content, limits)
+    if suffix == "xlsx":
+        return read_xlsx_batch(content, limits)
     raise MalformedInput.at("", f"unsupported batch file {filename!r}: use .json, .csv or .xlsx")
 
 

@@ -6,9 +6,10 @@ Every model forbids unknown fields, so a misspelt key is reported rather than ig
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -25,11 +26,130 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ro import cnp as stdnum_cnp
 
+# --- what text may hold ----------------------------------------------------------------------
+# Every value ends up in XML (DOCX, XLSX, the PDF's XMP), and XML 1.0 cannot hold the C0
+# controls other than TAB, LF and CR, nor U+FFFE, U+FFFF or a lone surrogate: openpyxl raises
+# on them and Word refuses a DOCX holding one. Such text is refused, naming the field. The
+# white space a keyboard or Word produces is kept as what it means: in multi-line fields
+# (``OptionalText``, marked ``Multiline``) CR LF, CR, U+000B (Word's soft line break) and
+# U+000C become a line break and a TAB a space; in every other field each becomes a space.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\u2028\u2029]")
+_SPACES = re.compile("[\t\n\r\x0b\x0c\u2028\u2029]")
+CONTROL_MESSAGE = "must not contain the control character {char}"
+
+
+class Multiline:
+    """Marks a text type whose line breaks are kept (``Annotated[str, Multiline()]``)."""
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` that XML 1.0 cannot hold, as ``U+000B``; or None."""
+    found = FORBIDDEN_CHARACTERS.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def normalise_breaks(text: str, multiline: bool) -> str:
+    """Line breaks and tabs as they should be stored (see above); nothing else changes."""
+    if multiline:
+        return _LINE_BREAKS.sub("\n", text).replace("\t", " ")
+    return _SPACES.sub(" ", text.replace("\r\n", " "))
+
+
+def clean_text(text: str, multiline: bool = True) -> str:
+    """Text fit for XML whatever it held: forbidden characters dropped, breaks normalised.
+
+    For values stored before these rules (exports must not fail on them) and for what a
+    returned form gives back, where there is nobody to refuse.
+    """
+    return normalise_breaks(FORBIDDEN_CHARACTERS.sub("", text), multiline)
+
+
+def _check_tree(value: Any, path: str) -> None:
+    stack = [(value, path)]  # iterative: deep input must not exhaust the stack
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            char = forbidden_character(item)
+            if char:
+                raise ValueError(f"{where}: " + CONTROL_MESSAGE.format(char=char))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                stack.append((key, where))
+                stack.append((child, f"{where}.{key}"))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, f"{where}.{i}") for i, child in enumerate(item))
+
+
+def _holds_multiline(annotation: Any) -> bool:
+    if isinstance(annotation, Multiline):
+        return True
+    return any(_holds_multiline(arg) for arg in get_args(annotation))
+
+
+@cache
+def _multiline_fields(model: type[BaseModel]) -> frozenset[str]:
+    found = set()
+    for name, field in model.model_fields.items():
+        if _holds_multiline(field.annotation) or any(isinstance(m, Multiline)
+                                                     for m in field.metadata):
+            found.add(name)
+    return frozenset(found)
+
+
+def allowed_text(model: type[BaseModel], data: Any) -> Any:
+    """Refuse text XML cannot hold (naming the field); normalise breaks of the model's own
+    text fields (nested models do theirs). Returns a new dict: the caller's stays as it was."""
+    if not isinstance(data, dict):
+        return data
+    multiline = _multiline_fields(model)
+    out = {}
+    for key, value in data.items():
+        _check_tree(value, str(key))
+        if isinstance(value, str):
+            value = normalise_breaks(value, key in multiline)
+        elif isinstance(value, list):
+            value = [normalise_breaks(v, key in multiline) if isinstance(v, str) else v
+                     for v in value]
+        out[key] = value
+    return out
+
+
+# Dates a payload may hold: far enough for birth dates and any call, near enough that the
+# rules' arithmetic (a year later, the next working day, an appeal deadline) stays inside
+# what Python's dates can hold (year 9999 would overflow).
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2199, 12, 31)
+DATE_RANGE_MESSAGE = "must be a date between {low} and {high}"
+
+
+def _dates_in_range(model: BaseModel) -> None:
+    for name in type(model).model_fields:
+        value = getattr(model, name, None)
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, date):
+                day = item.date() if isinstance(item, datetime) else item
+                if not FIRST_DATE <= day <= LAST_DATE:
+                    raise ValueError(f"{name}: " + DATE_RANGE_MESSAGE.format(
+                        low=FIRST_DATE.isoformat(), high=LAST_DATE.isoformat()))
+
 
 class Model(BaseModel):
-    """Base for every domain model: strict about unknown keys, trims text."""
+    """Base for every domain model: strict about unknown keys, trims text, allows only
+    text XML can hold (see ``allowed_text``) and dates from 1900 to 2199."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _allowed_text(cls, data: Any) -> Any:
+        return allowed_text(cls, data)
+
+    @model_validator(mode="after")
+    def _allowed_dates(self) -> Any:
+        _dates_in_range(self)
+        return self
 
 
 class Activity(StrEnum):
@@ -55,7 +175,8 @@ class Direction(StrEnum):
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
+                         Multiline()]
 
 
 def _upper(value: object) -> object:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from docgen.domain.common import CONTROL_MESSAGE, DATE_RANGE_MESSAGE
 from docgen.errors import InvalidInput, Problem, pointer
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,6 +49,9 @@ _MESSAGES = {
     "decimal_max_places": "must have at most {decimal_places} decimals",
     "enum": "must be one of {expected}",
     "literal_error": "must be one of {expected}",
+    # Not a pydantic type: the message of ``docgen.domain.common.allowed_text``.
+    "control_character": CONTROL_MESSAGE,
+    "date_range": DATE_RANGE_MESSAGE,
 }
 
 

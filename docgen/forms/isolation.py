@@ -1,5 +1,8 @@
 """Run parses in child processes with a wall-clock limit, a memory cap and a size cap.
 
+Returned forms (PDF) and batch files (XLSX, CSV, JSON) alike: one hostile file costs at
+most a worker's time and memory, never a web worker's.
+
 A :class:`WorkerPool` starts ``python -m docgen.forms.worker`` processes once and sends
 them one file at a time; a worker that times out is killed, one that crashes or reports
 running out of memory is replaced, and every worker is recycled after ``max_jobs``
@@ -19,6 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -80,16 +85,18 @@ class Worker:
                 got += len(chunk)
         return b"".join(chunks)
 
-    def _read_answer(self, deadline: float) -> dict[str, Any]:
+    def _read_answer(self, deadline: float,
+                     parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
         (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
-        return json.loads(self._read_exact(size, deadline))
+        return json.loads(self._read_exact(size, deadline), parse_float=parse_float)
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
         if not self._ready:
             self._read_answer(time.monotonic() + timeout)
             self._ready = True
 
-    def parse(self, data: bytes, header: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def parse(self, data: bytes, header: dict[str, Any], timeout: float,
+              parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
         """Send one file and wait for its answer; TimeoutError or WorkerDied otherwise."""
         self.wait_ready()
         head = json.dumps(header).encode()
@@ -100,7 +107,7 @@ class Worker:
         except (BrokenPipeError, OSError) as exc:
             raise WorkerDied(f"worker gone ({exc})") from exc
         self.jobs += 1
-        return self._read_answer(time.monotonic() + timeout)
+        return self._read_answer(time.monotonic() + timeout, parse_float)
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -176,14 +183,23 @@ class WorkerPool:
 
     def parse(self, data: bytes, filename: str | None = None) -> dict[str, Any]:
         """Return the record of ``data`` or an error object; never raises for bad input."""
+        return self._ask(data, {"filename": filename, "forms_dir": self.forms_dir,
+                                "trust_roots": self.trust_roots})
+
+    def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
+        """Read a batch file (``docgen.documents.tabular.read_batch``) under the same limits:
+        ``{"rows": [{"number", "where", "data"}]}`` (numbers with a fraction as Decimal) or
+        an error object, whose ``problems`` list ``[pointer, message]`` for bad input."""
+        return self._ask(data, {"task": "batch", "filename": filename}, parse_float=Decimal)
+
+    def _ask(self, data: bytes, header: dict[str, Any],
+             parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
         if len(data) > self.max_bytes:
             return error("too_large", f"the file has {len(data)} bytes, the limit is "
                                       f"{self.max_bytes}")
         worker = self._idle.get()
-        header = {"filename": filename, "forms_dir": self.forms_dir,
-                  "trust_roots": self.trust_roots}
         try:
-            answer = worker.parse(data, header, self.timeout)
+            answer = worker.parse(data, header, self.timeout, parse_float)
         except TimeoutError:
             self._retire(worker, kill=True)
             return error("timeout", f"parsing took longer than {self.timeout:g} s")

@@ -11,6 +11,9 @@ import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from docgen.domain.common import FIRST_DATE, LAST_DATE
+from docgen.domain.common import clean_text as xml_text
+
 # Cedilla forms (from old keyboards, OCR and fonts without comma-below) to the correct ones:
 # only in Romanian text. Turkish, Azerbaijani, Kurdish, Tatar... write ş with a cedilla.
 _ROMANIAN = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
@@ -106,9 +109,11 @@ def romanian_letters(text: str, lang: str | None = None) -> str:
 def clean_text(raw: object, lang: str | None = None) -> str:
     """Return NFC text with single spaces per line, no edge blanks, and ș ț where Romanian.
 
-    ``lang`` is the field's mark (see :func:`is_romanian`).
+    ``lang`` is the field's mark (see :func:`is_romanian`). Characters XML cannot hold are
+    dropped and Word's soft line break (U+000B) is a line break: a returned form is kept
+    whatever it holds, and its values must export.
     """
-    text = unicodedata.normalize("NFC", str(raw))
+    text = unicodedata.normalize("NFC", xml_text(str(raw)))
     # pdfminer writes glyphs it cannot map as (cid:N); 10 and 13 are line breaks.
     text = re.sub(r"\(cid:1[03]\)", "\n", text)
     text = re.sub(r"\(cid:\d+\)", "\ufffd", text)
@@ -144,9 +149,12 @@ def parse_date(text: str) -> date:
     if not YEARS[0] <= y <= YEARS[1]:
         raise ValueError(f"the year {y} is outside {YEARS[0]}-{YEARS[1]}")
     try:
-        return date(y, mo, d)
+        day = date(y, mo, d)
     except ValueError as exc:
         raise ValueError(f"not a real date ({exc})") from exc
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"not a plausible date (years {FIRST_DATE.year} to {LAST_DATE.year})")
+    return day
 
 
 def parse_decimal(text: str) -> Decimal:

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, LimitReachedError
 from pypdf.generic import DictionaryObject
 
+from docgen.domain.common import clean_text
 from docgen.errors import DocgenError
 from docgen.forms import acroform
 from docgen.forms.active import find_active_content
@@ -107,11 +108,13 @@ def _recognise(
 
 
 def _raw_value(field: acroform.RawField) -> Any:
+    """A field's value kept as it came, but only with characters XML can hold (it is shown,
+    exported and corrected later) and Word's soft line break as a line break."""
     value = field.value
     if isinstance(value, str):
-        return value[:MAX_RAW_VALUE]
+        return clean_text(value[:MAX_RAW_VALUE])
     if isinstance(value, list):
-        return [str(v)[:MAX_RAW_VALUE] for v in value[:50]]
+        return [clean_text(str(v)[:MAX_RAW_VALUE]) for v in value[:50]]
     return value
 
 
@@ -226,7 +229,8 @@ def _unrecognised(fields: Mapping[str, acroform.RawField],
         "version": recognised[1] if recognised else None,
         "status": "unrecognized",
         "method": "acroform" if fields else "flattened",
-        "values": {name: _raw_value(f) for name, f in fields.items() if f.kind != "signature"},
+        "values": {clean_text(name, multiline=False): _raw_value(f) for name, f in fields.items()
+                   if f.kind != "signature"},
         "issues": issues,
     }
 

@@ -3,8 +3,9 @@
 Run as ``python -m docgen.forms.worker --memory-mb N``. It caps its own address space,
 loads the PDF libraries once, then reads frames from stdin and writes one answer frame
 per request to stdout, until stdin closes. A frame is a 4-byte big-endian length and a
-payload; a request is a JSON header frame followed by a frame of PDF bytes; an answer is
-one JSON frame: the record, or ``{"error": {"code", "message"}}``.
+payload; a request is a JSON header frame followed by a frame of PDF bytes (or of a batch
+file, when the header says ``"task": "batch"``); an answer is one JSON frame: the record
+(the rows), or ``{"error": {"code", "message"}}``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Handler:
         self._roots: dict[str, list[Any]] = {}
 
     def handle(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
+        if header.get("task") == "batch":
+            return read_batch_answer(data, str(header.get("filename") or ""))
         from pathlib import Path
 
         from docgen.forms.parse import ParseFailed, parse_bytes
@@ -75,6 +78,33 @@ class Handler:
             return exc.as_json()
 
 
+def read_batch_answer(data: bytes, filename: str) -> dict[str, Any]:
+    """The rows of a batch file, or its problems, as JSON-ready data."""
+    from docgen.documents.tabular import read_batch
+    from docgen.errors import DocgenError, InvalidInput
+
+    try:
+        rows = read_batch(data, filename)
+    except DocgenError as exc:
+        problems = exc.problems if isinstance(exc, InvalidInput) else []
+        return {"error": {"code": "invalid", "message": exc.detail, "status": exc.status,
+                          "problems": [[p.pointer, p.message] for p in problems]}}
+    return {"rows": [{"number": r.number, "where": r.where, "data": r.data} for r in rows]}
+
+
+def _json_default(value: Any) -> Any:
+    # A Decimal read from a spreadsheet came from a float (Decimal(repr(f))): as a JSON
+    # number it reads back, with parse_float=Decimal, as the same Decimal. One from a JSON
+    # file with more digits than a float holds goes as text (pydantic reads "0.1234..." as
+    # a number too), never rounded.
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        number = float(value)
+        return number if Decimal(repr(number)) == value else str(value)
+    return str(value)
+
+
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
     handler = Handler()
     write_frame(stdout, b'{"ready": true}')
@@ -86,8 +116,11 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
         if data is None:
             return 1
         fatal = False
+        header = json.loads(head)
+        # A record's numbers go out as text (default=str), a batch's as numbers.
+        default = _json_default if header.get("task") == "batch" else str
         try:
-            answer = handler.handle(json.loads(head), data)
+            answer = handler.handle(header, data)
         except MemoryError:
             answer = {"error": {"code": "too_complex",
                                 "message": "the file needs more memory than allowed"}}
@@ -95,7 +128,13 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
         except Exception as exc:  # the contract: an answer, never a traceback
             answer = {"error": {"code": "internal",
                                 "message": f"{type(exc).__name__}: {str(exc)[:300]}"}}
-        write_frame(stdout, json.dumps(answer, ensure_ascii=False, default=str).encode())
+        try:
+            frame = json.dumps(answer, ensure_ascii=False, default=default).encode()
+        except (ValueError, TypeError, RecursionError) as exc:  # e.g. a lone surrogate
+            frame = json.dumps({"error": {"code": "internal", "message":
+                                          f"the answer cannot be sent ({type(exc).__name__})"}
+                                }).encode()
+        write_frame(stdout, frame)
         if fatal:
             return 3
 

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 from sqlalchemy import select
 
 from docgen.config import project_path
-from docgen.errors import InvalidInput, MalformedInput, NotFound, Problem, UnsupportedMedia
+from docgen.errors import InvalidInput, MalformedInput, NotFound, Problem, UnsupportedMedia, pointer
 from docgen.errors import TooLarge as TooLargeError
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
@@ -95,7 +95,11 @@ def form_prefill(form_id: str) -> Response:
 def _files() -> list[Any]:
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMedia("send the files as multipart/form-data, in fields named 'file'")
-    files = [f for name in request.files for f in request.files.getlist(name)]
+    others = sorted(name for name in request.files if name != "file")
+    if others:
+        raise InvalidInput([Problem(pointer(name), "unknown field: send the files in fields "
+                                                "named 'file'") for name in others[:20]])
+    files = request.files.getlist("file")
     if not files:
         raise InvalidInput.at("/file", "no file: send one or more PDFs in fields named 'file'")
     problems = []
@@ -158,7 +162,8 @@ def get_upload(sha256: str) -> Response:
     if record is None or blob is None:
         raise NotFound(f"no uploaded file {sha256[:64]}")
     fp = _blobs().open(sha256)
-    return send_untrusted(fp, blob.media_type, record.filename or f"{sha256}.pdf", sha256)
+    name = uploads.file_name(record.filename if record else None, f"{sha256}.pdf")
+    return send_untrusted(fp, blob.media_type, name, sha256)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel
 
+from docgen.documents.tabular import too_deep
+from docgen.documents.xlsxguard import LIMITS
 from docgen.domain.validation import validate
-from docgen.errors import InvalidInput, MalformedInput, UnsupportedMedia
+from docgen.errors import InvalidInput, MalformedInput, TooLarge, UnsupportedMedia
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def _refuse_cut_body(raw: bytes) -> None:
+    """413 for a chunked body past MAX_CONTENT_LENGTH: Werkzeug stops reading at the limit
+    and hands over what it read, which would then be answered as broken JSON (400)."""
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit \
+            and request.environ["wsgi.input"].read(1):
+        raise TooLarge(f"the body is larger than {limit} bytes")
 
 
 def raw_json() -> Any:
@@ -20,8 +32,9 @@ def raw_json() -> Any:
     if not request.is_json:
         raise UnsupportedMedia("send the body as application/json")
     raw = request.get_data(cache=True)
+    _refuse_cut_body(raw)
     try:
-        return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
     except UnicodeDecodeError as exc:
         raise MalformedInput.at("", "the body is not UTF-8") from exc
     except json.JSONDecodeError as exc:
@@ -30,6 +43,14 @@ def raw_json() -> Any:
         ) from exc
     except RecursionError as exc:
         raise MalformedInput.at("", "the JSON is nested too deeply") from exc
+    except ValueError as exc:  # an integer past sys.get_int_max_str_digits() (4300)
+        raise MalformedInput.at(
+            "", f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits"
+        ) from exc
+    if too_deep(data, LIMITS.json_depth):
+        raise MalformedInput.at("", "the JSON is nested too deeply "
+                                    f"(at most {LIMITS.json_depth} levels)")
+    return data
 
 
 def json_body(model: type[M] | None) -> Any:

@@ -1,4 +1,5 @@
-"""Reading returned forms for the web workers: a few warm parser children per process.
+"""Reading returned forms and batch files for the web workers: a few warm parser children
+per process.
 
 The children (``docgen.forms.isolation``) bound each parse in time and memory; they are
 started on first use in each worker process (never in gunicorn's master, never before a
@@ -15,6 +16,9 @@ from typing import Any
 from flask import Flask, current_app
 
 from docgen.config import project_path
+from docgen.documents.tabular import Row
+from docgen.documents.xlsxguard import table_error
+from docgen.errors import InvalidInput, MalformedInput, Problem, TooLarge
 
 
 class Parser:
@@ -46,6 +50,10 @@ class Parser:
         """The record of a returned form, or ``{"error": {"code", "message"}}``."""
         return self._get().parse(data, filename)
 
+    def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
+        """The rows of a batch file, or ``{"error": ...}`` (see ``WorkerPool.read_batch``)."""
+        return self._get().read_batch(data, filename)
+
     def close(self) -> None:
         with self._lock:
             if self._pool is not None and self._pid == os.getpid():
@@ -59,3 +67,27 @@ def init_app(app: Flask) -> None:
 
 def parser() -> Parser:
     return current_app.extensions["docgen.parser"]
+
+
+def read_batch(content: bytes, filename: str) -> list[Row]:
+    """Read an uploaded batch file in a parser child (time and memory bounded).
+
+    Raises :class:`docgen.errors.MalformedInput` naming the row and column at fault, as
+    ``docgen.documents.tabular.read_batch`` does in process (``TooLarge`` past the size).
+    """
+    answer = parser().read_batch(content, filename)
+    if "rows" in answer:
+        return [Row(r["number"], r["where"], r["data"]) for r in answer["rows"]]
+    failure = answer.get("error") or {}
+    problems = [Problem(p, m) for p, m in failure.get("problems") or []]
+    if failure.get("code") == "invalid" and problems:
+        error_class = MalformedInput if failure.get("status") == 400 else InvalidInput
+        raise error_class(problems)
+    code = failure.get("code")
+    if code == "timeout":
+        raise table_error("timeout", seconds=current_app.config["PARSE_TIMEOUT"])
+    if code == "too_complex":
+        raise table_error("memory")
+    if code == "too_large":
+        raise TooLarge(str(failure.get("message") or "the file is too large"))
+    raise table_error("failed")

@@ -16,6 +16,18 @@ from flask import Flask, Response, g, request
 
 log = logging.getLogger("docgen.web.requests")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Text fit for one log line: control characters (a ``%0a`` in a path decodes to a line
+    break that would forge a line) and backslashes written as escapes, then cut."""
+    return _UNPRINTABLE.sub(_escape, text[:limit])
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return "\\\\" if code == 0x5C else f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _start() -> None:
@@ -28,8 +40,8 @@ def _finish(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id", "-")
     key = g.get("api_key")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("%s %s %s %d %.1fms key=%s", g.get("request_id", "-"), request.method,
-             request.path[:200], response.status_code, elapsed, key.id if key else "-")
+    log.info("%s %s %s %d %.1fms key=%s", g.get("request_id", "-"), printable(request.method),
+             printable(request.path), response.status_code, elapsed, key.id if key else "-")
     return response
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from docgen.documents.kinds import KINDS, LANGS
+from docgen.domain.common import allowed_text
 
 KindId = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 Lang = Literal[tuple(LANGS)]  # type: ignore[valid-type]
@@ -19,6 +20,11 @@ Format = Literal["docx", "pdf"]
 
 class Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _allowed_text(cls, data: Any) -> Any:
+        return allowed_text(cls, data)
 
 
 class DocumentRequest(Envelope):

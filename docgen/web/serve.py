@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -75,6 +76,18 @@ class PdfService:
                 self.proc.wait()
 
 
+def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request it refuses before the app sees it (414 for a long
+    request line, 431 for too many or too large headers, 400 for a broken one), as
+    ``application/problem+json`` like every other error, in place of its HTML page."""
+    slug = reason.lower().replace(" ", "-") or "error"
+    body = json.dumps({"type": f"/api/v1/docs#problem-{slug}", "title": reason,
+                       "status": status_int, "detail": mesg}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n")
+    gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
 class Server(BaseApplication):
     """gunicorn, configured in code; each worker builds its own app after the fork."""
 
@@ -88,6 +101,9 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
         pdf = self.pdf
         self.cfg.set("post_fork", lambda _server, _worker: pdf.close_in_child())
+        # gunicorn's workers call util.write_error for what they refuse themselves; the
+        # workers are forked from this process, so they inherit the replacement.
+        gunicorn_util.write_error = write_problem
 
     def load(self) -> Any:
         from docgen.web import create_app
@@ -134,6 +150,10 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) ->
             "accesslog": None,  # docgen logs each request itself, with its id
             "errorlog": "-",
             "proc_name": "docgen",
+            # gunicorn's defaults, stated: past them 414 / 431 (see write_problem).
+            "limit_request_line": 4094,
+            "limit_request_fields": 100,
+            "limit_request_field_size": 8190,
         }, pdf).run()
     finally:
         pdf.stop()

@@ -7,6 +7,7 @@ bytes uploaded again answer the existing record.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from flask import current_app
@@ -25,14 +26,33 @@ def _blobs() -> BlobStore:
     return current_app.extensions["docgen.blobs"]
 
 
+def file_name(name: str | None, default: str = "upload.pdf") -> str:
+    """A file name fit to store and to send in a header: its last path part, no control
+    characters (a ``filename*`` may carry CR LF), at most 255 characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c
+                   for c in base)
+    base = " ".join(base.split())[:255].strip()
+    return base if base.strip(". ") else default
+
+
 def upload_name(storage: Any) -> str:
-    return (storage.filename or "upload.pdf").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    return file_name(storage.filename)
 
 
 def looks_like_pdf(storage: Any) -> bool:
-    head = storage.stream.read(1024)
-    storage.stream.seek(0)
-    return PDF_MAGIC in head
+    """A PDF's header in its first KiB and its trailer (``startxref`` or ``%%EOF``) in its
+    last 2 KiB: what every reader looks for first. Whether pypdf can read the rest is for
+    the parser's worker to find out."""
+    stream = storage.stream
+    stream.seek(0)
+    head = stream.read(1024)
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(max(0, size - 2048))
+    tail = stream.read(2048)
+    stream.seek(0)
+    return PDF_MAGIC in head and (b"startxref" in tail or b"%%EOF" in tail)
 
 
 def grant_of(record: Record) -> dict[str, Any] | None:

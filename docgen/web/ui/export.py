@@ -11,12 +11,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from docgen.domain.common import clean_text
 from docgen.store.models import Record
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8" to text types
 }
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): such text is
+# written after an apostrophe, which Excel and LibreOffice show as text and do not run.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def text(value: Any) -> str:
@@ -79,13 +83,16 @@ def xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "records"
-    sheet.append(header)
+    sheet.append([_safe(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.data_type = "s"
     for row in rows:
         sheet.append([_safe(v) for v in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, datetime):
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, whatever it looks like
+            elif isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
@@ -96,9 +103,12 @@ def xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    """Text as a spreadsheet must get it: never a formula, only characters XML can hold
+    (values stored before the rules on text were made may hold others)."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        # Blanks first do not save it: spreadsheets may trim them on import.
+        return "'" + value if value.lstrip(" ").startswith(FORMULA_START) else value
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -108,7 +118,7 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     """UTF-8 with a BOM (Excel then reads ș and ț right), comma-separated."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([_safe(h) for h in header])
     for row in rows:
         writer.writerow(["" if v is None else
                          v.isoformat(sep=" ", timespec="minutes") if isinstance(v, datetime)

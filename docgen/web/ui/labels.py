@@ -14,6 +14,7 @@ from functools import cache
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from docgen.documents.xlsxguard import TABLE_MESSAGES
 from docgen.domain.validation import _MESSAGES
 
 LABELS = {
@@ -96,6 +97,42 @@ MESSAGES = (
     _l("must have at least {min_length} item(s)"),
     _l("must have at most {max_length} item(s)"),
     _l("must have at most {decimal_places} decimals"), _l("must be one of {expected}"),
+    _l("must not contain the control character {char}"),
+    _l("must be a date between {low} and {high}"),
+)
+
+# The messages of a refused batch file (docgen.documents.xlsxguard.TABLE_MESSAGES), marked
+# for the catalog (a test keeps the two lists the same).
+TABLE_TEXTS = (
+    _l("{member}: holds a DOCTYPE declaration, which a workbook never needs: "
+       "save it again from Excel or LibreOffice"),
+    _l("{member}: declares an XML entity, which a workbook never needs"),
+    _l("{member}: refers to an external XML entity"),
+    _l("row {row}: a sheet may use rows 1 to {last_row} (at most {rows} rows of data)"),
+    _l("row {row}, column {column}: a sheet may have at most {columns} columns"),
+    _l("row {row}, column {column}: more than {cells} cells"),
+    _l("more than {cells} shared strings"),
+    _l("row {row}, column {column}: a cell may hold at most {chars} characters"),
+    _l("shared string {index}: a cell may hold at most {chars} characters"),
+    _l("the workbook holds {count} files; at most {members} are accepted"),
+    _l("{member} unpacks to more than {mb} MB: split the workbook"),
+    _l("the workbook unpacks to more than {mb} MB: split it"),
+    _l("{member} is compressed more than {ratio} to 1: not a workbook we read"),
+    _l("{member} is not well-formed XML (line {line}, column {column})"),
+    _l("{member} cannot be unpacked ({reason})"),
+    _l("the header has {count} columns; at most {columns} are accepted"),
+    _l("more than {rows} rows: split the batch"),
+    _l("more than {rows} items: split the batch"),
+    _l("row {row}: cannot be read ({reason}); a cell may hold at most {chars} characters"),
+    _l("the JSON nests deeper than {depth} levels"),
+    _l("not valid JSON: a number has more than {digits} digits"),
+    _l("the workbook has no sheet"),
+    _l("the first sheet is empty"),
+    _l("not a readable XLSX workbook ({reason})"),
+    _l("the first sheet cannot be read ({reason})"),
+    _l("the file took longer than {seconds} s to read: split it"),
+    _l("the file needs more memory than allowed: split it"),
+    _l("the file cannot be read"),
 )
 
 
@@ -112,7 +149,8 @@ def enum_label(key: str, value: str) -> str:
 @cache
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
     found = []
-    for template in sorted(set(_MESSAGES.values()), key=len, reverse=True):
+    templates = set(_MESSAGES.values()) | set(TABLE_MESSAGES.values())
+    for template in sorted(templates, key=len, reverse=True):
         regex = re.escape(template)
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", regex)
         found.append((re.compile(f"^{regex}$"), template))

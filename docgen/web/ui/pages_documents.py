@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from docgen.config import project_path
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
-from docgen.documents.tabular import batch_template, read_batch
+from docgen.documents.tabular import batch_template
 from docgen.errors import DocgenError, InvalidInput, MalformedInput
 from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
-from docgen.web import jobs
+from docgen.web import jobs, parsing
 from docgen.web.converter import convert
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
@@ -143,7 +143,7 @@ def batch_upload() -> Any:
         context["problems"] = [_("Choose an XLSX or CSV file to upload.")]
         return render_template("batch.html", **context), 422
     try:
-        rows = read_batch(upload.read(), upload.filename)
+        rows = parsing.read_batch(upload.read(), upload.filename)
         if not rows:
             raise MalformedInput.at("", _("the file holds no rows"))
     except DocgenError as exc:

@@ -24,6 +24,7 @@ from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import issue_text, translate_message
 
 PER_PAGE = 25
+MAX_PAGE = 1_000_000  # past it an offset overflows the database's integers
 REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
                   "reopen": "needs_review"}
 
@@ -144,7 +145,7 @@ def _filters() -> dict[str, Any]:
 def records() -> Any:
     filters = _filters()
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:
         page = 1
     items, total = ops.list_records(db.session, **filters, page=page, per_page=PER_PAGE)
@@ -206,7 +207,8 @@ def record_pdf(record_id: int) -> Any:
     except (FileNotFoundError, NotFound):
         abort(404)
     # Never shown inline on our origin: a PDF may carry JavaScript (see headers.py).
-    return send_untrusted(fp, "application/pdf", item.filename or "form.pdf", item.sha256)
+    name = uploads.file_name(item.filename, "form.pdf")
+    return send_untrusted(fp, "application/pdf", name, item.sha256)
 
 
 @bp.post("/records/<int:record_id>")

@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 
 from docgen.config import project_path
 from docgen.documents.kinds import LANGS, get_kind
-from docgen.documents.tabular import Row, batch_template, read_batch
+from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
 from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
 from docgen.store import documents as ops
 from docgen.store.database import db
+from docgen.web import parsing
 from docgen.web.converter import convert
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
@@ -91,12 +92,13 @@ def selection_template(name: str) -> Any:
 
 
 @bp.post("/selection")
+@writer_required
 def rank() -> Any:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page(422, problems=[_("Choose the XLSX or CSV file of the candidates.")])
     try:
-        rows = read_batch(upload.read(), upload.filename)
+        rows = parsing.read_batch(upload.read(), upload.filename)
     except DocgenError as exc:
         return _page(422, problems=problems_text(exc))
     data = {"criteria_set": request.form.get("criteria_set", ""),
@@ -111,7 +113,7 @@ def rank() -> Any:
     example = sample(MINUTES) or {}
     if "university" in example:
         values.update(schemaform.values_of({"university": example["university"]}))
-    return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False),
+    return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False, default=str),
                  tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
                  values=values, errors={}, doc_lang=current_lang())
 
@@ -127,7 +129,7 @@ def minutes() -> Any:
     try:
         selection_input = json.loads(raw_selection)
         result = rank_candidates(selection_input)
-    except (ValueError, InvalidInput):
+    except (ValueError, RecursionError, InvalidInput):
         abort(400)  # the page sent what it was given: this was not typed by anyone
     try:
         data, _raw = schemaform.read_form(request.form, tree)

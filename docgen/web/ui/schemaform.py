@@ -200,9 +200,11 @@ def read_form(form: Any, tree: Field) -> tuple[dict[str, Any], dict[str, str]]:
             if text:
                 try:
                     inner[name] = json.loads(text)
-                except json.JSONDecodeError as exc:
+                except (ValueError, RecursionError) as exc:  # too deep, too many digits
+                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else \
+                        "nested too deeply or a number too long"
                     raise MalformedInput([Problem("/" + name.replace(".", "/"),
-                                                  f"not valid JSON: {exc.msg}")]) from exc
+                                                  f"not valid JSON: {reason}")]) from exc
             continue
         columns[name] = text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text
     payload = unflatten(columns)
