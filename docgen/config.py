@@ -58,7 +58,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_BURST": 60,
     # Flask's secret; empty = a random one kept in instance/secret_key (created once).
     "SECRET_KEY": "",
-    # Converter service of `docgen serve` (http://127.0.0.1:PORT/); empty = in process.
+    # Converter service of `docgen serve` (unix:/PATH, a Unix socket); empty = in process.
     "PDF_URL": "",
     # Form-parsing child processes per web worker.
     "PARSE_WORKERS": 1,

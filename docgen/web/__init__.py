@@ -91,8 +91,9 @@ def _check(app: Flask) -> None:
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         raise ConfigError("DOCGEN_BABEL_DEFAULT_TIMEZONE: not a time zone "
                           f"({c['BABEL_DEFAULT_TIMEZONE']!r}), e.g. Europe/Bucharest") from None
-    if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("http://127.0.0.1:"):
-        raise ConfigError("DOCGEN_PDF_URL: must be http://127.0.0.1:PORT/ (docgen serve sets it)")
+    if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("unix:/"):
+        raise ConfigError("DOCGEN_PDF_URL: must be unix:/PATH, the converter service's Unix "
+                          "socket (docgen serve sets it)")
 
 
 def _commit_or_roll_back(response: Response) -> Response:

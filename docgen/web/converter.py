@@ -2,7 +2,8 @@
 
 ``docgen serve`` starts one LibreOffice pool for the machine in a process of its own
 (:mod:`docgen.web.pdfservice`) and hands its address to every gunicorn worker as
-``PDF_URL``; the workers send it DOCX bytes over XML-RPC on 127.0.0.1. Without
+``PDF_URL`` (``unix:/PATH``); the workers send it DOCX bytes over XML-RPC on that Unix
+socket, in a folder only the service's user can enter. Without
 ``PDF_URL`` (tests, ``flask run``) the process-wide pool of :mod:`docgen.documents.pdf`
 is used directly. Both raise the same errors: ``Busy`` (503 with Retry-After),
 ``ConversionFailed``, ``MalformedInput``.
@@ -14,25 +15,15 @@ import http.client
 import json
 import os
 import xmlrpc.client
-from typing import Any
 
 from flask import Flask, current_app
 
+from docgen.documents.pdf import unixrpc
 from docgen.errors import Busy, ConversionFailed, DocgenError, MalformedInput
 
 # XML-RPC fault codes of the service: the HTTP status of the docgen error they carry.
 FAULT_BUSY = 503
-
-
-class _Transport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float):
-        super().__init__()
-        self._timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
+UNIX_PREFIX = "unix:"
 
 
 def error_to_fault(exc: DocgenError) -> xmlrpc.client.Fault:
@@ -58,11 +49,14 @@ class RemoteConverter:
     """A client of the machine's PDF service."""
 
     def __init__(self, url: str, timeout: float):
+        if not url.startswith(UNIX_PREFIX + "/"):
+            raise ValueError(f"not a unix:/PATH address: {url!r}")
         self.url = url
+        self.path = url[len(UNIX_PREFIX):]
         self.timeout = timeout
 
     def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
-        return xmlrpc.client.ServerProxy(self.url, transport=_Transport(timeout))
+        return unixrpc.proxy(self.path, timeout)
 
     def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
         try:

@@ -1,9 +1,11 @@
 """Run the service: one PDF service process for the machine, then gunicorn and its workers.
 
 The LibreOffice pool is started once, in its own process (:mod:`docgen.web.pdfservice`),
-before gunicorn forks anything; the workers reach it on 127.0.0.1 through ``PDF_URL``.
-This process keeps the write end of a pipe on the service's standard input and closes it
-on exit, however it exits, so the service and its LibreOffice instances end with it.
+before gunicorn forks anything; the workers reach it through ``PDF_URL``, a Unix socket
+in a folder of mode 0700 (no TCP port). This process keeps the write end of a pipe on
+the service's standard input and closes it on exit, however it exits, so the service and
+its LibreOffice instances end with it. The workers are forks of this process: they drop
+the pipe's end right after the fork and never stop the service themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,15 +35,21 @@ class PdfService:
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
         self.lifeline: int | None = None
+        self.workdir: Path | None = None
+        self.owner = os.getpid()
         self.url = ""
 
     def start(self, timeout: float = 120) -> str:
-        workdir = Path(tempfile.mkdtemp(prefix="docgen-pdfservice-"))
+        # mkdtemp: mode 0700, so only the service's user can reach the socket inside.
+        workdir = self.workdir = Path(tempfile.mkdtemp(prefix="docgen-pdfservice-"))
         ready = workdir / "ready.json"
+        sock = workdir / "pdf.sock"
         read_end, self.lifeline = os.pipe()
+        self.owner = os.getpid()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "docgen.web.pdfservice", "--ready-file", str(ready)],
+                [sys.executable, "-m", "docgen.web.pdfservice", "--ready-file", str(ready),
+                 "--socket", str(sock)],
                 stdin=read_end, start_new_session=True,
             )
         finally:
@@ -51,19 +60,28 @@ class PdfService:
                 self.stop()
                 raise RuntimeError("the PDF service did not start (see the log above)")
             time.sleep(0.05)
-        port = json.loads(ready.read_text())["port"]
+        path = json.loads(ready.read_text())["socket"]
         ready.unlink()
-        workdir.rmdir()
-        self.url = f"http://127.0.0.1:{port}/"
+        self.url = f"unix:{path}"
         return self.url
 
     def close_in_child(self) -> None:
         """A forked worker must not hold the lifeline, or the service outlives us."""
-        if self.lifeline is not None:
+        lifeline, self.lifeline = self.lifeline, None
+        self.proc = None  # not the worker's child: only the master waits for it
+        if lifeline is not None:
             with contextlib.suppress(OSError):
-                os.close(self.lifeline)
+                os.close(lifeline)
 
     def stop(self) -> None:
+        """End the service (in the process that started it; a no-op in a forked worker).
+
+        gunicorn's workers leave ``run()`` by ``SystemExit`` through ``serve()``'s
+        ``finally``: they must not close a descriptor again nor wait for a process that is
+        not their child (that made every worker exit 1 with EBADF on each stop).
+        """
+        if os.getpid() != self.owner:
+            return
         lifeline, self.lifeline = self.lifeline, None
         if lifeline is not None:
             os.close(lifeline)
@@ -73,6 +91,9 @@ class PdfService:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        workdir, self.workdir = self.workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 class Server(BaseApplication):
