@@ -65,6 +65,10 @@ DEFAULTS: dict[str, Any] = {
     # gunicorn workers (0 = cores + 1) and their request timeout (s).
     "WORKERS": 0,
     "WORKER_TIMEOUT": 120,
+    # A request must arrive whole (head and body) within this many seconds, plus one second
+    # per REQUEST_MIN_RATE bytes of announced body; else 408. Until then it holds no thread.
+    "REQUEST_READ_TIMEOUT": 15,
+    "REQUEST_MIN_RATE": 64000,
     # Log level of the service (DEBUG, INFO, WARNING, ...).
     "LOG_LEVEL": "INFO",
     # --- the staff's web pages ---

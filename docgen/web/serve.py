@@ -136,8 +136,20 @@ def _close_interrupted_jobs() -> None:
         log.warning("%d batch job(s) interrupted by the last stop are marked failed", count)
 
 
-def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) -> None:
-    """Start the PDF service, then gunicorn in the foreground until it is stopped."""
+def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
+          read_timeout: float = 15, min_rate: float = 64_000,
+          max_body: int = 20_000_000) -> None:
+    """Start the PDF service, then gunicorn in the foreground until it is stopped.
+
+    Requests are read whole by each worker's main loop before a thread sees them
+    (:class:`docgen.web.worker.BufferingWorker`): within ``read_timeout`` seconds plus one
+    second per ``min_rate`` bytes of announced body, else 408.
+    """
+    from docgen.web.worker import BufferingWorker
+
+    BufferingWorker.read_timeout = float(read_timeout)
+    BufferingWorker.min_rate = float(min_rate)
+    BufferingWorker.max_body = int(max_body)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
     _close_interrupted_jobs()
     pdf = PdfService()
@@ -148,13 +160,15 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) ->
         Server({
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": "gthread",
+            "worker_class": BufferingWorker,
             "threads": threads,
             "timeout": timeout,
             "graceful_timeout": 10,
             "accesslog": None,  # docgen logs each request itself, with its id
             "errorlog": "-",
             "proc_name": "docgen",
+            # gunicornc's control socket: unused, and one path per user for every instance.
+            "control_socket_disable": True,
         }, pdf).run()
     finally:
         pdf.stop()
