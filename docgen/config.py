@@ -53,6 +53,15 @@ DEFAULTS: dict[str, Any] = {
     "BATCH_SYNC_LIMIT": 50,
     # Largest batch accepted at all.
     "BATCH_MAX_ITEMS": 2000,
+    # Background batch jobs: the percentage of the LibreOffice pool they may hold at once
+    # (at least one instance; interactive conversions go first), and per API key or user
+    # the jobs queued or running and the items they still hold (beyond: 429).
+    "JOB_PDF_SHARE": 50,
+    "JOB_MAX_QUEUED": 2,
+    "JOB_MAX_ITEMS": 4000,
+    # A job whose process gave no sign of life for this many seconds is failed (its worker
+    # died); each process renews its jobs' heartbeat every quarter of it (at most 10 s).
+    "JOB_HEARTBEAT_TIMEOUT": 45,
     # Requests per minute per API key (0 = no limit), and the burst allowed above the pace.
     "RATE_LIMIT": 600,
     "RATE_BURST": 60,

@@ -28,7 +28,8 @@ from docgen.web.ratelimit import RateLimiter
 POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
             "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
             "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS", "REQUEST_READ_TIMEOUT",
-            "REQUEST_MIN_RATE")
+            "REQUEST_MIN_RATE", "JOB_PDF_SHARE", "JOB_MAX_QUEUED", "JOB_MAX_ITEMS",
+            "JOB_HEARTBEAT_TIMEOUT")
 NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS")
 
 
@@ -75,6 +76,8 @@ def _check(app: Flask) -> None:
         if value < (1 if name in POSITIVE else 0):
             least = "above" if name in POSITIVE else "at least"
             raise ConfigError(f"DOCGEN_{name}: must be {least} 0, not {value}")
+    if int(c["JOB_PDF_SHARE"]) > 100:
+        raise ConfigError("DOCGEN_JOB_PDF_SHARE: a percentage, from 1 to 100")
     if not str(c["DATABASE_URL"]).startswith(("sqlite:", "postgresql")):
         raise ConfigError("DOCGEN_DATABASE_URL: use sqlite:///PATH or postgresql://...")
     storage = Path(c["STORAGE_DIR"])

@@ -36,9 +36,11 @@ def serve(ready_file: Path, socket_path: Path) -> None:
         log.warning("LibreOffice pool unavailable (%s): one-shot soffice per document", exc)
         pool = OneShotConverter()
 
-    def convert(data: xmlrpc.client.Binary, pdfa: bool = False) -> xmlrpc.client.Binary:
+    def convert(data: xmlrpc.client.Binary, pdfa: bool = False,
+                batch: bool = False) -> xmlrpc.client.Binary:
         try:
-            return xmlrpc.client.Binary(pool.convert(data.data, pdfa=bool(pdfa)))
+            return xmlrpc.client.Binary(pool.convert(data.data, pdfa=bool(pdfa),
+                                                     batch=bool(batch)))
         except DocgenError as exc:
             raise error_to_fault(exc) from None
 

@@ -111,9 +111,12 @@ class Server(BaseApplication):
         self.cfg.set("post_fork", lambda _server, _worker: pdf.close_in_child())
 
     def load(self) -> Any:
-        from docgen.web import create_app
+        from docgen.web import create_app, heartbeat
 
-        return create_app()
+        app = create_app()
+        # In each worker: fail the jobs of any process that stopped beating (one killed).
+        heartbeat.monitor(app).start_sweeping()
+        return app
 
 
 def _close_interrupted_jobs() -> None:

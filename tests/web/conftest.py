@@ -97,6 +97,7 @@ def make_app(request, backend, tmp_path, sqlite_template, templates_dir, shared_
     yield make
     for app in apps:
         app.extensions["docgen.jobs"].shutdown(wait=True)
+        app.extensions["docgen.heartbeat"].stop()
         app.extensions["docgen.db"]["engine"].dispose()
 
 

@@ -30,7 +30,7 @@ def docgen(env, *args, check=True):
 
 
 def test_db_and_keys(env):
-    assert "revision 0002" in docgen(env, "db", "upgrade").stderr
+    assert "revision 0003" in docgen(env, "db", "upgrade").stderr
     token = docgen(env, "apikeys", "create", "office", "--scope", "documents",
                    "--scope", "uploads").stdout.strip()
     assert token.startswith("dgk_")
