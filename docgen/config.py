@@ -38,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "PARSE_TIMEOUT": 15,
     "PARSE_MEMORY_MB": 1024,
     "PARSE_MAX_MB": 20,
+    # Seconds an upload request waits for the reading before answering 202 (the record
+    # still "received", read in the background); and how many times a parse that ran out
+    # of time because the machine was loaded is tried again (with a longer limit each time).
+    "PARSE_WAIT": 2,
+    "PARSE_RETRIES": 2,
     # Trust roots (PEM files, separated by os.pathsep) for digital signatures.
     "TRUST_ROOTS": "",
     # --- the HTTP service (docgen serve, docgen db, docgen apikeys) ---

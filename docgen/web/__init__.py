@@ -21,7 +21,7 @@ from flask import Flask, Response, g
 from docgen.config import DEFAULTS, project_path
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.web import converter, errors, jobs, parsing, requestlog, ui
+from docgen.web import converter, errors, jobs, parsing, requestlog, ui, uploads
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
@@ -30,7 +30,8 @@ POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST"
             "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS", "REQUEST_READ_TIMEOUT",
             "REQUEST_MIN_RATE", "JOB_PDF_SHARE", "JOB_MAX_QUEUED", "JOB_MAX_ITEMS",
             "JOB_HEARTBEAT_TIMEOUT")
-NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS")
+NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS",
+                "PARSE_WAIT", "PARSE_RETRIES")
 
 
 class ConfigError(RuntimeError):
@@ -134,6 +135,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         int(app.config["RATE_BURST"]))
     converter.init_app(app)
     parsing.init_app(app)
+    uploads.init_app(app)
     jobs.init_app(app)
     requestlog.init_app(app)
     errors.init_app(app)

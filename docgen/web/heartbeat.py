@@ -7,6 +7,9 @@ queued or running, every quarter of ``JOB_HEARTBEAT_TIMEOUT`` (at most every 10 
 thread of its own, so a long conversion does not stop the beat. The workers of
 ``docgen serve`` also sweep: a job whose heartbeat is older than the timeout is failed
 with the reason, and reading a job checks the same, so clients see it at once.
+
+Uploaded records waiting to be read are held the same way (``updated_at`` renewed); the
+sweeping workers take up a ``received`` record nobody renews (its worker was killed).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Monitor:
         self.timeout = float(app.config["JOB_HEARTBEAT_TIMEOUT"])
         self.interval = min(10.0, self.timeout / 4)
         self.held: set[str] = set()
+        self.held_records: set[int] = set()
         self.sweeping = False
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -44,6 +48,16 @@ class Monitor:
     def drop(self, job_id: str) -> None:
         with self._lock:
             self.held.discard(job_id)
+
+    def hold_record(self, record_id: int) -> None:
+        """This process reads the record: renew it until ``drop_record``."""
+        with self._lock:
+            self.held_records.add(record_id)
+        self._ensure_thread()
+
+    def drop_record(self, record_id: int) -> None:
+        with self._lock:
+            self.held_records.discard(record_id)
 
     def start_sweeping(self) -> None:
         """Also fail the stale jobs of every process (``docgen serve``'s workers do)."""
@@ -66,12 +80,12 @@ class Monitor:
                 self._thread.start()
 
     def _loop(self) -> None:
-        from docgen.web import jobs
+        from docgen.web import jobs, uploads
 
         while not self._stop.wait(self.interval):
             with self._lock:
-                held = set(self.held)
-                if not held and not self.sweeping:
+                held, records = set(self.held), set(self.held_records)
+                if not held and not records and not self.sweeping:
                     self._thread = None
                     return
             try:
@@ -79,9 +93,12 @@ class Monitor:
                     session = db.new_session()
                     try:
                         jobs.beat(session, held)
+                        uploads.touch(session, records)
                         if self.sweeping:
                             jobs.fail_stale(session, self.timeout)
                         session.commit()
+                        if self.sweeping:
+                            uploads.resume_stale(self.app, session, self.timeout)
                     finally:
                         session.close()
             except Exception as exc:  # the database may be away for a moment: beat again

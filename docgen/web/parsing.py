@@ -42,9 +42,10 @@ class Parser:
                 atexit.register(self._pool.close)
             return self._pool
 
-    def parse(self, data: bytes, filename: str | None) -> dict[str, Any]:
+    def parse(self, data: bytes, filename: str | None,
+              timeout: float | None = None) -> dict[str, Any]:
         """The record of a returned form, or ``{"error": {"code", "message"}}``."""
-        return self._get().parse(data, filename)
+        return self._get().parse(data, filename, timeout)
 
     def close(self) -> None:
         with self._lock:
