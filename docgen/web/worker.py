@@ -12,6 +12,9 @@ without ever having taken a thread. Bodies are kept in memory up to ``SPOOL_BYTE
 beyond that in a temporary file. Once in a thread, the socket also times out after
 ``read_timeout`` seconds of silence, for the rare request that reaches it incomplete.
 
+``GET /healthz`` (the process is alive) is answered by the main loop itself, once read:
+it never waits for a request thread, all of which may be busy (reading uploads, say).
+
 Production behind nginx buffers the requests there as well (see README, "Production").
 """
 
@@ -39,6 +42,11 @@ _TIMEOUT_TEXT = b"the request did not arrive whole in time\n"
 TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
                   b"Content-Type: text/plain; charset=utf-8\r\n"
                   b"Content-Length: %d\r\n\r\n%s" % (len(_TIMEOUT_TEXT), _TIMEOUT_TEXT))
+_HEALTH_TEXT = b'{"status":"ok"}\n'
+HEALTH_ANSWER = (b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+                 b"Content-Type: application/json\r\nCache-Control: no-store\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (len(_HEALTH_TEXT), _HEALTH_TEXT))
+_HEALTH = re.compile(rb"^GET /healthz(\?[^ ]*)? HTTP/1\.[01]\r\n")
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?$", re.I | re.M)
 _CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.I | re.M)
 _EXPECT_CONTINUE = re.compile(rb"^expect[ \t]*:[ \t]*100-continue", re.I | re.M)
@@ -208,6 +216,9 @@ class BufferingWorker(ThreadWorker):
             self._drop(conn)
             return
         self._stop_reading(conn)
+        if _HEALTH.match(incoming.head) and incoming.body is None:
+            self._drop(conn, HEALTH_ANSWER)
+            return
         conn.sock.preload(*incoming.parts())
         conn.data_ready = True
         self.enqueue_req(conn)
