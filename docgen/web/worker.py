@@ -64,6 +64,14 @@ class BufferedSocket:
     def preload(self, *parts: IO[bytes]) -> None:
         self.preloaded.extend(parts)
 
+    def take_preloaded(self) -> bytes:
+        """What is left of the preloaded bytes (a pipelined next request), removed."""
+        data = b"".join(part.read() for part in self.preloaded)
+        for part in self.preloaded:
+            part.close()
+        self.preloaded.clear()
+        return data
+
     def recv(self, size: int, *flags: int) -> bytes:
         while self.preloaded:
             data = self.preloaded[0].read(size)
@@ -117,7 +125,9 @@ class Incoming:
             self.head_end = end + 4
             extra = bytes(self.head[self.head_end :])
             del self.head[self.head_end :]
-            return self._read_head() or self._add_body(extra)
+            now = self._read_head()
+            complete = self._add_body(extra)  # keep the bytes after the head, whatever
+            return now or complete
         return self._add_body(data)
 
     def _read_head(self) -> bool:
@@ -125,8 +135,11 @@ class Incoming:
         head = bytes(self.head)
         lengths = _CONTENT_LENGTH.findall(head)
         chunked = bool(_CHUNKED.search(head))
-        if chunked == bool(lengths) or len(set(lengths)) > 1:
-            return not chunked and not lengths  # no body; or ambiguous: gunicorn answers 400
+        if (chunked and lengths) or len(set(lengths)) > 1:
+            return True  # ambiguous framing: gunicorn refuses it (400)
+        if not chunked and not lengths:
+            self.needed = 0
+            return True  # no body
         size = int(lengths[0]) if lengths else self.max_body
         if size > self.max_body:
             return True  # the application answers 413 without reading it
@@ -189,17 +202,17 @@ class BufferingWorker(ThreadWorker):
         self.keepalived_conns.remove(conn)
         self._start_reading(conn)
 
-    def _start_reading(self, conn: TConn) -> None:
+    def _start_reading(self, conn: TConn, already: bytes = b"") -> None:
         conn.sock.setblocking(False)
         conn.incoming = Incoming(time.monotonic(), self.read_timeout, self.min_rate,
                                  self.max_body)
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_bytes, conn))
-        self._on_bytes(conn, conn.sock)  # bytes may be there already
+        self._on_bytes(conn, conn.sock, already)  # bytes may be there already
 
-    def _on_bytes(self, conn: TConn, _client: Any) -> None:
+    def _on_bytes(self, conn: TConn, _client: Any, already: bytes = b"") -> None:
         incoming: Incoming = conn.incoming
-        complete = False
+        complete = incoming.feed(already) if already else False
         try:
             while not complete:
                 data = conn.sock.raw.recv(RECV_CHUNK)
@@ -241,6 +254,12 @@ class BufferingWorker(ThreadWorker):
     def finish_request(self, conn: TConn, fs: Any) -> None:
         conn.sock.continue_sent = False
         super().finish_request(conn, fs)
+        if conn.sock.preloaded and conn in self.keepalived_conns:
+            # A pipelined request came with the last one: the socket will not signal it.
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self.poller.unregister(conn.sock)
+            self.keepalived_conns.remove(conn)
+            self._start_reading(conn, conn.sock.take_preloaded())
 
     def murder_pending(self) -> None:
         """Close the connections whose request did not arrive whole in time (408)."""
