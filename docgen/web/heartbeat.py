@@ -75,8 +75,9 @@ class Monitor:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
-                self._thread = threading.Thread(target=self._loop, name="docgen-heartbeat",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, name="docgen-heartbeat", daemon=True
+                )
                 self._thread.start()
 
     def _loop(self) -> None:

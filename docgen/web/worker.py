@@ -39,13 +39,17 @@ HEAD_LIMIT = 64 * 1024  # gunicorn refuses longer heads itself: hand them over t
 RECV_CHUNK = 256 * 1024
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _TIMEOUT_TEXT = b"the request did not arrive whole in time\n"
-TIMEOUT_ANSWER = (b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                  b"Content-Type: text/plain; charset=utf-8\r\n"
-                  b"Content-Length: %d\r\n\r\n%s" % (len(_TIMEOUT_TEXT), _TIMEOUT_TEXT))
+TIMEOUT_ANSWER = (
+    b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: %d\r\n\r\n%s" % (len(_TIMEOUT_TEXT), _TIMEOUT_TEXT)
+)
 _HEALTH_TEXT = b'{"status":"ok"}\n'
-HEALTH_ANSWER = (b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
-                 b"Content-Type: application/json\r\nCache-Control: no-store\r\n"
-                 b"Content-Length: %d\r\n\r\n%s" % (len(_HEALTH_TEXT), _HEALTH_TEXT))
+HEALTH_ANSWER = (
+    b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+    b"Content-Type: application/json\r\nCache-Control: no-store\r\n"
+    b"Content-Length: %d\r\n\r\n%s" % (len(_HEALTH_TEXT), _HEALTH_TEXT)
+)
 _HEALTH = re.compile(rb"^GET /healthz(\?[^ ]*)? HTTP/1\.[01]\r\n")
 _CONTENT_LENGTH = re.compile(rb"^content-length[ \t]*:[ \t]*(\d{1,18})[ \t]*\r?$", re.I | re.M)
 _CHUNKED = re.compile(rb"^transfer-encoding[ \t]*:.*chunked", re.I | re.M)
@@ -192,8 +196,9 @@ class BufferingWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        conn = TConn(self.cfg, BufferedSocket(client, self.read_timeout), address,
-                     listener.getsockname())
+        conn = TConn(
+            self.cfg, BufferedSocket(client, self.read_timeout), address, listener.getsockname()
+        )
         self._start_reading(conn)
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
@@ -204,8 +209,7 @@ class BufferingWorker(ThreadWorker):
 
     def _start_reading(self, conn: TConn, already: bytes = b"") -> None:
         conn.sock.setblocking(False)
-        conn.incoming = Incoming(time.monotonic(), self.read_timeout, self.min_rate,
-                                 self.max_body)
+        conn.incoming = Incoming(time.monotonic(), self.read_timeout, self.min_rate, self.max_body)
         self.reading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_bytes, conn))
         self._on_bytes(conn, conn.sock, already)  # bytes may be there already
@@ -266,6 +270,8 @@ class BufferingWorker(ThreadWorker):
         super().murder_pending()
         now = time.monotonic()
         for conn in [c for c in self.reading if c.incoming.deadline <= now]:
-            self.log.info("a request did not arrive whole within %.0f s: answered 408",
-                          conn.incoming.deadline - conn.incoming.started)
+            self.log.info(
+                "a request did not arrive whole within %.0f s: answered 408",
+                conn.incoming.deadline - conn.incoming.started,
+            )
             self._drop(conn, TIMEOUT_ANSWER)

@@ -51,9 +51,14 @@ class Service:
     """``docgen serve`` in a subprocess, with its own instance folder."""
 
     def __init__(self, tmp_path: Path, templates_dir: Path, **settings: str):
-        self.env = dict(os.environ, DOCGEN_INSTANCE_DIR=str(tmp_path / "instance"),
-                        DOCGEN_TEMPLATES_DIR=str(templates_dir), PYTHONIOENCODING="utf-8",
-                        DOCGEN_RATE_LIMIT="0", DOCGEN_PDF_INSTANCES="1")
+        self.env = dict(
+            os.environ,
+            DOCGEN_INSTANCE_DIR=str(tmp_path / "instance"),
+            DOCGEN_TEMPLATES_DIR=str(templates_dir),
+            PYTHONIOENCODING="utf-8",
+            DOCGEN_RATE_LIMIT="0",
+            DOCGEN_PDF_INSTANCES="1",
+        )
         self.env.update({f"DOCGEN_{k}": str(v) for k, v in settings.items()})
         self.log_path = tmp_path / "serve.log"
         self.port = free_port()
@@ -61,8 +66,15 @@ class Service:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "docgen", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120, check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "docgen", *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return done.stdout
 
     def token(self, *scopes: str, name: str = "tester") -> str:
@@ -73,9 +85,21 @@ class Service:
         self.cli("db", "upgrade")
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "docgen", "serve", "--port", str(self.port),
-                 "--workers", str(workers)],
-                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "docgen",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(workers),
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + ready_within
         while True:
             try:
@@ -87,15 +111,22 @@ class Service:
             assert time.monotonic() < deadline, "docgen serve did not become ready"
             time.sleep(0.3)
 
-    def request(self, method: str, path: str, *, body: bytes | dict | None = None,
-                headers: dict[str, str] | None = None,
-                timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | dict | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ) -> tuple[int, dict[str, str], bytes]:
         headers = dict(headers or {})
         if isinstance(body, dict):
             body = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")
-        request = urllib.request.Request(self.base + path, data=body, headers=headers,
-                                         method=method)
+        request = urllib.request.Request(
+            self.base + path, data=body, headers=headers, method=method
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, dict(response.headers), response.read()

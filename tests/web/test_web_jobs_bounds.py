@@ -17,9 +17,11 @@ def _key(app, name: str) -> dict[str, str]:
 
 
 def _batch(client, headers, items):
-    return client.post("/api/v1/documents/batch", headers=headers,
-                       json={"kind": "certificate_of_attendance", "lang": "ro",
-                             "format": "docx", "items": items})
+    return client.post(
+        "/api/v1/documents/batch",
+        headers=headers,
+        json={"kind": "certificate_of_attendance", "lang": "ro", "format": "docx", "items": items},
+    )
 
 
 def _park(app, key_name: str, count: int, total: int) -> None:
@@ -31,10 +33,20 @@ def _park(app, key_name: str, count: int, total: int) -> None:
         if db.session.get(Blob, "b" * 64) is None:
             db.session.add(Blob(sha256="b" * 64, size=2, media_type="application/json"))
         for n in range(count):
-            db.session.add(Job(id=f"parked{key_name}{n}", kind="certificate_of_attendance",
-                               lang="ro", format="docx", status="queued", total=total, done=0,
-                               items_sha256="b" * 64, api_key_id=key.id,
-                               heartbeat_at=utcnow()))
+            db.session.add(
+                Job(
+                    id=f"parked{key_name}{n}",
+                    kind="certificate_of_attendance",
+                    lang="ro",
+                    format="docx",
+                    status="queued",
+                    total=total,
+                    done=0,
+                    items_sha256="b" * 64,
+                    api_key_id=key.id,
+                    heartbeat_at=utcnow(),
+                )
+            )
         db.session.commit()
 
 
@@ -73,18 +85,37 @@ def test_a_job_whose_worker_stopped_beating_is_failed_with_the_reason(make_app):
     headers = _key(app, "watcher")
     with app.app_context():
         db.session.add(Blob(sha256="c" * 64, size=2, media_type="application/json"))
-        db.session.add(Job(id="lost", kind="certificate_of_attendance", lang="ro",
-                           format="docx", status="running", total=9, done=3,
-                           items_sha256="c" * 64, heartbeat_at=utcnow() - timedelta(seconds=31)))
-        db.session.add(Job(id="alive", kind="certificate_of_attendance", lang="ro",
-                           format="docx", status="running", total=9, done=3,
-                           items_sha256="c" * 64, heartbeat_at=utcnow() - timedelta(seconds=5)))
+        db.session.add(
+            Job(
+                id="lost",
+                kind="certificate_of_attendance",
+                lang="ro",
+                format="docx",
+                status="running",
+                total=9,
+                done=3,
+                items_sha256="c" * 64,
+                heartbeat_at=utcnow() - timedelta(seconds=31),
+            )
+        )
+        db.session.add(
+            Job(
+                id="alive",
+                kind="certificate_of_attendance",
+                lang="ro",
+                format="docx",
+                status="running",
+                total=9,
+                done=3,
+                items_sha256="c" * 64,
+                heartbeat_at=utcnow() - timedelta(seconds=5),
+            )
+        )
         db.session.commit()
     lost = client.get("/api/v1/documents/batch/lost", headers=headers).json
     assert lost["status"] == "failed"
     assert "stopped" in lost["detail"] and "30 s" in lost["detail"]
-    assert client.get("/api/v1/documents/batch/alive", headers=headers).json["status"] == \
-        "running"
+    assert client.get("/api/v1/documents/batch/alive", headers=headers).json["status"] == "running"
     with app.app_context():  # the failure was stored, not only shown
         assert db.session.get(Job, "lost").finished_at is not None
 
@@ -101,17 +132,29 @@ def test_a_job_held_by_a_live_process_keeps_beating(make_app):
     with app.app_context():
         db.session.add(Blob(sha256="d" * 64, size=2, media_type="application/json"))
         for job_id in ("held", "orphan"):
-            db.session.add(Job(id=job_id, kind="certificate_of_attendance", lang="ro",
-                               format="docx", status="running", total=9, done=3,
-                               items_sha256="d" * 64, heartbeat_at=utcnow()))
+            db.session.add(
+                Job(
+                    id=job_id,
+                    kind="certificate_of_attendance",
+                    lang="ro",
+                    format="docx",
+                    status="running",
+                    total=9,
+                    done=3,
+                    items_sha256="d" * 64,
+                    heartbeat_at=utcnow(),
+                )
+            )
         db.session.commit()
     monitor = heartbeat.monitor(app)
     assert monitor.interval == 0.5
     monitor.hold("held")
     try:
         time.sleep(3)  # past the timeout: only the beat keeps "held" alive
-        states = {job_id: client.get(f"/api/v1/documents/batch/{job_id}", headers=headers)
-                  .json["status"] for job_id in ("held", "orphan")}
+        states = {
+            job_id: client.get(f"/api/v1/documents/batch/{job_id}", headers=headers).json["status"]
+            for job_id in ("held", "orphan")
+        }
     finally:
         monitor.drop("held")
         monitor.stop()

@@ -26,31 +26,38 @@ def _items(count: int, prefix: str) -> list[dict]:
 
 def _submit(service: Service, token: str, items: list[dict]) -> str:
     status, headers, body = service.request(
-        "POST", "/api/v1/documents/batch", headers={"Authorization": f"Bearer {token}"},
-        body={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf",
-              "items": items})
+        "POST",
+        "/api/v1/documents/batch",
+        headers={"Authorization": f"Bearer {token}"},
+        body={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "items": items},
+    )
     assert status == 202, body[:500]
     return headers["Location"]
 
 
 def _job(service: Service, token: str, url: str) -> dict:
-    status, _headers, body = service.request("GET", url,
-                                             headers={"Authorization": f"Bearer {token}"})
+    status, _headers, body = service.request(
+        "GET", url, headers={"Authorization": f"Bearer {token}"}
+    )
     assert status == 200, body[:500]
     return json.loads(body)
 
 
 def test_a_job_whose_worker_is_killed_fails_with_the_reason_within_a_minute(
-        tmp_path, templates_dir):
-    assert DEFAULTS["JOB_HEARTBEAT_TIMEOUT"] + min(10, DEFAULTS["JOB_HEARTBEAT_TIMEOUT"] / 4) \
-        <= 60
-    with Service(tmp_path, templates_dir, BATCH_SYNC_LIMIT="2",
-                 JOB_HEARTBEAT_TIMEOUT="6") as service:
+    tmp_path, templates_dir
+):
+    assert DEFAULTS["JOB_HEARTBEAT_TIMEOUT"] + min(10, DEFAULTS["JOB_HEARTBEAT_TIMEOUT"] / 4) <= 60
+    with Service(
+        tmp_path, templates_dir, BATCH_SYNC_LIMIT="2", JOB_HEARTBEAT_TIMEOUT="6"
+    ) as service:
         service.start(workers=2)
         token = service.token("documents")
         url = _submit(service, token, _items(80, "KILL"))
-        match = re.search(r"\[(\d+)\] INFO docgen\.web\.requests: \w+ POST "
-                          r"/api/v1/documents/batch 202", service.log())
+        match = re.search(
+            r"\[(\d+)\] INFO docgen\.web\.requests: \w+ POST "
+            r"/api/v1/documents/batch 202",
+            service.log(),
+        )
         assert match, service.log()[-2000:]
         worker = int(match.group(1))
         deadline = time.monotonic() + 120
@@ -72,13 +79,18 @@ def test_a_job_whose_worker_is_killed_fails_with_the_reason_within_a_minute(
 
 
 def test_single_pdf_requests_succeed_while_jobs_run(tmp_path, templates_dir):
-    with Service(tmp_path, templates_dir, PDF_INSTANCES="2", PDF_QUEUE="4",
-                 BATCH_SYNC_LIMIT="5", JOB_PDF_SHARE="50") as service:
+    with Service(
+        tmp_path,
+        templates_dir,
+        PDF_INSTANCES="2",
+        PDF_QUEUE="4",
+        BATCH_SYNC_LIMIT="5",
+        JOB_PDF_SHARE="50",
+    ) as service:
         service.start(workers=3)
         tokens = [service.token("documents", name=f"batch{n}") for n in range(3)]
         single = service.token("documents", name="single")
-        urls = [_submit(service, token, _items(25, f"JOB{n}"))
-                for n, token in enumerate(tokens)]
+        urls = [_submit(service, token, _items(25, f"JOB{n}")) for n, token in enumerate(tokens)]
         deadline = time.monotonic() + 120
         while not any(_job(service, t, u)["done"] for t, u in zip(tokens, urls, strict=True)):
             assert time.monotonic() < deadline, "no job started"
@@ -86,9 +98,17 @@ def test_single_pdf_requests_succeed_while_jobs_run(tmp_path, templates_dir):
 
         def one(n: int) -> int:
             status, _headers, body = service.request(
-                "POST", "/api/v1/documents", headers={"Authorization": f"Bearer {single}"},
-                body={"kind": "certificate_of_attendance", "lang": "ro", "format": "pdf",
-                      "data": dict(SAMPLE, reference=f"ONE-{n}")}, timeout=120)
+                "POST",
+                "/api/v1/documents",
+                headers={"Authorization": f"Bearer {single}"},
+                body={
+                    "kind": "certificate_of_attendance",
+                    "lang": "ro",
+                    "format": "pdf",
+                    "data": dict(SAMPLE, reference=f"ONE-{n}"),
+                },
+                timeout=120,
+            )
             assert status != 201 or body.startswith(b"%PDF-")
             return status
 

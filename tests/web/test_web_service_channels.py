@@ -76,9 +76,16 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 
 def _connect_as_nobody(paths: list[str]) -> dict[str, str]:
-    done = subprocess.run([SYSTEM_PYTHON, "-c", CONNECT_AS_NOBODY, json.dumps(paths)],
-                          user=65534, group=65534, capture_output=True, text=True,
-                          timeout=30, check=True, cwd="/")
+    done = subprocess.run(
+        [SYSTEM_PYTHON, "-c", CONNECT_AS_NOBODY, json.dumps(paths)],
+        user=65534,
+        group=65534,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+        cwd="/",
+    )
     return json.loads(done.stdout)
 
 
@@ -87,15 +94,17 @@ def test_no_converter_channel_is_open_to_other_local_users(tmp_path, templates_d
         service.start(workers=2)
         tree = service.processes()
         assert "soffice.bin" in tree.values(), tree
-        inodes = set().union(*(_socket_inodes(pid) for pid in tree),
-                             _socket_inodes(service.proc.pid))
+        inodes = set().union(
+            *(_socket_inodes(pid) for pid in tree), _socket_inodes(service.proc.pid)
+        )
         # The attack: a TCP port on 127.0.0.1 that any local user can connect to.
         assert _listening_tcp_ports(inodes) == {service.port}
         unix = _listening_unix_paths(inodes)
         assert not [p for p in unix if p.startswith("@")], unix  # abstract: no permissions
         # LibreOffice's UNO pipe is gone from the file system once the server connected.
-        assert not [p for p in unix if "OSL_PIPE" in p and "docgen-" in p
-                    and os.path.exists(p)], unix
+        assert not [p for p in unix if "OSL_PIPE" in p and "docgen-" in p and os.path.exists(p)], (
+            unix
+        )
         # The XML-RPC sockets sit in folders only the service's user can enter.
         rpc = [p for p in unix if p.endswith(("/rpc.sock", "/pdf.sock"))]
         assert len(rpc) == 2, unix
@@ -108,17 +117,27 @@ def test_no_converter_channel_is_open_to_other_local_users(tmp_path, templates_d
         token = service.token("documents")
         sample = json.loads((ROOT / "samples" / "certificate_of_attendance.json").read_text())
         status, _headers, body = service.request(
-            "POST", "/api/v1/documents", headers={"Authorization": f"Bearer {token}"},
-            body={"kind": "certificate_of_attendance", "lang": "ro", "format": "pdf",
-                  "data": sample})
+            "POST",
+            "/api/v1/documents",
+            headers={"Authorization": f"Bearer {token}"},
+            body={
+                "kind": "certificate_of_attendance",
+                "lang": "ro",
+                "format": "pdf",
+                "data": sample,
+            },
+        )
         assert status == 201 and body.startswith(b"%PDF-"), body[:300]
 
 
 def test_stop_ends_every_worker_with_status_zero(tmp_path, templates_dir):
     with Service(tmp_path, templates_dir) as service:
         service.start(workers=3)
-        workers = [pid for pid, name in service.processes().items()
-                   if name.startswith(("docgen", "gunicorn", "python"))]
+        workers = [
+            pid
+            for pid, name in service.processes().items()
+            if name.startswith(("docgen", "gunicorn", "python"))
+        ]
         assert len(workers) >= 3
         assert service.stop() == 0
     log = service.log()

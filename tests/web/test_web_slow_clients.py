@@ -13,8 +13,10 @@ import time
 
 from served import Service
 
-HEAD = (b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n")
+HEAD = (
+    b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 40\r\n\r\n"
+)
 BODY = b"email=a%40example.org&password=x" + b"&x=" + b"y" * 5
 
 
@@ -38,8 +40,10 @@ def _answer(sock: socket.socket, wait: float) -> bytes:
 
 def test_slow_clients_do_not_stop_the_service(tmp_path, templates_dir):
     assert len(BODY) == 40
-    with Service(tmp_path, templates_dir, REQUEST_READ_TIMEOUT="12") as service, \
-            contextlib.ExitStack() as sockets:
+    with (
+        Service(tmp_path, templates_dir, REQUEST_READ_TIMEOUT="12") as service,
+        contextlib.ExitStack() as sockets,
+    ):
         service.start(workers=2)  # 2 workers x 4 threads: fewer threads than attackers
         # Eight trickle the head, eight send the head and trickle the body.
         head_slow = [sockets.enter_context(_connect(service.port)) for _ in range(8)]
@@ -69,8 +73,12 @@ def test_slow_clients_do_not_stop_the_service(tmp_path, templates_dir):
         assert max(health_times) < 2, health_times
         # A real sign-in attempt, sent at once, is answered meanwhile.
         status, _headers, _body = service.request(
-            "POST", "/login", body=b"email=nobody%40example.org&password=wrong",
-            headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+            "POST",
+            "/login",
+            body=b"email=nobody%40example.org&password=wrong",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=10,
+        )
         assert status < 500
         # The attackers are cut off with 408 once the read timeout has passed.
         answers = [_answer(sock, 15) for sock in head_slow + body_slow]
@@ -91,8 +99,13 @@ def _read_response(sock: socket.socket, wait: float = 60) -> bytes:
     head, _, body = data.partition(b"\r\n\r\n")
     while head.startswith(b"HTTP/1.1 100"):
         head, _, body = body.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                      if line.lower().startswith(b"content-length")))
+    length = int(
+        next(
+            line.split(b":")[1]
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+    )
     while len(body) < length:
         chunk = sock.recv(65536)
         assert chunk
@@ -107,17 +120,24 @@ def test_whole_requests_still_arrive_intact(tmp_path, templates_dir):
     pdf = (ROOT / "forms" / "certificate_of_attendance.pdf").read_bytes()
     padded = pdf + b"\n%" + b"x" * 2_000_000 + b"\n"  # still a PDF, and over the spool size
     boundary = b"docgen-test-boundary"
-    body = (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"file\"; "
-            b"filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n" + padded
-            + b"\r\n--" + boundary + b"--\r\n")
+    body = (
+        b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; '
+        b'filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+        + padded
+        + b"\r\n--"
+        + boundary
+        + b"--\r\n"
+    )
     with Service(tmp_path, templates_dir) as service:
         service.start(workers=1)
         token = service.token("uploads")
         with _connect(service.port) as sock:
-            sock.sendall(b"POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Authorization: Bearer " + token.encode() + b"\r\n"
-                         b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n"
-                         b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body))
+            sock.sendall(
+                b"POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Authorization: Bearer " + token.encode() + b"\r\n"
+                b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n"
+                b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body)
+            )
             sock.settimeout(10)
             assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
             sock.sendall(body)
@@ -128,9 +148,11 @@ def test_whole_requests_still_arrive_intact(tmp_path, templates_dir):
         # A chunked body, in pieces with pauses shorter than the read timeout.
         payload = b'{"kind": "certificate_of_attendance"}'
         with _connect(service.port) as sock:
-            sock.sendall(b"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Authorization: Bearer " + token.encode() + b"\r\n"
-                         b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            sock.sendall(
+                b"POST /api/v1/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Authorization: Bearer " + token.encode() + b"\r\n"
+                b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
             for piece in (payload[:10], payload[10:]):
                 sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
                 time.sleep(0.5)

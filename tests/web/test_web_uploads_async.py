@@ -36,24 +36,24 @@ def _set_error(app, record_id, code="timeout"):
         db.session.commit()
 
 
-def test_a_slow_read_answers_202_and_completes_in_the_background(make_app, make_key, upload,
-                                                                  certificate, wait):
+def test_a_slow_read_answers_202_and_completes_in_the_background(
+    make_app, make_key, upload, certificate, wait
+):
     app = make_app(PARSE_WAIT=0)
     client = app.test_client()
     headers = make_key("uploads", "records:read")
-    response = upload(client, headers, ("c.pdf", certificate("C-202", "2026-09-15",
-                                                             "2027-01-20")))
+    response = upload(client, headers, ("c.pdf", certificate("C-202", "2026-09-15", "2027-01-20")))
     assert response.status_code == 202, response.json
     entry = response.json["uploads"][0]
     assert entry["status"] == 202 and entry["record"]["status"] == "received"
     record_id = entry["record"]["id"]
-    done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received"
-                and r)
+    done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received" and r)
     assert done["status"] in READ and done["values"]["actual_end"] == "2027-01-20"
 
 
-def test_a_timeout_caused_by_load_is_retried(make_app, make_key, upload, certificate, wait,
-                                             shared_parser):
+def test_a_timeout_caused_by_load_is_retried(
+    make_app, make_key, upload, certificate, wait, shared_parser
+):
     """Starve the parser (SIGSTOP: no CPU at all) during the first attempt."""
     app = make_app(PARSE_WAIT=0, PARSE_TIMEOUT=1, PARSE_RETRIES=2)
     client = app.test_client()
@@ -72,11 +72,14 @@ def test_a_timeout_caused_by_load_is_retried(make_app, make_key, upload, certifi
     timer = threading.Timer(2.5, resume)
     timer.start()
     try:
-        response = upload(client, headers, ("c.pdf", certificate("C-LOAD", "2026-09-15",
-                                                                 "2027-01-20")))
+        response = upload(
+            client, headers, ("c.pdf", certificate("C-LOAD", "2026-09-15", "2027-01-20"))
+        )
         record_id = response.json["uploads"][0]["record"]["id"]
-        done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received"
-                    and r, timeout=90)
+        done = wait(
+            lambda: (r := _record(client, headers, record_id))["status"] != "received" and r,
+            timeout=90,
+        )
     finally:
         timer.cancel()
         resume()
@@ -94,13 +97,13 @@ def test_a_slow_file_still_times_out_for_good(make_app, make_key, upload, wait):
     headers = make_key("uploads", "records:read")
     response = upload(client, headers, ("slow.pdf", slow.read_bytes()))
     record_id = response.json["uploads"][0]["record"]["id"]
-    done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received"
-                and r, timeout=90)
+    done = wait(
+        lambda: (r := _record(client, headers, record_id))["status"] != "received" and r, timeout=90
+    )
     assert done["status"] == "error" and done["error"]["code"] == "timeout"
 
 
-def test_the_same_bytes_after_an_error_are_read_again(app, client, make_key, upload,
-                                                      certificate):
+def test_the_same_bytes_after_an_error_are_read_again(app, client, make_key, upload, certificate):
     headers = make_key("uploads", "records:read")
     content = certificate("C-AGAIN", "2026-09-15", "2027-01-20")
     first = upload(client, headers, ("c.pdf", content)).json["uploads"][0]["record"]
@@ -110,12 +113,10 @@ def test_the_same_bytes_after_an_error_are_read_again(app, client, make_key, upl
     record = again.json["uploads"][0]["record"]
     assert record["id"] == first["id"] and record["status"] in READ
     changes = _record(client, headers, first["id"])["changes"]
-    assert {"field": "/status", "old": "error", "new": "received"}.items() <= \
-        changes[-1].items()
+    assert {"field": "/status", "old": "error", "new": "received"}.items() <= changes[-1].items()
 
 
-def test_a_record_in_error_is_read_again_on_request(app, client, make_key, upload,
-                                                    certificate):
+def test_a_record_in_error_is_read_again_on_request(app, client, make_key, upload, certificate):
     writer = make_key("uploads", "records:read", "records:write")
     reader = make_key("records:read")
     first = upload(client, writer, ("c.pdf", certificate("C-RE", "2026-09-15", "2027-01-20")))
@@ -132,21 +133,22 @@ def test_a_record_in_error_is_read_again_on_request(app, client, make_key, uploa
 def _sign_in(client, email):
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": "a-long-enough-password",
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": email, "password": "a-long-enough-password", "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
-def test_the_record_page_offers_reading_again_to_writers_only(app, make_key, upload,
-                                                              certificate):
+def test_the_record_page_offers_reading_again_to_writers_only(app, make_key, upload, certificate):
     headers = make_key("uploads", "records:read")
     with app.app_context():
         for role in ("officer", "viewer"):
             create_user(db.session, f"{role}@upt.ro", role, "a-long-enough-password")
         db.session.commit()
     content = certificate("C-PAGE", "2026-09-15", "2027-01-20")
-    record_id = upload(app.test_client(), headers, ("c.pdf", content)).json["uploads"][0][
-        "record"]["id"]
+    record_id = upload(app.test_client(), headers, ("c.pdf", content)).json["uploads"][0]["record"][
+        "id"
+    ]
     _set_error(app, record_id)
     viewer, officer = app.test_client(), app.test_client()
     _sign_in(viewer, "viewer@upt.ro")
@@ -163,8 +165,9 @@ def test_the_record_page_offers_reading_again_to_writers_only(app, make_key, upl
     assert _record(app.test_client(), headers, record_id)["status"] in READ
 
 
-def test_a_record_left_received_by_a_killed_worker_is_listed_and_read(app, client, make_key,
-                                                                      certificate, wait):
+def test_a_record_left_received_by_a_killed_worker_is_listed_and_read(
+    app, client, make_key, certificate, wait
+):
     """As a worker killed between storing and reading leaves it: received, nobody holds it."""
     from docgen.store import records as ops
     from docgen.store.blobs import BlobStore
@@ -190,6 +193,5 @@ def test_a_record_left_received_by_a_killed_worker_is_listed_and_read(app, clien
             assert uploads.resume_stale(app, session, 45) == []  # taken once
         finally:
             session.close()
-    done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received"
-                and r)
+    done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received" and r)
     assert done["status"] in READ

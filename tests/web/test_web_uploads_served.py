@@ -21,9 +21,14 @@ SLOWER = CORPUS / "pdf.js__issue6127.pdf"  # about 10 s
 
 def _multipart(name: str, content: bytes) -> tuple[bytes, str]:
     boundary = "docgen-served-test"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").encode() + \
-        content + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{name}"\r\nContent-Type: application/pdf\r\n\r\n'
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
@@ -31,14 +36,19 @@ def _upload(service: Service, token: str, name: str, content: bytes) -> tuple[in
     body, media_type = _multipart(name, content)
     started = time.monotonic()
     status, _headers, answer = service.request(
-        "POST", "/api/v1/uploads", body=body, timeout=60,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": media_type})
+        "POST",
+        "/api/v1/uploads",
+        body=body,
+        timeout=60,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": media_type},
+    )
     return status, json.loads(answer), time.monotonic() - started
 
 
 def _record(service: Service, token: str, record_id: int) -> dict:
-    status, _headers, body = service.request("GET", f"/api/v1/records/{record_id}",
-                                             headers={"Authorization": f"Bearer {token}"})
+    status, _headers, body = service.request(
+        "GET", f"/api/v1/records/{record_id}", headers={"Authorization": f"Bearer {token}"}
+    )
     assert status == 200
     return json.loads(body)
 
@@ -59,11 +69,14 @@ def test_twelve_slow_uploads_at_once(tmp_path, templates_dir):
     with Service(tmp_path, templates_dir, JOB_HEARTBEAT_TIMEOUT="6") as service:
         service.start(workers=3)
         token = service.token("uploads", "records:read")
-        files = [(f"slow-{n}.pdf", SLOW.read_bytes() + b"\n%" + str(n).encode() + b"\n")
-                 for n in range(12)]
+        files = [
+            (f"slow-{n}.pdf", SLOW.read_bytes() + b"\n%" + str(n).encode() + b"\n")
+            for n in range(12)
+        ]
         with ThreadPoolExecutor(12) as pool:
-            futures = [pool.submit(_upload, service, token, name, content)
-                       for name, content in files]
+            futures = [
+                pool.submit(_upload, service, token, name, content) for name, content in files
+            ]
             health = []
             while not all(f.done() for f in futures):
                 before = time.monotonic()
@@ -78,8 +91,9 @@ def test_twelve_slow_uploads_at_once(tmp_path, templates_dir):
         assert max(took for _status, _body, took in answers) < 15, answers
         ids = [body["uploads"][0]["record"]["id"] for _status, body, _took in answers]
         records = _until_read(service, token, ids, within=240)
-        assert [r["status"] for r in records] == ["unrecognized"] * 12, \
-            [(r["status"], r["error"]) for r in records]
+        assert [r["status"] for r in records] == ["unrecognized"] * 12, [
+            (r["status"], r["error"]) for r in records
+        ]
 
 
 def test_an_upload_cut_by_a_killed_worker_is_read_by_another(tmp_path, templates_dir):
@@ -89,14 +103,15 @@ def test_an_upload_cut_by_a_killed_worker_is_read_by_another(tmp_path, templates
         status, body, _took = _upload(service, token, "slower.pdf", SLOWER.read_bytes())
         assert status == 202, body  # still being read by the worker that took it
         record_id = body["uploads"][0]["record"]["id"]
-        match = re.search(r"\[(\d+)\] INFO docgen\.web\.requests: \w+ POST /api/v1/uploads 202",
-                          service.log())
+        match = re.search(
+            r"\[(\d+)\] INFO docgen\.web\.requests: \w+ POST /api/v1/uploads 202", service.log()
+        )
         assert match, service.log()[-2000:]
         os.kill(int(match.group(1)), signal.SIGKILL)
         killed = time.monotonic()
         status, _headers, listed = service.request(
-            "GET", "/api/v1/records?status=received",
-            headers={"Authorization": f"Bearer {token}"})
+            "GET", "/api/v1/records?status=received", headers={"Authorization": f"Bearer {token}"}
+        )
         assert [item["id"] for item in json.loads(listed)["items"]] == [record_id]
         (record,) = _until_read(service, token, [record_id], within=120)
         assert record["status"] == "unrecognized", record

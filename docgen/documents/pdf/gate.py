@@ -31,8 +31,7 @@ class Gate(Generic[T]):
         self._idle: list[T] = list(workers)
         self._size = len(self._idle)
         self._queue = max(0, queue)
-        self._share = self._size if batch_share is None else max(1, min(batch_share,
-                                                                          self._size))
+        self._share = self._size if batch_share is None else max(1, min(batch_share, self._size))
         self._waiting = 0
         self._batch_waiting = 0
         self._batch_held: dict[int, int] = {}  # id(worker) -> how many times (0 or 1)
@@ -88,20 +87,24 @@ class Gate(Generic[T]):
         with self._cond:
             if not self._batch_may_take() and not self._closed:
                 if self._batch_waiting >= BATCH_QUEUE:
-                    raise Busy("busy, retry later: too many batch conversions are waiting",
-                               retry_after=self._retry_after())
+                    raise Busy(
+                        "busy, retry later: too many batch conversions are waiting",
+                        retry_after=self._retry_after(),
+                    )
                 self._batch_waiting += 1
                 try:
-                    self._cond.wait_for(lambda: self._batch_may_take() or self._closed,
-                                        timeout=wait)
+                    self._cond.wait_for(
+                        lambda: self._batch_may_take() or self._closed, timeout=wait
+                    )
                 finally:
                     self._batch_waiting -= 1
             if self._closed:
                 raise ConversionFailed("the PDF converter has been stopped")
             if not self._batch_may_take():
                 raise Busy(
-                    f"busy, retry later: no PDF converter came free for batches within "
-                    f"{wait:g} s", retry_after=self._retry_after())
+                    f"busy, retry later: no PDF converter came free for batches within {wait:g} s",
+                    retry_after=self._retry_after(),
+                )
             worker = self._idle.pop(0)
             self._batch_held[id(worker)] = 1
             return worker
