@@ -38,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "PARSE_TIMEOUT": 15,
     "PARSE_MEMORY_MB": 1024,
     "PARSE_MAX_MB": 20,
+    # Seconds an upload request waits for the reading before answering 202 (the record
+    # still "received", read in the background); and how many times a parse that ran out
+    # of time because the machine was loaded is tried again (with a longer limit each time).
+    "PARSE_WAIT": 2,
+    "PARSE_RETRIES": 2,
     # Trust roots (PEM files, separated by os.pathsep) for digital signatures.
     "TRUST_ROOTS": "",
     # --- the HTTP service (docgen serve, docgen db, docgen apikeys) ---
@@ -53,18 +58,31 @@ DEFAULTS: dict[str, Any] = {
     "BATCH_SYNC_LIMIT": 50,
     # Largest batch accepted at all.
     "BATCH_MAX_ITEMS": 2000,
+    # Background batch jobs: the percentage of the LibreOffice pool they may hold at once
+    # (at least one instance; interactive conversions go first), and per API key or user
+    # the jobs queued or running and the items they still hold (beyond: 429).
+    "JOB_PDF_SHARE": 50,
+    "JOB_MAX_QUEUED": 2,
+    "JOB_MAX_ITEMS": 4000,
+    # A job whose process gave no sign of life for this many seconds is failed (its worker
+    # died); each process renews its jobs' heartbeat every quarter of it (at most 10 s).
+    "JOB_HEARTBEAT_TIMEOUT": 45,
     # Requests per minute per API key (0 = no limit), and the burst allowed above the pace.
     "RATE_LIMIT": 600,
     "RATE_BURST": 60,
     # Flask's secret; empty = a random one kept in instance/secret_key (created once).
     "SECRET_KEY": "",
-    # Converter service of `docgen serve` (http://127.0.0.1:PORT/); empty = in process.
+    # Converter service of `docgen serve` (unix:/PATH, a Unix socket); empty = in process.
     "PDF_URL": "",
     # Form-parsing child processes per web worker.
     "PARSE_WORKERS": 1,
     # gunicorn workers (0 = cores + 1) and their request timeout (s).
     "WORKERS": 0,
     "WORKER_TIMEOUT": 120,
+    # A request must arrive whole (head and body) within this many seconds, plus one second
+    # per REQUEST_MIN_RATE bytes of announced body; else 408. Until then it holds no thread.
+    "REQUEST_READ_TIMEOUT": 15,
+    "REQUEST_MIN_RATE": 64000,
     # Log level of the service (DEBUG, INFO, WARNING, ...).
     "LOG_LEVEL": "INFO",
     # --- the staff's web pages ---

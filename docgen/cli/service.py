@@ -45,9 +45,12 @@ def serve(host: str, port: int, workers: int | None) -> None:
         url = app.config["DATABASE_URL"]
         count = workers or int(app.config["WORKERS"]) or len(os.sched_getaffinity(0)) + 1
         timeout = int(app.config["WORKER_TIMEOUT"])
+        reading = {"read_timeout": float(app.config["REQUEST_READ_TIMEOUT"]),
+                   "min_rate": float(app.config["REQUEST_MIN_RATE"]),
+                   "max_body": int(app.config["MAX_CONTENT_LENGTH"])}
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
-    run(host, port, count, timeout)
+    run(host, port, count, timeout, **reading)
 
 
 @click.group()

@@ -31,6 +31,11 @@ from docgen.config import settings
 from docgen.forms.worker import HEADER
 
 START_TIMEOUT = 60.0  # a cold interpreter importing pypdf, pdfplumber and pyHanko
+# A parse that runs out of time having had less than this share of a core was starved by
+# the machine's load, not slow by itself: its error says so (``"cause": "load"``), and the
+# caller may try again. A parse of a file in memory has nothing else to wait for.
+LOAD_SHARE = 0.75
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def error(code: str, message: str) -> dict[str, Any]:
@@ -112,6 +117,15 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def cpu_seconds(self) -> float:
+        """CPU time the child has used so far (user and system); 0 if it cannot be read."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+
     def stop(self) -> None:
         """End the child: close its input, then kill it if it lingers."""
         if self.proc.poll() is None:
@@ -181,10 +195,16 @@ class WorkerPool:
         for worker in list(self._all):
             worker.wait_ready()
 
-    def parse(self, data: bytes, filename: str | None = None) -> dict[str, Any]:
-        """Return the record of ``data`` or an error object; never raises for bad input."""
+    def parse(self, data: bytes, filename: str | None = None,
+              timeout: float | None = None) -> dict[str, Any]:
+        """Return the record of ``data`` or an error object; never raises for bad input.
+
+        ``timeout`` (default: the pool's) counts from the moment a worker takes the file,
+        not while waiting for one. A timeout error carries ``"cause": "load"`` when the
+        worker had less than ``LOAD_SHARE`` of a core meanwhile (see above).
+        """
         return self._ask(data, {"filename": filename, "forms_dir": self.forms_dir,
-                                "trust_roots": self.trust_roots})
+                                "trust_roots": self.trust_roots}, timeout)
 
     def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
         """Read a batch file (``docgen.documents.tabular.read_batch``) under the same limits:
@@ -192,17 +212,25 @@ class WorkerPool:
         an error object, whose ``problems`` list ``[pointer, message]`` for bad input."""
         return self._ask(data, {"task": "batch", "filename": filename}, parse_float=Decimal)
 
-    def _ask(self, data: bytes, header: dict[str, Any],
+    def _ask(self, data: bytes, header: dict[str, Any], timeout: float | None = None,
              parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
         if len(data) > self.max_bytes:
             return error("too_large", f"the file has {len(data)} bytes, the limit is "
                                       f"{self.max_bytes}")
+        limit = self.timeout if timeout is None else float(timeout)
         worker = self._idle.get()
+        cpu_before = None  # a worker that does not even start in time: the load, too
         try:
-            answer = worker.parse(data, header, self.timeout, parse_float)
+            worker.wait_ready()
+            cpu_before = worker.cpu_seconds()
+            answer = worker.parse(data, header, limit, parse_float)
         except TimeoutError:
+            cpu = 0.0 if cpu_before is None else worker.cpu_seconds() - cpu_before
             self._retire(worker, kill=True)
-            return error("timeout", f"parsing took longer than {self.timeout:g} s")
+            answer = error("timeout", f"parsing took longer than {limit:g} s")
+            if cpu < LOAD_SHARE * limit:
+                answer["error"]["cause"] = "load"
+            return answer
         except (WorkerDied, ValueError) as exc:
             self._retire(worker, kill=True)
             return error("internal", f"the parser stopped unexpectedly ({exc})")

@@ -140,6 +140,9 @@ class Job(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    # Renewed every few seconds by the process holding the job (queued or running); a job
+    # whose heartbeat is older than JOB_HEARTBEAT_TIMEOUT lost its worker and is failed.
+    heartbeat_at: Mapped[datetime | None]
 
 
 class Record(Base):

@@ -97,6 +97,16 @@ def complete_record(session: Session, record: Record, answer: dict[str, Any],
     return record
 
 
+def reopen_for_parsing(session: Session, record: Record, key: Actor) -> Record:
+    """Put a record in error back to ``received``, to be read again (audited)."""
+    _audit(session, record, key, "/status", record.status, "received")
+    record.status = "received"
+    record.error = None
+    record.updated_at = utcnow()
+    session.flush()
+    return record
+
+
 def get_record(session: Session, record_id: int) -> Record:
     # Ids are 32-bit on both databases; a larger one cannot exist (nor be bound on SQLite).
     record = session.get(Record, record_id) if 0 < record_id < 2**31 else None

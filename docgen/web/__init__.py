@@ -22,15 +22,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from docgen.config import DEFAULTS, project_path
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui
+from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui, uploads
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
 POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
             "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
-            "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS")
+            "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS", "REQUEST_READ_TIMEOUT",
+            "REQUEST_MIN_RATE", "JOB_PDF_SHARE", "JOB_MAX_QUEUED", "JOB_MAX_ITEMS",
+            "JOB_HEARTBEAT_TIMEOUT")
 NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS",
-                "TRUSTED_PROXIES")
+                "TRUSTED_PROXIES", "PARSE_WAIT", "PARSE_RETRIES")
 
 
 class ConfigError(RuntimeError):
@@ -80,6 +82,8 @@ def _check(app: Flask) -> None:
         if value < (1 if name in POSITIVE else 0):
             least = "above" if name in POSITIVE else "at least"
             raise ConfigError(f"DOCGEN_{name}: must be {least} 0, not {value}")
+    if int(c["JOB_PDF_SHARE"]) > 100:
+        raise ConfigError("DOCGEN_JOB_PDF_SHARE: a percentage, from 1 to 100")
     if not str(c["DATABASE_URL"]).startswith(("sqlite:", "postgresql")):
         raise ConfigError("DOCGEN_DATABASE_URL: use sqlite:///PATH or postgresql://...")
     storage = Path(c["STORAGE_DIR"])
@@ -97,8 +101,9 @@ def _check(app: Flask) -> None:
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         raise ConfigError("DOCGEN_BABEL_DEFAULT_TIMEZONE: not a time zone "
                           f"({c['BABEL_DEFAULT_TIMEZONE']!r}), e.g. Europe/Bucharest") from None
-    if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("http://127.0.0.1:"):
-        raise ConfigError("DOCGEN_PDF_URL: must be http://127.0.0.1:PORT/ (docgen serve sets it)")
+    if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("unix:/"):
+        raise ConfigError("DOCGEN_PDF_URL: must be unix:/PATH, the converter service's Unix "
+                          "socket (docgen serve sets it)")
 
 
 def _commit_or_roll_back(response: Response) -> Response:
@@ -139,6 +144,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         int(app.config["RATE_BURST"]))
     converter.init_app(app)
     parsing.init_app(app)
+    uploads.init_app(app)
     jobs.init_app(app)
     requestlog.init_app(app)
     errors.init_app(app)

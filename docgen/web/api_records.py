@@ -1,8 +1,10 @@
 """API v1, forms and records: fillable forms, uploads of returned ones, records and review.
 
 An upload is stored before it is read: the file goes to the content-addressed store and
-its record is committed (``received``) first; the parser then completes the record. The
-same bytes uploaded again answer the existing record with 200.
+its record is committed (``received``) first; the parser then completes the record, off
+the request thread. An upload answers 201 (new) or 200 (the same bytes again; read again
+if the record was in error) once read, or 202 with the record still ``received`` when the
+reading takes longer than ``PARSE_WAIT`` seconds: the record's URL then shows the outcome.
 """
 
 from __future__ import annotations
@@ -136,17 +138,22 @@ def record_json(record: Record) -> dict[str, Any]:
 def upload() -> Any:
     """One or more returned PDFs: each stored, then read; one entry per file."""
     limit = int(current_app.config["PARSE_MAX_MB"]) * 1_000_000
-    entries, created_any = [], False
+    received = []
     for storage in _files():
         try:
             record, created = uploads.receive(storage, current_key())
         except TooLarge as exc:
             raise TooLargeError(f"{_name(storage)} is larger than {limit} bytes") from exc
-        created_any = created_any or created
-        entries.append({"filename": _name(storage), "sha256": record.sha256,
-                        "created": created, "status": 201 if created else 200,
-                        "record": record_json(record), "error": record.error})
-    return {"uploads": entries}, 201 if created_any else 200
+        received.append((_name(storage), record, created))
+    uploads.settle([record for _name_, record, _created in received])
+    entries = []
+    for name, record, created in received:
+        status = 202 if record.status == "received" else 201 if created else 200
+        entries.append({"filename": name, "sha256": record.sha256, "created": created,
+                        "status": status, "record": record_json(record),
+                        "error": record.error})
+    codes = {entry["status"] for entry in entries}
+    return {"uploads": entries}, 202 if 202 in codes else 201 if 201 in codes else 200
 
 
 @bp.get("/uploads/<sha256>")
@@ -210,6 +217,16 @@ def _record_with_changes(record: Record) -> dict[str, Any]:
         for c in ops.changes_of(db.session, record)
     ]
     return body
+
+
+@bp.post("/records/<int:record_id>/parse")
+@require("records:write")
+def reparse_record(record_id: int) -> Any:
+    """Read a record in error (or left ``received``) again: 200 once read, else 202."""
+    record = ops.get_record(db.session, record_id)
+    uploads.reparse(record, current_key())
+    uploads.settle([record])
+    return _record_with_changes(record), 202 if record.status == "received" else 200
 
 
 @bp.patch("/records/<int:record_id>")

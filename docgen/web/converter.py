@@ -2,7 +2,8 @@
 
 ``docgen serve`` starts one LibreOffice pool for the machine in a process of its own
 (:mod:`docgen.web.pdfservice`) and hands its address to every gunicorn worker as
-``PDF_URL``; the workers send it DOCX bytes over XML-RPC on 127.0.0.1. Without
+``PDF_URL`` (``unix:/PATH``); the workers send it DOCX bytes over XML-RPC on that Unix
+socket, in a folder only the service's user can enter. Without
 ``PDF_URL`` (tests, ``flask run``) the process-wide pool of :mod:`docgen.documents.pdf`
 is used directly. Both raise the same errors: ``Busy`` (503 with Retry-After),
 ``ConversionFailed``, ``MalformedInput``.
@@ -14,25 +15,15 @@ import http.client
 import json
 import os
 import xmlrpc.client
-from typing import Any
 
 from flask import Flask, current_app
 
+from docgen.documents.pdf import unixrpc
 from docgen.errors import Busy, ConversionFailed, DocgenError, MalformedInput
 
 # XML-RPC fault codes of the service: the HTTP status of the docgen error they carry.
 FAULT_BUSY = 503
-
-
-class _Transport(xmlrpc.client.Transport):
-    def __init__(self, timeout: float):
-        super().__init__()
-        self._timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
+UNIX_PREFIX = "unix:"
 
 
 def error_to_fault(exc: DocgenError) -> xmlrpc.client.Fault:
@@ -58,16 +49,19 @@ class RemoteConverter:
     """A client of the machine's PDF service."""
 
     def __init__(self, url: str, timeout: float):
+        if not url.startswith(UNIX_PREFIX + "/"):
+            raise ValueError(f"not a unix:/PATH address: {url!r}")
         self.url = url
+        self.path = url[len(UNIX_PREFIX):]
         self.timeout = timeout
 
     def _proxy(self, timeout: float) -> xmlrpc.client.ServerProxy:
-        return xmlrpc.client.ServerProxy(self.url, transport=_Transport(timeout))
+        return unixrpc.proxy(self.path, timeout)
 
-    def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
+    def convert(self, docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
         try:
             with self._proxy(self.timeout) as proxy:
-                return proxy.convert(xmlrpc.client.Binary(docx), pdfa).data
+                return proxy.convert(xmlrpc.client.Binary(docx), pdfa, batch).data
         except xmlrpc.client.Fault as fault:
             raise fault_to_error(fault) from None
         except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as exc:
@@ -85,10 +79,10 @@ class RemoteConverter:
 class LocalConverter:
     """The process-wide pool (started on first use), for tests and single-process runs."""
 
-    def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
+    def convert(self, docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
         from docgen.documents.pdf import convert_docx_to_pdf
 
-        return convert_docx_to_pdf(docx, pdfa=pdfa)
+        return convert_docx_to_pdf(docx, pdfa=pdfa, batch=batch)
 
     def ready(self) -> bool:
         from docgen.documents.pdf import default_converter
@@ -114,10 +108,21 @@ def convert(docx: bytes) -> bytes:
     return converter().convert(docx)
 
 
-def capacity() -> int:
-    """How many conversions a batch keeps in flight: one per instance of the machine's pool
-    (``PDF_INSTANCES``, 0: one per core), plus one waiting in the pool's queue so that no
-    instance idles between two jobs (measured: 500 contracts in 80 s instead of 106-122 s
-    on 2 cores)."""
+def instances() -> int:
+    """The instances of the machine's pool (``PDF_INSTANCES``, 0: one per core)."""
     configured = int(current_app.config.get("PDF_INSTANCES") or 0)
-    return (configured if configured > 0 else len(os.sched_getaffinity(0))) + 1
+    return configured if configured > 0 else len(os.sched_getaffinity(0))
+
+
+def capacity() -> int:
+    """How many conversions a batch keeps in flight: one per instance of the machine's pool,
+    plus one waiting in the pool's queue so that no instance idles between two jobs
+    (measured: 500 contracts in 80 s instead of 106-122 s on 2 cores)."""
+    return instances() + 1
+
+
+def job_capacity() -> int:
+    """The same for a background job: its share of the pool (``JOB_PDF_SHARE``), plus one."""
+    from docgen.documents.pdf.pool import batch_instances
+
+    return batch_instances(instances(), current_app.config["JOB_PDF_SHARE"]) + 1

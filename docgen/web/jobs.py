@@ -4,6 +4,12 @@ The items are stored (as a file) and the job recorded before the answer goes out
 thread of this process then renders them into a ZIP kept in the file store, updating the
 job's progress as it goes. One machine, one office: a thread per worker process is
 enough. (A larger deployment would hand the same function to a queue such as RQ.)
+
+Jobs are bounded: an API key (or a user of the pages) may have ``JOB_MAX_QUEUED`` jobs
+queued or running, holding at most ``JOB_MAX_ITEMS`` items not yet done (429 beyond);
+their PDF conversions use at most ``JOB_PDF_SHARE`` percent of the LibreOffice pool and
+yield to interactive requests. A job's process renews its heartbeat
+(:mod:`docgen.web.heartbeat`); one that stops beating is failed with the reason.
 """
 
 from __future__ import annotations
@@ -15,24 +21,29 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from docgen.config import project_path
 from docgen.documents.kinds import get_kind
-from docgen.errors import Busy, DocgenError, NotFound
+from docgen.errors import Busy, DocgenError, NotFound, RateLimited
 from docgen.store import documents as ops
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
 from docgen.store.documents import canonical_json
 from docgen.store.models import Blob, Job, utcnow
-from docgen.web.converter import capacity, converter
+from docgen.web import heartbeat
+from docgen.web.converter import converter, job_capacity
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20
+UNFINISHED = ("queued", "running")
+STOPPED = ("the worker process running this job stopped (no sign of life for {seconds:g} s); "
+           "submit the batch again")
 
 
 def _blobs() -> BlobStore:
@@ -49,11 +60,17 @@ def _keep(session: Session, data: bytes, media_type: str) -> str:
 
 def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[str, Any]],
            api_key_id: int | None, user_id: int | None = None) -> Job:
-    """Record the job with its items; it starts once the request has committed."""
+    """Record the job with its items; it starts once the request has committed.
+
+    Raises ``RateLimited`` (429) when the key or user already has ``JOB_MAX_QUEUED`` jobs
+    queued or running, or when those and this one would hold more than ``JOB_MAX_ITEMS``
+    items not yet done.
+    """
+    check_bounds(session, len(items), api_key_id, user_id)
     items_sha = _keep(session, canonical_json(items), "application/json")
     job = Job(id=uuid.uuid4().hex, kind=kind, lang=lang, format=fmt, status="queued",
               total=len(items), done=0, items_sha256=items_sha, errors={"items": []},
-              api_key_id=api_key_id, user_id=user_id)
+              api_key_id=api_key_id, user_id=user_id, heartbeat_at=utcnow())
     session.add(job)
     session.flush()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -63,21 +80,75 @@ def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[st
     @after_this_request
     def _start(response: Any) -> Any:
         session.commit()
+        heartbeat.monitor(app).hold(job.id)
         app.extensions["docgen.jobs"].submit(run, app, job.id)
         return response
 
     return job
 
 
+def check_bounds(session: Session, items: int, api_key_id: int | None,
+                 user_id: int | None) -> None:
+    """Refuse a job past the per-key (or per-user) bounds, with a message saying which."""
+    config = current_app.config
+    if api_key_id is not None:
+        whose, owner = Job.api_key_id == api_key_id, "this API key"
+    elif user_id is not None:
+        whose, owner = Job.user_id == user_id, "your account"
+    else:
+        return
+    count, pending = session.execute(
+        select(func.count(), func.coalesce(func.sum(Job.total - Job.done), 0))
+        .where(whose, Job.status.in_(UNFINISHED))
+    ).one()
+    most_jobs, most_items = int(config["JOB_MAX_QUEUED"]), int(config["JOB_MAX_ITEMS"])
+    if count >= most_jobs:
+        raise RateLimited(f"{owner} already has {count} batch jobs queued or running, the "
+                          f"most allowed is {most_jobs}: wait until one has finished",
+                          retry_after=30)
+    if pending + items > most_items:
+        raise RateLimited(f"{owner} has {pending} items waiting in batch jobs; with these "
+                          f"{items} that would pass the bound of {most_items}: wait until "
+                          "they are done, or send fewer items", retry_after=30)
+
+
 def get(session: Session, job_id: str) -> Job:
+    """The job; one whose process stopped beating is failed now, with the reason."""
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"no batch job {job_id[:40]!r}")
+    if job.status in UNFINISHED:
+        fail_stale(session, float(current_app.config["JOB_HEARTBEAT_TIMEOUT"]), job_id)
     return job
 
 
-def _patient(convert: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-    """Convert; when the pool is busy, wait as told and try again (a job can wait).
+def beat(session: Session, job_ids: set[str]) -> None:
+    """Renew the heartbeat of the unfinished jobs among ``job_ids``."""
+    if job_ids:
+        session.execute(update(Job).where(Job.id.in_(job_ids), Job.status.in_(UNFINISHED))
+                        .values(heartbeat_at=utcnow()))
+
+
+def fail_stale(session: Session, timeout: float, job_id: str | None = None) -> int:
+    """Fail the unfinished jobs whose heartbeat is older than ``timeout`` s; how many."""
+    cutoff = utcnow() - timedelta(seconds=timeout)
+    query = select(Job).where(Job.status.in_(UNFINISHED),
+                              func.coalesce(Job.heartbeat_at, Job.created_at) < cutoff)
+    if job_id is not None:
+        query = query.where(Job.id == job_id)
+    stale = session.scalars(query).all()
+    for job in stale:
+        job.status = "failed"
+        job.detail = STOPPED.format(seconds=timeout)
+        job.finished_at = utcnow()
+        log.warning("job %s lost its worker (no heartbeat for %g s): failed", job.id, timeout)
+    session.flush()
+    return len(stale)
+
+
+def _patient(convert: Callable[..., bytes]) -> Callable[[bytes], bytes]:
+    """Convert as a batch (after interactive requests, within the jobs' share of the pool);
+    when the pool is busy, wait as told and try again (a job can wait).
 
     The converter is looked up by the caller: conversions run on the batch's own threads,
     outside the application context.
@@ -86,10 +157,10 @@ def _patient(convert: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
     def run(docx: bytes) -> bytes:
         for _ in range(BUSY_RETRIES):
             try:
-                return convert(docx)
+                return convert(docx, batch=True)
             except Busy as exc:
                 time.sleep(exc.retry_after)
-        return convert(docx)
+        return convert(docx, batch=True)
 
     return run
 
@@ -98,6 +169,7 @@ def run(app: Flask, job_id: str) -> None:
     with app.app_context():
         session = db.new_session()
         try:
+            heartbeat.monitor(app).hold(job_id)
             _run(session, job_id)
         except Exception as exc:  # the job must end in a state, whatever happened
             session.rollback()
@@ -109,6 +181,7 @@ def run(app: Flask, job_id: str) -> None:
                 session.commit()
             log.error("job %s failed: %s", job_id, type(exc).__name__)
         finally:
+            heartbeat.monitor(app).drop(job_id)
             session.close()
 
 
@@ -117,6 +190,7 @@ def _run(session: Session, job_id: str) -> None:
     if job is None or job.status != "queued":
         return
     job.status = "running"
+    job.heartbeat_at = utcnow()
     session.commit()
     kind = get_kind(job.kind)
     items = json.loads(_blobs().read(job.items_sha256))
@@ -131,7 +205,7 @@ def _run(session: Session, job_id: str) -> None:
             session, kind, job.lang, job.format, payloads, out,
             templates=project_path(app_config()["TEMPLATES_DIR"]),
             convert=_patient(converter().convert), api_key_id=job.api_key_id, job_id=job.id,
-            on_item=progress, user_id=job.user_id, parallel=capacity(),
+            on_item=progress, user_id=job.user_id, parallel=job_capacity(),
         )
         out.seek(0)
         sha, size = _blobs().put_stream(out)
@@ -153,7 +227,7 @@ def fail_interrupted(session: Session) -> int:
     Jobs run on threads of the worker that accepted them, so none survives a restart; called
     once by ``docgen serve`` before its workers start, so that no job stays "running" forever.
     """
-    stale = session.scalars(select(Job).where(Job.status.in_(("queued", "running")))).all()
+    stale = session.scalars(select(Job).where(Job.status.in_(UNFINISHED))).all()
     for job in stale:
         job.status = "failed"
         job.detail = INTERRUPTED
@@ -168,6 +242,7 @@ def app_config() -> Any:
 
 def init_app(app: Flask) -> None:
     app.extensions["docgen.jobs"] = ThreadPoolExecutor(1, thread_name_prefix="docgen-job")
+    heartbeat.init_app(app)
 
 
 def recent(session: Session, limit: int = 10) -> list[Job]:

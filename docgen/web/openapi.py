@@ -44,7 +44,11 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "200": {"description": "A ZIP of the documents", "content": {"application/zip": {}}},
         "202": {"description": "A job: follow its url"}},
     "api_records.upload": {"200": {"description": "Every file was known: existing records"},
-                           "201": {"description": "One entry per file"}},
+                           "201": {"description": "One entry per file"},
+                           "202": {"description": "Some files are still being read: their "
+                                                  "records are 'received'; follow their url"}},
+    "api_records.reparse_record": {"200": {"description": "Read again: the record"},
+                                   "202": {"description": "Being read: the record, 'received'"}},
     "api_records.patch_record": {"200": {
         "description": "The record with its audit trail when the key has records:read; "
                        "else only {id, status, changed}"}},

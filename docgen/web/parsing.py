@@ -46,9 +46,10 @@ class Parser:
                 atexit.register(self._pool.close)
             return self._pool
 
-    def parse(self, data: bytes, filename: str | None) -> dict[str, Any]:
+    def parse(self, data: bytes, filename: str | None,
+              timeout: float | None = None) -> dict[str, Any]:
         """The record of a returned form, or ``{"error": {"code", "message"}}``."""
-        return self._get().parse(data, filename)
+        return self._get().parse(data, filename, timeout)
 
     def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
         """The rows of a batch file, or ``{"error": ...}`` (see ``WorkerPool.read_batch``)."""

@@ -1,9 +1,11 @@
 """Run the service: one PDF service process for the machine, then gunicorn and its workers.
 
 The LibreOffice pool is started once, in its own process (:mod:`docgen.web.pdfservice`),
-before gunicorn forks anything; the workers reach it on 127.0.0.1 through ``PDF_URL``.
-This process keeps the write end of a pipe on the service's standard input and closes it
-on exit, however it exits, so the service and its LibreOffice instances end with it.
+before gunicorn forks anything; the workers reach it through ``PDF_URL``, a Unix socket
+in a folder of mode 0700 (no TCP port). This process keeps the write end of a pipe on
+the service's standard input and closes it on exit, however it exits, so the service and
+its LibreOffice instances end with it. The workers are forks of this process: they drop
+the pipe's end right after the fork and never stop the service themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,15 +36,21 @@ class PdfService:
     def __init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
         self.lifeline: int | None = None
+        self.workdir: Path | None = None
+        self.owner = os.getpid()
         self.url = ""
 
     def start(self, timeout: float = 120) -> str:
-        workdir = Path(tempfile.mkdtemp(prefix="docgen-pdfservice-"))
+        # mkdtemp: mode 0700, so only the service's user can reach the socket inside.
+        workdir = self.workdir = Path(tempfile.mkdtemp(prefix="docgen-pdfservice-"))
         ready = workdir / "ready.json"
+        sock = workdir / "pdf.sock"
         read_end, self.lifeline = os.pipe()
+        self.owner = os.getpid()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "docgen.web.pdfservice", "--ready-file", str(ready)],
+                [sys.executable, "-m", "docgen.web.pdfservice", "--ready-file", str(ready),
+                 "--socket", str(sock)],
                 stdin=read_end, start_new_session=True,
             )
         finally:
@@ -52,19 +61,28 @@ class PdfService:
                 self.stop()
                 raise RuntimeError("the PDF service did not start (see the log above)")
             time.sleep(0.05)
-        port = json.loads(ready.read_text())["port"]
+        path = json.loads(ready.read_text())["socket"]
         ready.unlink()
-        workdir.rmdir()
-        self.url = f"http://127.0.0.1:{port}/"
+        self.url = f"unix:{path}"
         return self.url
 
     def close_in_child(self) -> None:
         """A forked worker must not hold the lifeline, or the service outlives us."""
-        if self.lifeline is not None:
+        lifeline, self.lifeline = self.lifeline, None
+        self.proc = None  # not the worker's child: only the master waits for it
+        if lifeline is not None:
             with contextlib.suppress(OSError):
-                os.close(self.lifeline)
+                os.close(lifeline)
 
     def stop(self) -> None:
+        """End the service (in the process that started it; a no-op in a forked worker).
+
+        gunicorn's workers leave ``run()`` by ``SystemExit`` through ``serve()``'s
+        ``finally``: they must not close a descriptor again nor wait for a process that is
+        not their child (that made every worker exit 1 with EBADF on each stop).
+        """
+        if os.getpid() != self.owner:
+            return
         lifeline, self.lifeline = self.lifeline, None
         if lifeline is not None:
             os.close(lifeline)
@@ -74,6 +92,9 @@ class PdfService:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        workdir, self.workdir = self.workdir, None
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
@@ -106,9 +127,12 @@ class Server(BaseApplication):
         gunicorn_util.write_error = write_problem
 
     def load(self) -> Any:
-        from docgen.web import create_app
+        from docgen.web import create_app, heartbeat
 
-        return create_app()
+        app = create_app()
+        # In each worker: fail the jobs of any process that stopped beating (one killed).
+        heartbeat.monitor(app).start_sweeping()
+        return app
 
 
 def _close_interrupted_jobs() -> None:
@@ -131,8 +155,20 @@ def _close_interrupted_jobs() -> None:
         log.warning("%d batch job(s) interrupted by the last stop are marked failed", count)
 
 
-def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) -> None:
-    """Start the PDF service, then gunicorn in the foreground until it is stopped."""
+def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
+          read_timeout: float = 15, min_rate: float = 64_000,
+          max_body: int = 20_000_000) -> None:
+    """Start the PDF service, then gunicorn in the foreground until it is stopped.
+
+    Requests are read whole by each worker's main loop before a thread sees them
+    (:class:`docgen.web.worker.BufferingWorker`): within ``read_timeout`` seconds plus one
+    second per ``min_rate`` bytes of announced body, else 408.
+    """
+    from docgen.web.worker import BufferingWorker
+
+    BufferingWorker.read_timeout = float(read_timeout)
+    BufferingWorker.min_rate = float(min_rate)
+    BufferingWorker.max_body = int(max_body)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
     _close_interrupted_jobs()
     pdf = PdfService()
@@ -143,7 +179,7 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) ->
         Server({
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": "gthread",
+            "worker_class": BufferingWorker,
             "threads": threads,
             "timeout": timeout,
             "graceful_timeout": 10,
@@ -154,6 +190,8 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4) ->
             "limit_request_line": 4094,
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,
+            # gunicornc's control socket: unused, and one path per user for every instance.
+            "control_socket_disable": True,
         }, pdf).run()
     finally:
         pdf.stop()

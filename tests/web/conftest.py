@@ -85,9 +85,12 @@ def make_app(request, backend, tmp_path, sqlite_template, templates_dir, shared_
             name = f"docgen_t{os.getpid()}_{next(_counter)}"
             pg_exec(server, f"CREATE DATABASE {name} TEMPLATE docgen_template")
             url = server + name
+        # Uploads answer once read (as before reading moved off the request thread), and
+        # a timeout is final: the tests of those two behaviours set them themselves.
         config = {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"),
                   "DATABASE_URL": url, "TEMPLATES_DIR": str(templates_dir),
-                  "FORMS_DIR": str(FORMS), "RATE_LIMIT": 0, "PDF_URL": ""}
+                  "FORMS_DIR": str(FORMS), "RATE_LIMIT": 0, "PDF_URL": "",
+                  "PARSE_WAIT": 120, "PARSE_RETRIES": 0}
         config.update(overrides)
         app = create_app(config)
         app.extensions["docgen.parser"] = shared_parser
@@ -97,6 +100,8 @@ def make_app(request, backend, tmp_path, sqlite_template, templates_dir, shared_
     yield make
     for app in apps:
         app.extensions["docgen.jobs"].shutdown(wait=True)
+        app.extensions["docgen.parse_queue"].shutdown()
+        app.extensions["docgen.heartbeat"].stop()
         app.extensions["docgen.db"]["engine"].dispose()
 
 

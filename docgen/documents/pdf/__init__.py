@@ -54,14 +54,14 @@ def default_converter() -> PdfPool | OneShotConverter:
         return _converter
 
 
-def convert_docx_to_pdf(docx: bytes, *, pdfa: bool = False) -> bytes:
+def convert_docx_to_pdf(docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
     """Convert a DOCX document to PDF, or to PDF/A-2b when ``pdfa``.
 
     Raises ``MalformedInput`` when the bytes are not a DOCX, ``Busy`` when every
     converter is working and the queue is full, ``ConversionFailed`` when LibreOffice
     refuses the document, dies twice or runs past ``PDF_TIMEOUT``.
     """
-    return default_converter().convert(docx, pdfa=pdfa)
+    return default_converter().convert(docx, pdfa=pdfa, batch=batch)
 
 
 def _forget_after_fork() -> None:

@@ -1,11 +1,12 @@
-"""One warm LibreOffice: the ``server.py`` process group, its port, its directory.
+"""One warm LibreOffice: the ``server.py`` process group, its socket, its directory.
 
 Every instance is its own process group (the server script, ``oosplash`` and
-``soffice.bin``) with a private directory holding its LibreOffice profile, its temporary
-files and its log; it listens on its own 127.0.0.1 port and converts one document at a
-time. The pool keeps the write end of a pipe on each server's standard input: when the
-pool's process dies, even by SIGKILL, the kernel closes it and the server shuts its
-group down, so no ``soffice`` outlives the process that started it.
+``soffice.bin``) with a private directory (mode 0700) holding its LibreOffice profile, its
+temporary files, its log and the Unix socket it listens on (``rpc.sock``, see
+``unixrpc.py``); it converts one document at a time. The pool keeps the write end of a
+pipe on each server's standard input: when the pool's process dies, even by SIGKILL, the
+kernel closes it and the server shuts its group down, so no ``soffice`` outlives the
+process that started it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import tempfile
 import time
 import xmlrpc.client
 from pathlib import Path
-from typing import Any
 
+from docgen.documents.pdf import unixrpc
 from docgen.errors import ConversionFailed, MalformedInput
 
 log = logging.getLogger(__name__)
@@ -85,21 +86,8 @@ def ipc_sockets(pids: list[int]) -> list[str]:
     return paths
 
 
-class _Transport(xmlrpc.client.Transport):
-    """XML-RPC over HTTP with a socket timeout: the job timeout."""
-
-    def __init__(self, timeout: float):
-        super().__init__()
-        self._timeout = timeout
-
-    def make_connection(self, host: Any) -> http.client.HTTPConnection:
-        connection = super().make_connection(host)
-        connection.timeout = self._timeout
-        return connection
-
-
 class Instance:
-    """One warm LibreOffice: a server process group, its port and its private directory."""
+    """One warm LibreOffice: a server process group, its socket and its private directory."""
 
     def __init__(self, index: int, pool_dir: Path, python: str, soffice: str):
         self.index = index
@@ -109,7 +97,7 @@ class Instance:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lifeline: int | None = None
         self.dir: Path | None = None
-        self.port: int | None = None
+        self.socket: str | None = None
         self.soffice_pid: int | None = None
         self._ipc: list[str] = []
         self.jobs = 0
@@ -133,6 +121,11 @@ class Instance:
         # A server that shuts down removes the pool's directory when it was the last one in it.
         self._pool_dir.mkdir(mode=0o700, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=f"instance{self.index}-", dir=self._pool_dir))
+        try:
+            unixrpc.check_socket_path(self.dir / "rpc.sock")
+        except ValueError as exc:
+            self.kill()
+            raise PoolUnavailable(str(exc)) from exc
         env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
         env["TMPDIR"] = str(self.dir / "tmp")
         (self.dir / "tmp").mkdir()
@@ -181,9 +174,9 @@ class Instance:
         except (OSError, ValueError) as exc:  # removed by a concurrent stop()
             self.kill()
             raise ConversionFailed(f"LibreOffice instance {self.index} was stopped") from exc
-        self.port, self.soffice_pid = info["port"], info["soffice_pid"]
+        self.socket, self.soffice_pid = info["socket"], info["soffice_pid"]
         self._ipc = ipc_sockets(self.office_pids())
-        log.debug("LibreOffice instance %d ready on port %d", self.index, self.port)
+        log.debug("LibreOffice instance %d ready on %s", self.index, self.socket)
 
     def kill(self, *, graceful: bool = False) -> None:
         """End the whole process group and remove its directory.
@@ -214,7 +207,7 @@ class Instance:
         workdir, self.dir = self.dir, None
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
-        self.port = self.soffice_pid = None
+        self.socket = self.soffice_pid = None
 
     def abandon(self) -> None:
         """Drop the lifeline without killing (a forked child must not hold it)."""
@@ -233,9 +226,10 @@ class Instance:
 
     def convert(self, docx: bytes, *, pdfa: bool, timeout: float) -> bytes:
         """Send one job; map every way it can end to a result or an exception."""
-        url = f"http://127.0.0.1:{self.port}/"
+        if self.socket is None:
+            raise InstanceLost("the instance is not running")
         try:
-            with xmlrpc.client.ServerProxy(url, transport=_Transport(timeout)) as proxy:
+            with unixrpc.proxy(self.socket, timeout) as proxy:
                 result = proxy.convert(xmlrpc.client.Binary(docx), pdfa)
         except TimeoutError as exc:
             self.kill()

@@ -14,7 +14,7 @@ from typing import Any
 from docgen.config import settings
 from docgen.documents.pdf.checks import check_docx
 from docgen.documents.pdf.gate import Gate
-from docgen.documents.pdf.pool import find_soffice
+from docgen.documents.pdf.pool import batch_instances, find_soffice
 from docgen.errors import ConversionFailed
 
 # writer_pdf_Export's options as JSON (LibreOffice 7.4 and later); 2 is PDF/A-2b.
@@ -107,12 +107,13 @@ class OneShotConverter:
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))
         queue = int(queue if queue is not None else values.get("PDF_QUEUE", 4))
         self._soffice = soffice or values.get("PDF_SOFFICE")
-        self._gate: Gate[int] = Gate(range(self.size), queue)
+        share = batch_instances(self.size, values.get("JOB_PDF_SHARE", 50))
+        self._gate: Gate[int] = Gate(range(self.size), queue, share)
 
-    def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
+    def convert(self, docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
         """Convert one DOCX to PDF (PDF/A-2b when ``pdfa``); see ``PdfPool.convert``."""
         check_docx(docx)
-        slot = self._gate.acquire(wait=self.timeout)
+        slot = self._gate.acquire(wait=self.timeout, batch=batch)
         try:
             return convert_once(bytes(docx), pdfa=pdfa, soffice=self._soffice, timeout=self.timeout)
         finally:

@@ -88,7 +88,7 @@ class PdfPool:
     Use as a context manager, or call ``start()`` and ``stop()``. ``convert()`` is safe to
     call from many threads. Arguments left at ``None`` come from the settings
     (``PDF_INSTANCES``, ``PDF_TIMEOUT``, ``PDF_MAX_JOBS``, ``PDF_QUEUE``, ``PDF_PYTHON``,
-    ``PDF_SOFFICE``).
+    ``PDF_SOFFICE``, ``JOB_PDF_SHARE``: the percentage of instances batch jobs may hold).
     """
 
     def __init__(
@@ -108,6 +108,7 @@ class PdfPool:
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))
         self.max_jobs = int(max_jobs if max_jobs is not None else values.get("PDF_MAX_JOBS", 200))
         self.queue = int(queue if queue is not None else values.get("PDF_QUEUE", 4))
+        self.batch_share = batch_instances(self.size, values.get("JOB_PDF_SHARE", 50))
         self._python = python or values.get("PDF_PYTHON")
         self._soffice = soffice or values.get("PDF_SOFFICE")
         self.instances: list[Instance] = []
@@ -154,7 +155,7 @@ class PdfPool:
                 raise PoolUnavailable(f"no LibreOffice instance would start: {failures[0]}")
             for failure in failures:
                 log.warning("%s; it will be retried on its next job", failure)
-            self._gate = Gate(self.instances, self.queue)
+            self._gate = Gate(self.instances, self.queue, self.batch_share)
             self._stopped = False
 
     def stop(self) -> None:
@@ -177,8 +178,11 @@ class PdfPool:
         self._stopped = True
         self._lock = threading.Lock()
 
-    def convert(self, docx: bytes, *, pdfa: bool = False) -> bytes:
+    def convert(self, docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
         """Convert one DOCX to PDF (PDF/A-2b when ``pdfa``) on the next free instance.
+
+        ``batch`` conversions (background jobs) hold at most ``batch_share`` instances
+        and yield to interactive ones (see ``Gate``).
 
         Raises ``MalformedInput`` for bytes that are not a DOCX, ``Busy`` when the queue is
         full, ``ConversionFailed`` when LibreOffice refuses the document, runs past the
@@ -189,7 +193,7 @@ class PdfPool:
         if gate is None:
             raise ConversionFailed("the PDF pool is not started")
         # A queued job waits for the jobs ahead of it, and maybe for a restart.
-        instance = gate.acquire(wait=self.timeout + START_TIMEOUT)
+        instance = gate.acquire(wait=self.timeout + START_TIMEOUT, batch=batch)
         try:
             for attempt in (1, 2):
                 self._ready(instance)
@@ -229,6 +233,11 @@ class PdfPool:
             )
             instance.kill(graceful=True)
         instance.start()
+
+
+def batch_instances(size: int, share_percent: Any) -> int:
+    """How many of ``size`` converters batch jobs may hold at once: the share, at least 1."""
+    return max(1, min(size, int(size * float(share_percent) / 100)))
 
 
 def _try_start(instance: Instance) -> str | None:

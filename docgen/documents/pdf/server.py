@@ -1,20 +1,24 @@
-"""Serve DOCX -> PDF conversions from one warm LibreOffice, over XML-RPC on 127.0.0.1.
+"""Serve DOCX -> PDF conversions from one warm LibreOffice, over XML-RPC on a Unix socket.
 
 This file runs as a script under a Python that can import ``uno`` (Debian's python3 with
-python3-uno, in the small ``.venv-uno`` that also holds unoserver), never inside docgen's
-own environment: it imports only the standard library, ``uno`` and unoserver's converter.
-docgen's pool (``instance.py`` beside it) starts it as::
+python3-uno, in the small ``.venv-uno``), never inside docgen's own environment: it
+imports only the standard library and ``uno``. docgen's pool (``instance.py`` beside it)
+starts it as::
 
     python server.py --dir DIR --soffice PATH --start-timeout SECONDS
 
 in a session of its own, with a pipe on standard input whose write end only the pool
-holds. The script starts ``soffice`` with a private profile under DIR, connects to it,
-serves ``convert(data, pdfa)`` and ``ping()`` on a free 127.0.0.1 port, and writes
-``DIR/ready.json`` (port and soffice pid) once it can take a job. When the pipe reaches
-end of file (the pool stops the instance, or the pool's process died, however it died)
-it closes LibreOffice cleanly if it answers within 3 s, removes DIR and kills its whole
-process group; when LibreOffice exits by itself, it kills the group too. unoserver
-provides the connection to LibreOffice; loading and exporting are done here. XML-RPC
+holds. DIR is private to the service's user (mode 0700, inside the pool's 0700 folder).
+The script starts ``soffice`` with a private profile under DIR, connects to it, serves
+``convert(data, pdfa)`` and ``ping()`` on the Unix socket ``DIR/rpc.sock``, and writes
+``DIR/ready.json`` (socket path and soffice pid) once it can take a job. No TCP port is
+opened: LibreOffice listens on a named pipe (``pipe,name=`` with a random name: a Unix
+socket ``/tmp/OSL_PIPE_<uid>_<name>`` that only the owner may connect to), and the
+script removes that path as soon as it has connected, so no other process can reach the
+UNO bridge (which gives ``SystemShellExecute``) at all. When the pipe on standard input
+reaches end of file (the pool stops the instance, or the pool's process died, however it
+died) it closes LibreOffice cleanly if it answers within 3 s, removes DIR and kills its
+whole process group; when LibreOffice exits by itself, it kills the group too. XML-RPC
 faults carry code 1 when the export failed, 2 when LibreOffice itself was lost (the pool
 restarts the instance and tries again) and 3 when LibreOffice cannot open the file as a
 Word document (the input is at fault).
@@ -26,9 +30,13 @@ import argparse
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
+import socketserver
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -151,10 +159,63 @@ def _export(desktop, source: Path, target: Path, *, pdfa: bool) -> None:
         document.close(True)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class _Handler(xmlrpc.server.SimpleXMLRPCRequestHandler):
+    disable_nagle_algorithm = False  # a TCP option
+
+    def address_string(self) -> str:  # a Unix socket's peer has no address
+        return "local"
+
+
+class _UnixServer(socketserver.UnixStreamServer, xmlrpc.server.SimpleXMLRPCDispatcher):
+    """XML-RPC on a Unix socket (mode 0600), answering only processes of our own user.
+
+    The same as ``docgen.documents.pdf.unixrpc.UnixXMLRPCServer``, which this script
+    cannot import (it runs outside docgen's environment). One request at a time.
+    """
+
+    def __init__(self, path: Path):
+        self.logRequests = False
+        xmlrpc.server.SimpleXMLRPCDispatcher.__init__(self, True, None)
+        socketserver.UnixStreamServer.__init__(self, str(path), _Handler)
+        os.chmod(path, 0o600)
+
+    def verify_request(self, request, client_address) -> bool:
+        creds = request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        _pid, uid, _gid = struct.unpack("3i", creds)
+        return uid == os.getuid()
+
+
+class _Connection:
+    """The UNO bridge to our soffice: its desktop, nothing else."""
+
+    def __init__(self, pipe: str):
+        import uno
+
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
+        context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+        self.desktop = context.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", context
+        )
+
+
+def _close_pipe_path(pipe: str) -> None:
+    """Remove the path of LibreOffice's UNO pipe: the bridge stays, nobody else can connect.
+
+    LibreOffice 7.4 puts it in /tmp as ``OSL_PIPE_<uid>_<name>`` (it ignores TMPDIR), mode
+    0755; /proc/net/unix names it exactly.
+    """
+    suffix = f"/OSL_PIPE_{os.getuid()}_{pipe}"
+    with open("/proc/net/unix") as table:
+        paths = {f[7] for f in (line.split() for line in table) if len(f) >= 8}
+    for path in paths:
+        if path.endswith(suffix):
+            with contextlib.suppress(FileNotFoundError):
+                info = os.lstat(path)
+                if stat.S_ISSOCK(info.st_mode) and info.st_uid == os.getuid():
+                    os.unlink(path)
 
 
 def _die(message: str) -> None:
@@ -174,12 +235,11 @@ def main() -> None:
 
     import uno  # noqa: F401  (installs the import hook for com.sun.star)
     from com.sun.star.lang import DisposedException
-    from unoserver.converter import UnoConverter
 
     workdir: Path = args.dir
     _Office.workdir = workdir
     (workdir / "tmp").mkdir(exist_ok=True)
-    uno_port = _free_port()
+    pipe = f"docgen-{secrets.token_hex(16)}"
     soffice = subprocess.Popen(
         [
             args.soffice,
@@ -192,8 +252,7 @@ def main() -> None:
             "--norestore",
             "--nolockcheck",
             f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
-            f"--accept=socket,host=127.0.0.1,port={uno_port},tcpNoDelay=1;"
-            "urp;StarOffice.ComponentContext",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
         ],
         stdin=subprocess.DEVNULL,
     )
@@ -210,10 +269,11 @@ def main() -> None:
                 f"(last error: {last_error})"
             )
         try:
-            converter = UnoConverter("127.0.0.1", str(uno_port))
+            converter = _Connection(pipe)
         except Exception as exc:  # NoConnectException until soffice listens
             last_error = str(exc)
             time.sleep(0.05)
+    _close_pipe_path(pipe)
     _Office.converter, _Office.soffice = converter, soffice
 
     def convert(data: xmlrpc.client.Binary, pdfa: bool = False) -> xmlrpc.client.Binary:
@@ -237,13 +297,15 @@ def main() -> None:
     def ping() -> bool:
         return soffice.poll() is None
 
-    # A plain SimpleXMLRPCServer handles one request at a time: one job per instance.
-    server = xmlrpc.server.SimpleXMLRPCServer(("127.0.0.1", 0), logRequests=False, allow_none=True)
+    # One request at a time: one job per instance.
+    socket_path = workdir / "rpc.sock"
+    server = _UnixServer(socket_path)
     server.register_function(convert)
     server.register_function(ping)
-    port = server.server_address[1]
     ready = workdir / "ready.json"
-    ready.with_suffix(".tmp").write_text(json.dumps({"port": port, "soffice_pid": soffice.pid}))
+    ready.with_suffix(".tmp").write_text(
+        json.dumps({"socket": str(socket_path), "soffice_pid": soffice.pid})
+    )
     ready.with_suffix(".tmp").replace(ready)
     threading.Thread(target=server.serve_forever, name="xmlrpc", daemon=True).start()
 

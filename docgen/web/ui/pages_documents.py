@@ -14,7 +14,7 @@ from docgen.config import project_path
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
-from docgen.errors import DocgenError, InvalidInput, MalformedInput
+from docgen.errors import DocgenError, InvalidInput, MalformedInput, RateLimited
 from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
@@ -155,8 +155,13 @@ def batch_upload() -> Any:
                                  for p in report.problems])
     if payloads:
         items = [p.model_dump(mode="json") for p in payloads]
-        context["job"] = jobs.submit(db.session, kind, lang, fmt, items, None,
-                                     current_user().id)
+        try:
+            context["job"] = jobs.submit(db.session, kind, lang, fmt, items, None,
+                                         current_user().id)
+        except RateLimited:
+            context["problems"] = [_("You already have as many batches waiting as allowed, "
+                                     "or too many rows waiting: wait until they are done.")]
+            return render_template("batch.html", **context), 429
     return render_template("batch.html", **context), 200 if payloads else 422
 
 

@@ -82,7 +82,9 @@ def form_prefill(form_id: str) -> Any:
 
 def _outcome(record: Record, created: bool) -> dict[str, Any]:
     """One line per file, in plain words."""
-    if record.status == "error":
+    if record.status == "received":
+        text, tone = _("kept; still being read: open the record in a moment"), "warn"
+    elif record.status == "error":
         message = (record.error or {}).get("message", "")
         text = _("could not be read: %(reason)s", reason=message)
         tone = "bad"
@@ -127,7 +129,9 @@ def upload_forms() -> Any:
             results.append({"filename": name, "tone": "bad", "url": None,
                             "text": _("larger than %(mb)s MB: nothing was kept", mb=limit)})
             continue
-        results.append(_outcome(record, created))
+        results.append((record, created))
+    uploads.settle([item[0] for item in results if isinstance(item, tuple)])
+    results = [_outcome(*item) if isinstance(item, tuple) else item for item in results]
     return render_template("uploads.html", results=results)
 
 
@@ -209,6 +213,19 @@ def record_pdf(record_id: int) -> Any:
     # Never shown inline on our origin: a PDF may carry JavaScript (see headers.py).
     name = uploads.file_name(item.filename, "form.pdf")
     return send_untrusted(fp, "application/pdf", name, item.sha256)
+
+
+@bp.post("/records/<int:record_id>/parse")
+@writer_required
+def reparse_record(record_id: int) -> Any:
+    """Read the file of a record in error (or left unread) again."""
+    item = ops.get_record(db.session, record_id)
+    try:
+        uploads.reparse(item, current_user())
+    except InvalidInput as exc:
+        return _record_page(item, {"": " ".join(problems_text(exc))}, status=422)
+    uploads.settle([item])
+    return redirect(url_for("ui.record", record_id=item.id))
 
 
 @bp.post("/records/<int:record_id>")
