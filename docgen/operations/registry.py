@@ -1,0 +1,68 @@
+"""Registry use cases that span the seeds, the models and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docgen.registry.seeds import DATA, seed_partners
+from docgen.store import registry as store
+from docgen.store.models import Institution
+from docgen.store.records import Actor
+
+
+@dataclass
+class SeedReport:
+    institutions_created: int = 0
+    institutions_kept: int = 0
+    agreements_created: int = 0
+    agreements_kept: int = 0
+    home_id: int | None = None
+
+
+def _existing(session: Session, country: str, name: str) -> Institution | None:
+    return session.scalar(
+        select(Institution).where(Institution.country == country, Institution.name == name)
+    )
+
+
+def import_seeds(session: Session, actor: Actor, data_dir: Path = DATA) -> SeedReport:
+    """Store every partner and agreement of the seeds, once: what is already there (the same
+    institution by country and name, the same agreement by its source) is kept as it is,
+    staff's corrections included. The call's home institution becomes the home one unless
+    one is set already."""
+    home, partners = seed_partners(data_dir)
+    report = SeedReport()
+    current_home = store.home_institution(session)
+    if current_home is None:
+        row = _existing(session, home.country, home.display_name)
+        if row is None:
+            row = store.create_institution(session, home, actor)
+            report.institutions_created += 1
+        store.set_home(session, row, actor)
+        current_home = row
+    report.home_id = current_home.id
+    for partner in partners:
+        model = partner.institution
+        row = _existing(session, model.country, model.display_name)
+        if row is None:
+            row = store.create_institution(session, model, actor)
+            report.institutions_created += 1
+        else:
+            report.institutions_kept += 1
+        sources = {
+            a.data.get("source") for a in store.list_agreements(session, institution_id=row.id)
+        }
+        for agreement in partner.agreements:
+            if agreement.source in sources:
+                report.agreements_kept += 1
+                continue
+            store.create_agreement(
+                session, agreement.model_copy(update={"partner_id": row.id}), actor
+            )
+            report.agreements_created += 1
+    session.flush()
+    return report
