@@ -12,6 +12,7 @@ from docgen.cli import (
     convert,
     demo,
     documents,
+    ewp,
     forms,
     grants,
     partners,
@@ -45,6 +46,7 @@ cli.add_command(service.db)
 cli.add_command(service.apikeys)
 cli.add_command(users.users)
 cli.add_command(partners.partners)
+cli.add_command(ewp.ewp)
 
 
 def main() -> None:

@@ -66,3 +66,42 @@ def import_seeds(session: Session, actor: Actor, data_dir: Path = DATA) -> SeedR
             report.agreements_created += 1
     session.flush()
     return report
+
+
+def _home(session: Session) -> Institution:
+    from docgen.errors import InvalidInput
+
+    home = store.home_institution(session)
+    if home is None:
+        raise InvalidInput.at("/home", "no home institution in the registry yet")
+    return home
+
+
+def export_agreement_iia(session: Session, agreement_id: int) -> bytes:
+    """One registry agreement as an EWP ``iias-get-response`` document."""
+    from docgen.registry.ewp.iia import export_iia
+
+    row = store.get_agreement(session, agreement_id)
+    home = store.institution_model(_home(session))
+    partner = store.institution_model(store.get_institution(session, row.institution_id))
+    return export_iia(store.agreement_model(row), row.id, home, partner)
+
+
+def import_agreement_iia(session: Session, data: bytes, actor: Actor):
+    """Store the IIA of an ``iias-get-response`` document as a new agreement; its partner
+    must be in the registry (found by SCHAC code), nothing about it is guessed."""
+    from docgen.errors import InvalidInput
+    from docgen.registry.ewp.iia import import_iia
+
+    home = store.institution_model(_home(session))
+    if home.schac is None:
+        raise InvalidInput.at("/home/schac", "the home institution has no SCHAC code")
+    imported = import_iia(data, home.schac)
+    partner = store.find_institution(session, imported.partner_hei)
+    if partner is None:
+        raise InvalidInput.at(
+            "/iia/partner/hei-id",
+            f"{imported.partner_hei} is not in the registry: add the institution first",
+        )
+    model = imported.agreement.model_copy(update={"partner_id": partner.id})
+    return store.create_agreement(session, model, actor)

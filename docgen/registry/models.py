@@ -28,6 +28,8 @@ from docgen.domain.common import (
 from docgen.domain.mobility import AcademicYear
 
 Count = Annotated[int, Field(ge=0, le=10_000)]
+# EWP's AsciiPrintableIdentifier: printable ASCII, no spaces.
+EwpId = Annotated[str, Field(pattern=r"^[\x21-\x7E]{1,64}$")]
 
 
 class ContactRole(StrEnum):
@@ -143,6 +145,7 @@ class Condition(Model):
     teaching_days: Count | None = Field(None, description="Total teaching or training days")
     transport_days: Count | None = Field(None, description="Total funded travel days")
     languages: list[Language] = Field(default_factory=list, max_length=10)
+    blended: bool = Field(False, description="A blended mobility (a physical part and a virtual)")
     coordinators: list[Contact] = Field(default_factory=list, max_length=20)
     academic_years: list[AcademicYear] = Field(
         default_factory=list, description="Only these years of the agreement, when not all"
@@ -169,6 +172,10 @@ class Agreement(Model):
     status: AgreementStatus | None = None
     academic_years: list[AcademicYear] = Field(default_factory=list, max_length=20)
     reference: NonEmpty | None = Field(None, description="The agreement's own number or code")
+    in_effect: bool = Field(True, description="Signed and followed (false: a draft or proposal)")
+    iia_id: EwpId | None = Field(None, description="Our EWP identifier of the agreement")
+    partner_iia_id: EwpId | None = Field(None, description="The partner's EWP identifier")
+    partner_iia_code: NonEmpty | None = Field(None, description="The partner's own code")
     conditions: list[Condition] = Field(default_factory=list, max_length=200)
     source: NonEmpty | None = Field(None, description="Where the record came from")
     notes: Annotated[str, Field(max_length=2000)] | None = None

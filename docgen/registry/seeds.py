@@ -176,9 +176,8 @@ def _report_partners(rows: list[ReportRow]) -> dict[tuple[str, str], SeedPartner
     return partners
 
 
-def _condition(
-    item: dict[str, Any], fields: dict[str, str], people: dict[str, str], year: str
-) -> Condition:
+def _condition(item: dict[str, Any], call: dict[str, Any]) -> Condition:
+    fields, people, year = call["fields"], call["coordinators"], str(call["academic_year"])
     coordinators = [
         Contact(name=people[key], role="departmental_coordinator", faculty=None)
         for key in item.get("coordinators", [])
@@ -194,6 +193,9 @@ def _condition(
         days_per_mobility=item.get("days_per_mobility"),
         teaching_days=item.get("teaching_days"),
         transport_days=item.get("transport_days"),
+        languages=[{"language": code} for code in call["student_languages"]]
+        if item["type"] in ("SMS", "SMT")
+        else [],
         coordinators=coordinators,
         academic_years=[year] if item["kind"] == "places" else [],
         notes=item.get("notes"),
@@ -208,10 +210,7 @@ def read_call(data: dict[str, Any]) -> tuple[Institution, list[tuple[str | None,
     for entry in data["partners"]:
         entry = dict(entry)
         report_name = entry.pop("report_name", None)
-        conditions = [
-            _condition(item, data["fields"], data["coordinators"], year)
-            for item in entry.pop("conditions")
-        ]
+        conditions = [_condition(item, data) for item in entry.pop("conditions")]
         institution = Institution.model_validate(entry)
         agreement = Agreement(
             type=data["agreement_type"],
