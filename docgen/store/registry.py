@@ -138,7 +138,8 @@ def institution_model(row: Institution) -> InstitutionModel:
 
 
 def get_institution(session: Session, institution_id: int) -> Institution:
-    row = session.get(Institution, institution_id)
+    # Ids are 32-bit on both databases; a larger one cannot exist (nor be bound on SQLite).
+    row = session.get(Institution, institution_id) if 0 < institution_id < 2**31 else None
     if row is None:
         raise NotFound(f"no institution {institution_id}")
     return row
@@ -187,10 +188,15 @@ def list_institutions(
     return list(items), total
 
 
+def _check_partner(session: Session, model: AgreementModel) -> None:
+    partner = model.partner_id
+    if partner is None or not 0 < partner < 2**31 or session.get(Institution, partner) is None:
+        raise InvalidInput.at("/partner_id", f"no institution {partner}")
+
+
 def create_agreement(session: Session, model: AgreementModel, actor: Actor) -> Agreement:
     """Store a new agreement; its ``partner_id`` must name a registry institution."""
-    if model.partner_id is None or session.get(Institution, model.partner_id) is None:
-        raise InvalidInput.at("/partner_id", f"no institution {model.partner_id}")
+    _check_partner(session, model)
     row = Agreement(institution_id=model.partner_id, type=model.type.value, data=_dump(model))
     session.add(row)
     session.flush()
@@ -199,8 +205,7 @@ def create_agreement(session: Session, model: AgreementModel, actor: Actor) -> A
 
 
 def update_agreement(session: Session, row: Agreement, model: AgreementModel, actor: Actor) -> int:
-    if model.partner_id is None or session.get(Institution, model.partner_id) is None:
-        raise InvalidInput.at("/partner_id", f"no institution {model.partner_id}")
+    _check_partner(session, model)
     old = dict(row.data)
     row.institution_id = model.partner_id
     row.type = model.type.value
@@ -217,7 +222,7 @@ def agreement_model(row: Agreement) -> AgreementModel:
 
 
 def get_agreement(session: Session, agreement_id: int) -> Agreement:
-    row = session.get(Agreement, agreement_id)
+    row = session.get(Agreement, agreement_id) if 0 < agreement_id < 2**31 else None
     if row is None:
         raise NotFound(f"no agreement {agreement_id}")
     return row

@@ -18,6 +18,8 @@ from docgen import __version__
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.selection import SelectionInput
 from docgen.errors import DocgenError
+from docgen.registry.models import Agreement as RegistryAgreement
+from docgen.registry.models import Institution as RegistryInstitution
 from docgen.store.records import STATUSES
 from docgen.web import schemas
 
@@ -34,6 +36,11 @@ BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
     "api_documents.selection_rank": ("application/json", [SelectionInput]),
     "api_records.form_prefill": ("application/json", [schemas.PrefillRequest]),
     "api_records.patch_record": ("application/json", [schemas.RecordPatch]),
+    "api_registry.create_institution": ("application/json", [RegistryInstitution]),
+    "api_registry.replace_institution": ("application/json", [RegistryInstitution]),
+    "api_registry.create_agreement": ("application/json", [RegistryAgreement]),
+    "api_registry.replace_agreement": ("application/json", [RegistryAgreement]),
+    "api_registry.import_iia": ("application/xml", []),
 }
 RESPONSES: dict[str, dict[str, Any]] = {
     "api_documents.create_document": {
@@ -47,6 +54,12 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "200": {"description": "A ZIP of the documents", "content": {"application/zip": {}}},
         "202": {"description": "A job: follow its url"},
     },
+    "api_registry.agreement_iia": {
+        "200": {"description": "The IIA", "content": {"application/xml": {}}},
+    },
+    "api_registry.create_institution": {"201": {"description": "The stored institution"}},
+    "api_registry.create_agreement": {"201": {"description": "The stored agreement"}},
+    "api_registry.import_iia": {"201": {"description": "The stored agreement"}},
     "api_records.upload": {
         "200": {"description": "Every file was known: existing records"},
         "201": {"description": "One entry per file"},
@@ -62,6 +75,21 @@ QUERIES = {
             "description": "Text, accents ignored",
             "schema": {"type": "string", "maxLength": 200},
         },
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+        },
+    ],
+    "api_registry.list_institutions": [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+        {"name": "country", "in": "query", "schema": {"type": "string", "maxLength": 2}},
+        {"name": "type", "in": "query", "schema": {"type": "string", "maxLength": 16}},
         {
             "name": "page",
             "in": "query",
@@ -159,7 +187,7 @@ def build(app: Flask) -> dict[str, Any]:
                 media, ms = bodies[rule.endpoint]
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {media: {"schema": _body_schema(ms)}},
+                    "content": {media: {"schema": _body_schema(ms) if ms else {"type": "string"}}},
                 }
             if rule.endpoint == "api_records.upload":
                 operation["requestBody"] = {
