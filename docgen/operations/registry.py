@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docgen.registry.models import Institution as InstitutionModel
 from docgen.registry.seeds import DATA, seed_partners
 from docgen.store import registry as store
 from docgen.store.models import Institution
@@ -105,3 +107,32 @@ def import_agreement_iia(session: Session, data: bytes, actor: Actor):
         )
     model = imported.agreement.model_copy(update={"partner_id": partner.id})
     return store.create_agreement(session, model, actor)
+
+
+def fill_from_registry(session: Session, data: Any, at: tuple[str | int, ...] = ()) -> Any:
+    """The payload with its institutions named by code completed from the registry."""
+    from docgen.registry.fill import fill_institutions, needs_registry
+
+    if not needs_registry(data):
+        return data
+
+    def lookup(code: str) -> InstitutionModel | None:
+        row = store.find_institution(session, code)
+        return store.institution_model(row) if row is not None else None
+
+    return fill_institutions(data, lookup, at)
+
+
+def learning_agreement_payload(
+    session: Session, data: bytes, warnings: list[str] | None = None
+) -> dict[str, Any]:
+    """An EWP learning agreement as a ``learning_agreement`` payload, its institutions
+    completed from the registry when it knows them (else left as codes)."""
+    from docgen.errors import InvalidInput
+    from docgen.registry.ewp.la import import_la
+
+    payload = import_la(data, warnings)
+    try:
+        return fill_from_registry(session, payload)
+    except InvalidInput:
+        return payload  # unknown codes: rendering will say which

@@ -16,6 +16,7 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
+from docgen.operations.registry import fill_from_registry
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
@@ -80,12 +81,13 @@ def kind_schema(kind: str) -> Any:
 def create_document() -> Response:
     """One document: DOCX or PDF, named, with its id in ``X-Document-Id``."""
     body = json_body(DocumentRequest)
+    data = fill_from_registry(db.session, body.data, ("data",))
     generated = ops.generate_document(
         db.session,
         body.kind,
         body.lang,
         body.format,
-        body.data,
+        data,
         templates=templates_dir(),
         convert=convert,
         api_key_id=_key_id(),

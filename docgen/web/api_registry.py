@@ -11,7 +11,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from docgen.errors import InvalidInput, MalformedInput, TooLarge, UnsupportedMedia
-from docgen.operations.registry import export_agreement_iia, import_agreement_iia
+from docgen.operations.registry import (
+    export_agreement_iia,
+    fill_from_registry,
+    import_agreement_iia,
+    learning_agreement_payload,
+)
+from docgen.registry.ewp.la import export_la
 from docgen.registry.ewp.xml import MAX_BYTES
 from docgen.registry.models import Agreement as AgreementModel
 from docgen.registry.models import Institution as InstitutionModel
@@ -164,15 +170,37 @@ def agreement_iia(agreement_id: int) -> Response:
     return Response(data, mimetype="application/xml")
 
 
+def _xml_body() -> bytes:
+    if request.mimetype not in XML_TYPES:
+        raise UnsupportedMedia("send the document as application/xml")
+    if (request.content_length or 0) > MAX_BYTES:
+        raise TooLarge(f"the document is over {MAX_BYTES // (1024 * 1024)} MB")
+    return request.get_data(cache=False)
+
+
 @bp.post("/agreements/iia")
 @require("records:write")
 def import_iia() -> Any:
     """Store the IIA of an EWP iias-get-response document (application/xml)."""
-    if request.mimetype not in XML_TYPES:
-        raise UnsupportedMedia("send the IIA as application/xml")
-    if (request.content_length or 0) > MAX_BYTES:
-        raise TooLarge(f"the document is over {MAX_BYTES // (1024 * 1024)} MB")
-    data = request.get_data(cache=False)
+    data = _xml_body()
     row = import_agreement_iia(db.session, data, current_key())
     db.session.commit()
     return agreement_json(row), 201
+
+
+@bp.post("/learning-agreements/from-ewp")
+@require("documents")
+def learning_agreement_from_ewp() -> Any:
+    """An EWP learning agreement (application/xml) as a learning_agreement payload."""
+    data = _xml_body()
+    warnings: list[str] = []
+    payload = learning_agreement_payload(db.session, data, warnings)
+    return {"payload": payload, "warnings": warnings}
+
+
+@bp.post("/learning-agreements/to-ewp")
+@require("documents")
+def learning_agreement_to_ewp() -> Response:
+    """A learning_agreement payload as an EWP omobility-las-get-response document."""
+    payload = fill_from_registry(db.session, json_body(None))
+    return Response(export_la(payload), mimetype="application/xml")

@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from docgen import __version__
 from docgen.domain.grant import QuoteRequest
+from docgen.domain.learning_agreement import LearningAgreement
 from docgen.domain.selection import SelectionInput
 from docgen.errors import DocgenError
 from docgen.registry.models import Agreement as RegistryAgreement
@@ -41,6 +42,8 @@ BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
     "api_registry.create_agreement": ("application/json", [RegistryAgreement]),
     "api_registry.replace_agreement": ("application/json", [RegistryAgreement]),
     "api_registry.import_iia": ("application/xml", []),
+    "api_registry.learning_agreement_from_ewp": ("application/xml", []),
+    "api_registry.learning_agreement_to_ewp": ("application/json", [LearningAgreement]),
 }
 RESPONSES: dict[str, dict[str, Any]] = {
     "api_documents.create_document": {
@@ -60,6 +63,9 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "api_registry.create_institution": {"201": {"description": "The stored institution"}},
     "api_registry.create_agreement": {"201": {"description": "The stored agreement"}},
     "api_registry.import_iia": {"201": {"description": "The stored agreement"}},
+    "api_registry.learning_agreement_to_ewp": {
+        "200": {"description": "The learning agreement", "content": {"application/xml": {}}},
+    },
     "api_records.upload": {
         "200": {"description": "Every file was known: existing records"},
         "201": {"description": "One entry per file"},

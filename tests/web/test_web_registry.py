@@ -117,3 +117,62 @@ def test_an_iia_goes_in_and_out_through_the_api(client, make_key):
         "message": "an external entity is refused (it would read a file or a URL)",
     }
     assert client.post("/api/v1/agreements/iia", json={}, headers=writer).status_code == 415
+
+
+def test_a_learning_agreement_goes_through_the_api(client, make_key):
+    writer = make_key("records:write")
+    documents = make_key("documents")
+    la = (
+        Path(__file__).resolve().parents[1]
+        / "data"
+        / "ewp"
+        / "omobility-las-get-response-example.xml"
+    ).read_bytes()
+    for schac, name, email, position in (
+        ("uio.no", "University of Oslo", "anders.bardal@example.com", "Erasmus senior coordinator"),
+        ("uw.edu.pl", "University of Warsaw", "pawel.kowalski@example.com", "Mobility coordinator"),
+    ):
+        contact = {"name": "X", "role": "contact", "email": email, "position": position}
+        _institution(
+            client,
+            writer,
+            schac=schac,
+            name_en=name,
+            name_ro=name,
+            country="NO",
+            city="Oslo",
+            contacts=[contact],
+        )
+    assert (
+        client.post(
+            "/api/v1/learning-agreements/from-ewp",
+            data=la,
+            headers=writer,
+            content_type="application/xml",
+        ).status_code
+        == 403
+    )
+    answer = client.post(
+        "/api/v1/learning-agreements/from-ewp",
+        data=la,
+        headers=documents,
+        content_type="application/xml",
+    )
+    assert answer.status_code == 200, answer.json
+    payload = answer.json["payload"]
+    assert payload["receiving"]["contact"]["position"] == "Mobility coordinator"
+    assert answer.json["warnings"] == []
+    document = client.post(
+        "/api/v1/documents",
+        json={"kind": "learning_agreement", "lang": "en", "data": payload},
+        headers=documents,
+    )
+    assert document.status_code == 201, document.json
+    payload["changes"] = []
+    xml = client.post("/api/v1/learning-agreements/to-ewp", json=payload, headers=documents)
+    assert xml.status_code == 200, xml.json
+    validate(parse_xml(xml.data))
+    unknown = dict(payload, sending={"schac": "nowhere.edu"})
+    refused = client.post("/api/v1/learning-agreements/to-ewp", json=unknown, headers=documents)
+    assert refused.status_code == 422
+    assert refused.json["errors"][0]["pointer"] == "/sending/schac"
