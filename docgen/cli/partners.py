@@ -93,3 +93,17 @@ def show_command(institution_id: int) -> None:
                 ],
             }
         )
+
+
+@partners.command("home")
+@click.argument("institution_id", type=int)
+def home_command(institution_id: int) -> None:
+    """Make INSTITUTION_ID the home institution (the one docgen serves; only one is)."""
+    from docgen.store import registry as store
+    from docgen.store.database import db
+
+    with app_context():
+        row = store.get_institution(db.session, institution_id)
+        store.set_home(db.session, row, None)
+        db.session.commit()
+        click.echo(f"home institution: {row.id} {row.name}", err=True)

@@ -28,6 +28,7 @@ bp = Blueprint("openapi", __name__, template_folder="templates")
 PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # endpoint -> (media type, body models; several = oneOf discriminated by "kind")
 BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
@@ -61,6 +62,9 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "200": {"description": "The IIA", "content": {"application/xml": {}}},
     },
     "api_registry.create_institution": {"201": {"description": "The stored institution"}},
+    "api_registry.export_institutions": {
+        "200": {"description": "A table", "content": {"text/csv": {}, XLSX: {}}},
+    },
     "api_registry.create_agreement": {"201": {"description": "The stored agreement"}},
     "api_registry.import_iia": {"201": {"description": "The stored agreement"}},
     "api_registry.learning_agreement_to_ewp": {
@@ -91,6 +95,12 @@ QUERIES = {
             "in": "query",
             "schema": {"type": "integer", "minimum": 1, "maximum": 200},
         },
+    ],
+    "api_registry.export_institutions": [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+        {"name": "country", "in": "query", "schema": {"type": "string", "maxLength": 2}},
+        {"name": "type", "in": "query", "schema": {"type": "string", "maxLength": 16}},
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
     ],
     "api_registry.list_institutions": [
         {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},

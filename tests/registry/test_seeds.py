@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -180,5 +181,10 @@ def test_the_command_imports_the_seeds(tmp_path):
     out = docgen("partners", "import-seeds").stderr
     assert "institutions: 82 created, 0 kept; agreements: 98 created, 0 kept" in out
     assert "82 created" not in docgen("partners", "import-seeds").stderr
-    listed = docgen("partners", "list", "--country", "MA", "--json").stdout
-    assert "Ibn Zohr University" in listed and "erasmus_code" in listed
+    listed = json.loads(docgen("partners", "list", "--country", "MA", "--json").stdout)
+    zohr = next(item for item in listed if item["name"] == "Ibn Zohr University")
+    assert zohr["erasmus_code"] is None and "erasmus_code" in zohr["missing"]
+    assert "home institution: " in docgen("partners", "home", str(zohr["id"])).stderr
+    shown = json.loads(docgen("partners", "show", str(zohr["id"])).stdout)
+    assert shown["home"] is True and shown["history"][-1]["field"] == "/home"
+    assert {a["type"] for a in shown["agreements"]} == {"ka107", "ka171"}

@@ -176,3 +176,40 @@ def test_a_learning_agreement_goes_through_the_api(client, make_key):
     refused = client.post("/api/v1/learning-agreements/to-ewp", json=unknown, headers=documents)
     assert refused.status_code == 422
     assert refused.json["errors"][0]["pointer"] == "/sending/schac"
+
+
+def test_the_registry_exports_as_csv_and_xlsx(client, make_key):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    writer = make_key("records:read", "records:write")
+    _institution(
+        client,
+        writer,
+        name_en="University of Niš",
+        country="RS",
+        city="Niš",
+        contacts=[
+            {
+                "name": "Vesna Lopičić",
+                "role": "institutional_coordinator",
+                "email": "vesna.lopicic@ni.ac.rs",
+            }
+        ],
+    )
+    _institution(client, writer, name_en="=HYPERLINK(1)", country="MA", city="Agadir")
+    answer = client.get("/api/v1/institutions/export?country=RS", headers=writer)
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["id", "home", "erasmus_code", "schac"] and len(rows) == 2
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["name_en"] == "University of Niš"
+    assert record["contacts"] == "Vesna Lopičić (institutional_coordinator, vesna.lopicic@ni.ac.rs)"
+    assert record["missing"].startswith("erasmus_code, schac")
+    book = client.get("/api/v1/institutions/export?format=xlsx", headers=writer)
+    sheet = load_workbook(io.BytesIO(book.data)).active
+    names = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["'=HYPERLINK(1)", "University of Niš"]  # a formula stays text
+    assert client.get("/api/v1/institutions/export?format=pdf", headers=writer).status_code == 422
