@@ -247,6 +247,15 @@ def _registry_row(row: Institution, agreements: list[Agreement]) -> list[Any]:
     ]
 
 
+def registry_rows(filters: dict[str, Any]) -> list[list[Any]]:
+    """One row per institution matching ``filters`` (as the list), in REGISTRY_COLUMNS."""
+    items, _total = store.list_institutions(db.session, **filters, per_page=100_000)
+    by_partner: dict[int, list[Agreement]] = {}
+    for agreement in store.list_agreements(db.session):
+        by_partner.setdefault(agreement.institution_id, []).append(agreement)
+    return [_registry_row(r, by_partner.get(r.id, [])) for r in items]
+
+
 @bp.get("/institutions/export")
 @require("records:read")
 def export_institutions() -> Response:
@@ -256,17 +265,13 @@ def export_institutions() -> Response:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput.at("/format", "must be csv or xlsx")
-    items, _total = store.list_institutions(
-        db.session,
-        text=request.args.get("q") or None,
-        country=request.args.get("country") or None,
-        agreement_type=request.args.get("type") or None,
-        per_page=100_000,
+    rows = registry_rows(
+        {
+            "text": request.args.get("q") or None,
+            "country": request.args.get("country") or None,
+            "agreement_type": request.args.get("type") or None,
+        }
     )
-    by_partner: dict[int, list[Agreement]] = {}
-    for agreement in store.list_agreements(db.session):
-        by_partner.setdefault(agreement.institution_id, []).append(agreement)
-    rows = [_registry_row(r, by_partner.get(r.id, [])) for r in items]
     content = (
         export.xlsx(REGISTRY_COLUMNS, rows, title="institutions")
         if fmt == "xlsx"

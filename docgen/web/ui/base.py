@@ -39,6 +39,7 @@ NAV = [
     ("ui.forms", _l("Forms")),
     ("ui.uploads_page", _l("Upload forms")),
     ("ui.records", _l("Records")),
+    ("ui.partners", _l("Partners")),
     ("ui.selection", _l("Selection")),
 ]
 ERROR_TITLES = {
