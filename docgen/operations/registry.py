@@ -136,3 +136,67 @@ def learning_agreement_payload(
         return fill_from_registry(session, payload)
     except InvalidInput:
         return payload  # unknown codes: rendering will say which
+
+
+def _places(session: Session, request) -> tuple[Any, Any, str]:
+    """The agreement's condition with places for this quote (direction, activity, level)."""
+    from docgen.errors import InvalidInput, NotFound
+
+    try:
+        row = store.get_agreement(session, request.agreement)
+    except NotFound as exc:
+        raise InvalidInput.at("/agreement", f"no agreement {request.agreement}") from exc
+    agreement = store.agreement_model(row)
+    partner = store.get_institution(session, row.institution_id).name
+    name = f"agreement {row.id} ({partner}, {agreement.type.value.upper()})"
+    places = [
+        c
+        for c in agreement.conditions
+        if c.direction == request.direction
+        and c.mobility_type == request.activity
+        and (c.days_per_mobility or c.teaching_days or c.transport_days)
+    ]
+    if request.eqf is not None:
+        places = [c for c in places if not c.eqf or request.eqf in c.eqf]
+    if not places:
+        level = f" at EQF {request.eqf}" if request.eqf else ""
+        raise InvalidInput.at(
+            "/agreement",
+            f"{name} has no places for {request.direction.value} {request.activity.value}{level}",
+        )
+    if len({(c.days_per_mobility, c.teaching_days, c.transport_days) for c in places}) > 1:
+        raise InvalidInput.at("/eqf", f"{name} funds each study level differently: give eqf")
+    return agreement, places[0], name
+
+
+def check_caps(session: Session, quote: Any) -> None:
+    """Refuse a quote that funds more than its agreement's places allow: days per place
+    (students), teaching and travel days (staff), saying the agreement and what is left.
+
+    The teaching and travel totals are the agreement's for all its mobilities; the days
+    already given to other quotes are not counted here, so what is left is the total less
+    this quote."""
+    from docgen.errors import InvalidInput, Problem
+
+    request = quote.request
+    if request.agreement is None:
+        return
+    _agreement, place, name = _places(session, request)
+    days = sum(line.quantity for line in quote.support.lines if line.kind == "days")
+    travel = sum(line.quantity for line in quote.support.lines if line.kind == "travel_days")
+    problems = []
+    for cap, used, what in (
+        (place.days_per_mobility, days, "funded days per place"),
+        (place.teaching_days, days, "days of activity in total"),
+        (place.transport_days, travel, "travel days in total"),
+    ):
+        if cap is not None and used > cap:
+            problems.append(
+                Problem(
+                    "/agreement",
+                    f"{name} allows {cap} {what}; this quote has {used}: "
+                    f"{used - cap} over, {cap} left",
+                )
+            )
+    if problems:
+        raise InvalidInput(problems)

@@ -16,7 +16,7 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
-from docgen.operations.registry import fill_from_registry
+from docgen.operations.registry import check_caps, fill_from_registry
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
@@ -191,7 +191,9 @@ def grants_quote() -> Any:
     """The grant of one mobility, as ``docgen grants quote`` prints it."""
     data = json_body(None)
     quote_request = validate(QuoteRequest, data)
-    return quote_to_json(quote_grant(quote_request, current_app.config["RATES_DIR"]))
+    quote = quote_grant(quote_request, current_app.config["RATES_DIR"])
+    check_caps(db.session, quote)
+    return quote_to_json(quote)
 
 
 @bp.get("/rules/calls/<call_id>")
