@@ -200,3 +200,86 @@ def check_caps(session: Session, quote: Any) -> None:
             )
     if problems:
         raise InvalidInput(problems)
+
+
+# Which cooperation conditions give places to which criteria set.
+SELECTION_CONDITIONS = {
+    "incoming-students": ("incoming", {"SMS", "SMT"}),
+    "incoming-staff": ("incoming", {"STA", "STT"}),
+    "outgoing-students": ("outgoing", {"SMS", "SMT"}),
+    "outgoing-sta": ("outgoing", {"STA"}),
+    "outgoing-stt": ("outgoing", {"STT"}),
+}
+
+
+def place_id(agreement_id: int, condition: Any) -> str:
+    """``A51-0712-EQF8``: the agreement, its fields and levels (what preferences name)."""
+    parts = [f"A{agreement_id}", "+".join(a.isced for a in condition.subject_areas) or "any"]
+    if condition.eqf:
+        parts.append("EQF" + "+".join(str(level) for level in condition.eqf))
+    if condition.mobility_type.value not in {"SMS", "STA"}:
+        parts.append(condition.mobility_type.value)
+    return "-".join(parts)
+
+
+def selection_places(session: Session, data: Any) -> Any:
+    """A selection request with ``"agreements": [ID, ...]`` instead of typed ``places``: the
+    places are the agreements' (the places a call opened when it says so, else the
+    agreement's mobilities), per partner, fields and level, for the criteria set's
+    direction and activities. Typed places win: both at once is refused."""
+    from docgen.errors import InvalidInput, NotFound, Problem, pointer
+
+    if not isinstance(data, dict) or "agreements" not in data:
+        return data
+    ids = data["agreements"]
+    if "places" in data:
+        raise InvalidInput.at("/agreements", "give the places or the agreements, not both")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+        raise InvalidInput.at("/agreements", "must be a list of agreement ids")
+    wanted = SELECTION_CONDITIONS.get(str(data.get("criteria_set")))
+    if wanted is None:
+        raise InvalidInput.at("/criteria_set", "no agreement places for this criteria set")
+    direction, activities = wanted
+    places, problems = [], []
+    for index, agreement_id in enumerate(ids):
+        try:
+            row = store.get_agreement(session, agreement_id)
+        except NotFound:
+            problems.append(Problem(pointer("agreements", index), f"no agreement {agreement_id}"))
+            continue
+        model = store.agreement_model(row)
+        partner = store.institution_model(store.get_institution(session, row.institution_id))
+        fitting = [
+            c
+            for c in model.conditions
+            if c.direction.value == direction
+            and c.mobility_type.value in activities
+            and c.mobilities is not None
+        ]
+        opened = [c for c in fitting if c.days_per_mobility or c.teaching_days]
+        for condition in opened or fitting:
+            fields = ", ".join(a.isced for a in condition.subject_areas)
+            levels = "/".join(str(level) for level in condition.eqf)
+            label = " · ".join(
+                filter(None, [partner.display_name, fields, f"EQF {levels}" if levels else ""])
+            )
+            places.append(
+                {
+                    "id": place_id(row.id, condition),
+                    "label": label[:300],
+                    "places": condition.mobilities,
+                }
+            )
+        if not fitting:
+            problems.append(
+                Problem(
+                    pointer("agreements", index),
+                    f"agreement {agreement_id} has no {direction} places for "
+                    f"{'/'.join(sorted(activities))}",
+                )
+            )
+    if problems:
+        raise InvalidInput(problems)
+    filled = {k: v for k, v in data.items() if k != "agreements"}
+    filled["places"] = places
+    return filled

@@ -16,7 +16,7 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
-from docgen.operations.registry import check_caps, fill_from_registry
+from docgen.operations.registry import check_caps, fill_from_registry, selection_places
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
@@ -207,4 +207,4 @@ def rules_explain(call_id: str) -> Any:
 @require("documents")
 def selection_rank() -> Any:
     """Ranking, lists and deadlines, as ``docgen selection rank`` prints them."""
-    return rank_candidates(json_body(None))
+    return rank_candidates(selection_places(db.session, json_body(None)))
