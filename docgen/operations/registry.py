@@ -132,10 +132,13 @@ def learning_agreement_payload(
     from docgen.registry.ewp.la import import_la
 
     payload = import_la(data, warnings)
-    try:
-        return fill_from_registry(session, payload)
-    except InvalidInput:
-        return payload  # unknown codes: rendering will say which
+    for side in ("sending", "receiving"):
+        try:
+            payload[side] = fill_from_registry(session, payload[side], (side,))
+        except InvalidInput as exc:  # left as a code: rendering will say it again
+            if warnings is not None:
+                warnings.extend(str(problem) for problem in exc.problems)
+    return payload
 
 
 def _places(session: Session, request) -> tuple[Any, Any, str]:

@@ -114,3 +114,41 @@ def test_the_list_exports(client, registry):
     assert rows[0][2] == "erasmus_code" and len(rows) == 2 and rows[1][6] == "University of Niš"
     text = client.get("/partners/export.csv").data.decode("utf-8-sig")
     assert "Ibn Zohr University" in text and "University of Niš" in text
+
+
+def test_an_ewp_file_is_imported_from_the_page(app, client, registry):
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "data" / "ewp"
+    with app.app_context():
+        home = store.create_institution(
+            db.session,
+            Institution(schac="uw.edu.pl", name_en="UW", country="PL", city="Warszawa"),
+            None,
+            home=True,
+        )
+        partner = store.create_institution(
+            db.session,
+            Institution(schac="hibo.no", name_en="HVL", country="NO", city="Bergen"),
+            None,
+        )
+        db.session.commit()
+        partner_id = partner.id
+        assert home.is_home
+    _sign_in(client, "officer", "en")
+
+    def post(content: bytes, name: str):
+        return client.post(
+            "/partners/import",
+            data={"csrf_token": _token(client, "/partners"), "file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+
+    stored = post((data / "iias-get-response-example.xml").read_bytes(), "iia.xml")
+    assert stored.status_code == 302 and stored.location.endswith(f"/partners/{partner_id}?saved=1")
+    assert "EWP IIA 0f7a5682" in client.get(f"/partners/{partner_id}").text
+    la = post((data / "omobility-las-get-response-example.xml").read_bytes(), "la.xml")
+    assert la.status_code == 200 and la.mimetype == "application/json"
+    assert la.json["receiving"]["name_en"] == "UW"
+    bad = post(b"<?xml version='1.0'?>\n<la><oops></la>", "bad.xml")
+    assert bad.status_code == 422 and "line 2: not well-formed XML" in bad.text

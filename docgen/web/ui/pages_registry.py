@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput
@@ -49,6 +50,10 @@ def label_of(key: str) -> str:
 
 @bp.get("/partners")
 def partners() -> Any:
+    return _list_page([])
+
+
+def _list_page(import_errors: list[str]) -> Any:
     filters = _filters()
     try:
         page = max(1, int(request.args.get("page", 1)))
@@ -67,7 +72,8 @@ def partners() -> Any:
         args=args,
         q=request.args.get("q", ""),
         lang=current_lang(),
-    )
+        import_errors=import_errors,
+    ), (422 if import_errors else 200)
 
 
 @bp.get("/partners/export.<fmt>")
@@ -135,3 +141,37 @@ def edit_partner(institution_id: int) -> Any:
         return _page(institution_id, values, errors, 422)
     db.session.commit()
     return redirect(url_for("ui.partner", institution_id=institution_id, saved=1))
+
+
+@bp.post("/partners/import")
+@writer_required
+def import_ewp() -> Any:
+    """An EWP file: an IIA is stored (and its partner's page shown); a learning agreement is
+    handed back as its payload (JSON), to render or keep."""
+    import json
+
+    from flask import Response
+
+    from docgen.operations.registry import import_agreement_iia, learning_agreement_payload
+    from docgen.registry.ewp.xml import IIA_NS, MAX_BYTES, namespace, parse_xml
+
+    upload = request.files.get("file")
+    data = upload.read(MAX_BYTES + 1) if upload else b""
+    try:
+        if not data:
+            raise InvalidInput.at("/file", _("choose an EWP XML file"))
+        if len(data) > MAX_BYTES:
+            raise InvalidInput.at("/file", _("the file is too large"))
+        if namespace(parse_xml(data)) == IIA_NS:
+            row = import_agreement_iia(db.session, data, current_user())
+            db.session.commit()
+            return redirect(url_for("ui.partner", institution_id=row.institution_id, saved=1))
+        payload = learning_agreement_payload(db.session, data)
+    except InvalidInput as exc:
+        db.session.rollback()
+        return _list_page([f"{p.pointer}: {translate_message(p.message)}" for p in exc.problems])
+    body = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    response = Response(body, mimetype="application/json")
+    name = f"learning_agreement-{payload.get('reference', 'ewp')}.json"
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
