@@ -95,6 +95,6 @@ def export_agreement(agreement_id: int, output: Path) -> None:
 )
 def export_learning_agreement(source: str, output: Path) -> None:
     """Write a learning_agreement payload as an EWP omobility-las-get-response."""
-    from docgen.registry.ewp.la import export_la
+    from docgen.registry.ewp.la_export import export_la
 
     write_atomically(output, export_la(read_json(source)))

@@ -17,7 +17,7 @@ from docgen.operations.registry import (
     import_agreement_iia,
     learning_agreement_payload,
 )
-from docgen.registry.ewp.la import export_la
+from docgen.registry.ewp.la_export import export_la
 from docgen.registry.ewp.xml import MAX_BYTES
 from docgen.registry.models import Agreement as AgreementModel
 from docgen.registry.models import Institution as InstitutionModel

@@ -13,7 +13,8 @@ import pytest
 from docgen.documents.render import render_document
 from docgen.errors import InvalidInput
 from docgen.operations.registry import fill_from_registry, learning_agreement_payload
-from docgen.registry.ewp.la import export_la, import_la
+from docgen.registry.ewp.la import import_la
+from docgen.registry.ewp.la_export import export_la
 from docgen.registry.ewp.xml import canonical, parse_xml, validate
 from docgen.registry.models import Institution
 from docgen.store import registry as store
