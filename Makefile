@@ -21,6 +21,7 @@ PDFJS_STAMP := $(PDFJS)/node_modules/.installed
 # require HTTPS here; behind an HTTPS proxy leave DOCGEN_SESSION_COOKIE_SECURE alone).
 run: setup
 	$(PY) -m docgen db upgrade
+	$(PY) -m docgen partners import-seeds
 	@echo "Admin API key (shown once, keep it):"
 	@$(PY) -m docgen apikeys create "admin-$$(date +%Y%m%d-%H%M%S)" --scope admin
 	@user="admin-$$(date +%Y%m%d-%H%M%S)@localhost"; \

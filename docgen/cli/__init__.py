@@ -8,7 +8,18 @@ from __future__ import annotations
 import click
 
 from docgen import __version__
-from docgen.cli import convert, demo, documents, forms, grants, selection, service, users
+from docgen.cli import (
+    convert,
+    demo,
+    documents,
+    ewp,
+    forms,
+    grants,
+    partners,
+    selection,
+    service,
+    users,
+)
 from docgen.cli.common import run_guarded
 
 
@@ -34,6 +45,8 @@ cli.add_command(service.serve)
 cli.add_command(service.db)
 cli.add_command(service.apikeys)
 cli.add_command(users.users)
+cli.add_command(partners.partners)
+cli.add_command(ewp.ewp)
 
 
 def main() -> None:

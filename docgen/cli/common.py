@@ -67,8 +67,13 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+def json_text(value: Any) -> str:
+    """Indented UTF-8 JSON, decimals as numbers and dates in ISO form."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=_default)
+
+
 def print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=_default))
+    click.echo(json_text(value))
 
 
 def run_guarded(command: click.Command) -> None:

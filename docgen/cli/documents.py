@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,6 +65,20 @@ def schema(kind: str) -> None:
     print_json(get_kind(kind).model.model_json_schema())
 
 
+def _filled(data: Any) -> Any:
+    """The payload with institutions named by code completed from the registry."""
+    from docgen.registry.fill import needs_registry
+
+    if not needs_registry(data):
+        return data
+    from docgen.cli.service import app_context
+    from docgen.operations.registry import fill_from_registry
+    from docgen.store.database import db
+
+    with app_context():
+        return fill_from_registry(db.session, data)
+
+
 @click.command()
 @click.argument("kind", type=KIND, metavar="KIND")
 @LANG
@@ -86,7 +101,7 @@ def schema(kind: str) -> None:
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
     spec = get_kind(kind)
-    payload = spec.validate(read_json(source))
+    payload = spec.validate(_filled(read_json(source)))
     content = render_document(kind, lang, payload)
     if fmt == "pdf":
         content = convert_docx_to_pdf(content, pdfa=pdfa)

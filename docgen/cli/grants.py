@@ -23,7 +23,15 @@ def grants() -> None:
 def quote(source: str) -> None:
     """Print the grant of one mobility as JSON (amounts as strings with two decimals)."""
     request = validate(QuoteRequest, read_json(source))
-    print_json(quote_to_json(quote_grant(request, settings()["RATES_DIR"])))
+    result = quote_grant(request, settings()["RATES_DIR"])
+    if request.agreement is not None:
+        from docgen.cli.service import app_context
+        from docgen.operations.registry import check_caps
+        from docgen.store.database import db
+
+        with app_context():
+            check_caps(db.session, result)
+    print_json(quote_to_json(result))
 
 
 @click.group()

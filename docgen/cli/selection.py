@@ -17,7 +17,15 @@ def selection() -> None:
 @click.option("--data", "source", required=True, help=DATA_HELP)
 def rank(source: str) -> None:
     """Print the ranking, the three lists and the deadlines as JSON."""
-    print_json(rank_candidates(read_json(source)))
+    data = read_json(source)
+    if isinstance(data, dict) and "agreements" in data:
+        from docgen.cli.service import app_context
+        from docgen.operations.registry import selection_places
+        from docgen.store.database import db
+
+        with app_context():
+            data = selection_places(db.session, data)
+    print_json(rank_candidates(data))
 
 
 @selection.command("criteria")

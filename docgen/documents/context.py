@@ -81,7 +81,18 @@ def certificate_context(payload: CertificateOfAttendance, lang: str) -> dict[str
 
 
 def _rows(components: list[Component]) -> list[dict[str, Any]]:
-    return [{**c.model_dump(), "code": c.code or ""} for c in components]
+    return [
+        {**c.model_dump(), "code": c.code or "", "semester": c.semester or ""} for c in components
+    ]
+
+
+def _signature(signatory: Signatory | None) -> dict[str, Any]:
+    """A signature block: blank (not "None") where nobody signed or a detail is unknown."""
+    if signatory is None:
+        return {"name": "", "position": "", "email": "", "date": None, "timestamp": None}
+    data = signatory.model_dump()
+    data.update(position=signatory.position or "", email=signatory.email or "")
+    return data
 
 
 def _ects(components: list[Component]) -> Decimal:
@@ -95,7 +106,11 @@ def learning_agreement_context(payload: LearningAgreement, lang: str) -> dict[st
         {
             "table": change.table,
             "action": change.action,
-            "action_name": label("change_action", change.action, lang),
+            "action_name": label(
+                "change_action",
+                f"proposed_{change.action}" if change.proposed else change.action,
+                lang,
+            ),
             **_rows([change.component])[0],
             "reason": change.reason.value,
             "reason_name": label("change_reason", change.reason.value, lang),
@@ -121,9 +136,9 @@ def learning_agreement_context(payload: LearningAgreement, lang: str) -> dict[st
         "has_table_c": bool(payload.table_c),
         "language": payload.language,
         "cefr": payload.cefr,
-        "student_signature": representative(payload.student_signature),
-        "sending_responsible": representative(payload.sending_responsible),
-        "receiving_responsible": representative(payload.receiving_responsible),
+        "student_signature": _signature(payload.student_signature),
+        "sending_responsible": _signature(payload.sending_responsible),
+        "receiving_responsible": _signature(payload.receiving_responsible),
         "changes": changes,
         "has_changes": bool(changes),
     }

@@ -18,7 +18,14 @@ LOCALES = {"ro": "ro_RO", "en": "en_GB"}
 NUMERIC_DATE = {"ro": "dd.MM.yyyy", "en": "dd/MM/yyyy"}
 
 
+def _is_month(value: Any) -> bool:
+    """A planned month (``2027-02``) where a day is not known, as EWP allows."""
+    return isinstance(value, str) and len(value) == 7 and value[4] == "-"
+
+
 def _as_date(value: Any) -> date:
+    if _is_month(value):
+        return date.fromisoformat(value + "-01")  # only ever shown as a month
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -66,11 +73,15 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
     locale = LOCALES[lang]
 
     def long_date(value: Any) -> str:
-        """``7 martie 2026`` / ``7 March 2026``."""
+        """``7 martie 2026`` / ``7 March 2026`` (a month alone: ``martie 2026``)."""
+        if _is_month(value):
+            return month_year(value)
         return format_date(_as_date(value), "d MMMM y", locale=locale)
 
     def numeric_date(value: Any) -> str:
-        """``07.03.2026`` (ro) / ``07/03/2026`` (en)."""
+        """``07.03.2026`` (ro) / ``07/03/2026`` (en); a month alone ``03.2026`` / ``03/2026``."""
+        if _is_month(value):
+            return format_date(_as_date(value), NUMERIC_DATE[lang][3:], locale=locale)
         return format_date(_as_date(value), NUMERIC_DATE[lang], locale=locale)
 
     def month_year(value: Any) -> str:
@@ -91,7 +102,10 @@ def filters(lang: str) -> dict[str, Callable[..., str]]:
         )
 
     def number(value: Any, digits: int | None = None) -> str:
-        """``1.234,5`` / ``1,234.5``; with ``digits``, exactly that many decimals."""
+        """``1.234,5`` / ``1,234.5``; with ``digits``, exactly that many decimals; nothing for
+        an unknown number (``None``)."""
+        if value is None:
+            return ""
         amount = _as_decimal(value)
         if digits is not None:
             pattern = "#,##0" + ("." + "0" * digits if digits else "")

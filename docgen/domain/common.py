@@ -209,7 +209,7 @@ ErasmusCode = Annotated[
 SchacCode = Annotated[
     str,
     BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]*(\.[a-z0-9\-]+)+$"),
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9_\-]*(\.[a-z0-9_\-]+)+$"),
     Field(description="SCHAC home organisation code, e.g. upt.ro", examples=["upt.ro"]),
 ]
 
@@ -259,6 +259,8 @@ class Representative(Model):
     name: NonEmpty
     position: NonEmpty = Field(description="e.g. Rector, Vice-Rector, Institutional coordinator")
     email: EmailStr | None = None
+    given_names: NonEmpty | None = Field(None, description="The name apart, as EWP sends it")
+    family_name: NonEmpty | None = None
 
 
 class Institution(Model):

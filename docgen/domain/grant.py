@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from docgen.domain.common import Activity, CountryCode, Direction, Model, NonEmpty, Place
+from docgen.domain.common import (
+    Activity,
+    CountryCode,
+    Direction,
+    EqfLevel,
+    Model,
+    NonEmpty,
+    Place,
+)
 from docgen.domain.mobility import Period
 
 
@@ -84,6 +92,16 @@ class QuoteRequest(Model):
     actual: ActualPeriod | None = Field(None, description="Real dates, from the certificate")
     amendment: Amendment | None = Field(
         None, description="A written amendment that changed the contract's period"
+    )
+    agreement: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="Registry agreement whose places cap this quote (funded days per place, "
+        "teaching and travel days)",
+    )
+    eqf: EqfLevel | None = Field(
+        None, description="The student's study level, when the agreement's places differ by it"
     )
 
     @model_validator(mode="after")

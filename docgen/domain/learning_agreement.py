@@ -6,9 +6,9 @@ import datetime as dt
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import EmailStr, Field, StringConstraints, model_validator
 
 from docgen.domain.common import (
     CefrLevel,
@@ -21,13 +21,19 @@ from docgen.domain.common import (
 )
 from docgen.domain.mobility import AcademicYear
 
+YearMonth = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$"),
+    Field(description="A month, YYYY-MM", examples=["2027-02"]),
+]
+
 
 class Component(Model):
     """A course unit or other educational component."""
 
     code: NonEmpty | None = None
     title: NonEmpty
-    semester: NonEmpty = Field(description="e.g. Winter, Summer, Semester 1")
+    semester: NonEmpty | None = Field(None, description="e.g. Winter, Summer, Semester 1")
     ects: Decimal = Field(gt=0, le=60, decimal_places=1)
 
 
@@ -47,23 +53,42 @@ class ChangeReason(StrEnum):
     OTHER = "other"
 
 
+class ChangedComponent(Component):
+    """A component named in a change: its credits may be left out (EWP does)."""
+
+    ects: Decimal | None = Field(None, gt=0, le=60, decimal_places=1)
+
+
 class Change(Model):
     """A component deleted from or added to Table A or B during the mobility."""
 
     table: Literal["A", "B"]
     action: Literal["deleted", "added"]
-    component: Component
+    component: ChangedComponent
     reason: ChangeReason
     note: NonEmpty | None = None
+    proposed: bool = Field(False, description="Proposed, not yet agreed by all three parties")
 
 
 class Signatory(Model):
     """One party's commitment: who signs, in which capacity, and when."""
 
     name: NonEmpty
-    position: NonEmpty
-    email: EmailStr
+    position: NonEmpty | None = None
+    email: EmailStr | None = None
     date: dt.date | None = None
+    timestamp: dt.datetime | None = Field(None, description="When it was signed (EWP)")
+
+    @model_validator(mode="after")
+    def _date_of_timestamp(self) -> Signatory:
+        if self.timestamp is not None:
+            if self.timestamp.tzinfo is None:
+                raise ValueError("timestamp: must carry its UTC offset")
+            if self.date is None:
+                self.date = self.timestamp.date()
+            elif self.date != self.timestamp.date():
+                raise ValueError("date: is not the day of the timestamp")
+        return self
 
 
 class Student(Person):
@@ -82,8 +107,8 @@ class LearningAgreement(Model):
     student: Student
     sending: Institution
     receiving: Institution
-    start: date = Field(description="Planned first day")
-    end: date = Field(description="Planned last day")
+    start: date | YearMonth = Field(description="Planned first day (or month, as EWP allows)")
+    end: date | YearMonth = Field(description="Planned last day (or month)")
     table_a: list[Component] = Field(min_length=1, max_length=40)
     table_b: list[Component] = Field(min_length=1, max_length=40)
     automatic_recognition: bool = True
@@ -92,12 +117,16 @@ class LearningAgreement(Model):
     cefr: CefrLevel
     student_signature: Signatory
     sending_responsible: Signatory
-    receiving_responsible: Signatory
+    receiving_responsible: Signatory | None = Field(
+        None, description="None while the receiving institution has not signed"
+    )
     changes: list[Change] = Field(default_factory=list, max_length=40)
 
     @model_validator(mode="after")
     def _consistent(self) -> LearningAgreement:
-        if self.end < self.start:
+        if str(self.end)[:7] < str(self.start)[:7] or (
+            isinstance(self.start, date) and isinstance(self.end, date) and self.end < self.start
+        ):
             raise ValueError("end: must not be before start")
         for side in ("sending", "receiving"):
             if getattr(self, side).contact is None:

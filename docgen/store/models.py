@@ -198,3 +198,55 @@ class RecordChange(Base):
     reason: Mapped[str | None] = mapped_column(String(500))  # why, when it was not asked for
 
     record: Mapped[Record] = relationship(back_populates="changes")
+
+
+class Institution(Base):
+    """A registry institution; ``data`` holds the validated ``registry.models.Institution``,
+    the columns beside it are what lists search, filter and sort on."""
+
+    __tablename__ = "institutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    erasmus_code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    schac: Mapped[str | None] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    city: Mapped[str] = mapped_column(String(300))
+    is_home: Mapped[bool] = mapped_column(default=False)
+    data: Mapped[dict[str, Any]]
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Agreement(Base):
+    """A registry agreement with one partner; ``data`` holds ``registry.models.Agreement``."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    type: Mapped[str] = mapped_column(String(16), index=True)
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+
+
+class RegistryChange(Base):
+    """One audited change to an institution or an agreement: who, when, where, old, new."""
+
+    __tablename__ = "registry_changes"
+    __table_args__ = (Index("ix_registry_changes_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(16))  # institution, agreement
+    entity_id: Mapped[int] = mapped_column(Integer)
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    who: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    field: Mapped[str] = mapped_column(String(200))  # JSON pointer into the record's data
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"value": ...}
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -151,11 +151,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     app.after_request(_commit_or_roll_back)
 
-    from docgen.web import api_documents, api_records, health, openapi
+    from docgen.web import api_documents, api_records, api_registry, health, openapi
 
     app.register_blueprint(health.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(api_documents.bp, url_prefix="/api/v1")
     app.register_blueprint(api_records.bp, url_prefix="/api/v1")
+    app.register_blueprint(api_registry.bp, url_prefix="/api/v1")
     ui.init_app(app)  # the staff's pages, from / on
     return app

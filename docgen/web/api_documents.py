@@ -16,6 +16,7 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
+from docgen.operations.registry import check_caps, fill_from_registry, selection_places
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
@@ -69,8 +70,9 @@ def kind_schema(kind: str) -> Any:
 def create_document() -> Response:
     """One document: DOCX or PDF, named, with its id in ``X-Document-Id``."""
     body = json_body(DocumentRequest)
+    data = fill_from_registry(db.session, body.data, ("data",))
     generated = ops.generate_document(
-        db.session, body.kind, body.lang, body.format, body.data,
+        db.session, body.kind, body.lang, body.format, data,
         templates=templates_dir(), convert=convert, api_key_id=_key_id(),
     )
     response = attachment(generated.content, generated.filename, generated.media_type, 201)
@@ -142,7 +144,9 @@ def grants_quote() -> Any:
     """The grant of one mobility, as ``docgen grants quote`` prints it."""
     data = json_body(None)
     quote_request = validate(QuoteRequest, data)
-    return quote_to_json(quote_grant(quote_request, current_app.config["RATES_DIR"]))
+    quote = quote_grant(quote_request, current_app.config["RATES_DIR"])
+    check_caps(db.session, quote)
+    return quote_to_json(quote)
 
 
 @bp.get("/rules/calls/<call_id>")
@@ -156,4 +160,4 @@ def rules_explain(call_id: str) -> Any:
 @require("documents")
 def selection_rank() -> Any:
     """Ranking, lists and deadlines, as ``docgen selection rank`` prints them."""
-    return rank_candidates(json_body(None))
+    return rank_candidates(selection_places(db.session, json_body(None)))

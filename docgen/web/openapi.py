@@ -16,8 +16,11 @@ from pydantic.json_schema import models_json_schema
 
 from docgen import __version__
 from docgen.domain.grant import QuoteRequest
+from docgen.domain.learning_agreement import LearningAgreement
 from docgen.domain.selection import SelectionInput
 from docgen.errors import DocgenError
+from docgen.registry.models import Agreement as RegistryAgreement
+from docgen.registry.models import Institution as RegistryInstitution
 from docgen.store.records import STATUSES
 from docgen.web import schemas
 
@@ -25,6 +28,7 @@ bp = Blueprint("openapi", __name__, template_folder="templates")
 PREFIX = "/api/v1"
 REF = "#/components/schemas/{model}"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # endpoint -> (media type, body models; several = oneOf discriminated by "kind")
 BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
@@ -34,6 +38,13 @@ BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
     "api_documents.selection_rank": ("application/json", [SelectionInput]),
     "api_records.form_prefill": ("application/json", [schemas.PrefillRequest]),
     "api_records.patch_record": ("application/json", [schemas.RecordPatch]),
+    "api_registry.create_institution": ("application/json", [RegistryInstitution]),
+    "api_registry.replace_institution": ("application/json", [RegistryInstitution]),
+    "api_registry.create_agreement": ("application/json", [RegistryAgreement]),
+    "api_registry.replace_agreement": ("application/json", [RegistryAgreement]),
+    "api_registry.import_iia": ("application/xml", []),
+    "api_registry.learning_agreement_from_ewp": ("application/xml", []),
+    "api_registry.learning_agreement_to_ewp": ("application/json", [LearningAgreement]),
 }
 RESPONSES: dict[str, dict[str, Any]] = {
     "api_documents.create_document": {"201": {
@@ -55,6 +66,18 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "api_records.get_upload": {"200": {
         "description": "The original file of a record, as an attachment (sandboxed)",
         "content": {"application/pdf": {}}}},
+    "api_registry.agreement_iia": {
+        "200": {"description": "The IIA", "content": {"application/xml": {}}},
+    },
+    "api_registry.create_institution": {"201": {"description": "The stored institution"}},
+    "api_registry.export_institutions": {
+        "200": {"description": "A table", "content": {"text/csv": {}, XLSX: {}}},
+    },
+    "api_registry.create_agreement": {"201": {"description": "The stored agreement"}},
+    "api_registry.import_iia": {"201": {"description": "The stored agreement"}},
+    "api_registry.learning_agreement_to_ewp": {
+        "200": {"description": "The learning agreement", "content": {"application/xml": {}}},
+    },
 }
 QUERIES = {
     "api_records.list_records": [
@@ -66,6 +89,27 @@ QUERIES = {
          "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
         {"name": "per_page", "in": "query",
          "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    ],
+    "api_registry.export_institutions": [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+        {"name": "country", "in": "query", "schema": {"type": "string", "maxLength": 2}},
+        {"name": "type", "in": "query", "schema": {"type": "string", "maxLength": 16}},
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+    ],
+    "api_registry.list_institutions": [
+        {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+        {"name": "country", "in": "query", "schema": {"type": "string", "maxLength": 2}},
+        {"name": "type", "in": "query", "schema": {"type": "string", "maxLength": 16}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+        },
     ],
 }
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -139,8 +183,10 @@ def build(app: Flask) -> dict[str, Any]:
                                                            "content": problem})
             if rule.endpoint in bodies:
                 media, ms = bodies[rule.endpoint]
-                operation["requestBody"] = {"required": True,
-                                            "content": {media: {"schema": _body_schema(ms)}}}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {media: {"schema": _body_schema(ms) if ms else {"type": "string"}}},
+                }
             if rule.endpoint == "api_records.upload":
                 operation["requestBody"] = {"required": True, "content": {
                     "multipart/form-data": {"schema": {

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         pages_auth,
         pages_documents,
         pages_records,
+        pages_registry,
         pages_selection,
         pages_users,
     )

@@ -29,7 +29,8 @@ ROLE_LABELS = {"admin": _l("administrator"), "officer": _l("officer"),
 NAV = [
     ("ui.dashboard", _l("Dashboard")), ("ui.new_document", _l("New document")),
     ("ui.batch", _l("Batch")), ("ui.forms", _l("Forms")), ("ui.uploads_page", _l("Upload forms")),
-    ("ui.records", _l("Records")), ("ui.selection", _l("Selection")),
+    ("ui.records", _l("Records")), ("ui.partners", _l("Partners")),
+    ("ui.selection", _l("Selection")),
 ]
 ERROR_TITLES = {
     400: _l("The request could not be read"), 403: _l("Not allowed"), 404: _l("Not found"),

@@ -76,13 +76,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def xlsx(header: list[str], rows: list[list[Any]]) -> bytes:
+def xlsx(header: list[str], rows: list[list[Any]], title: str = "records") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "records"
+    sheet.title = title
     sheet.append([_safe(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

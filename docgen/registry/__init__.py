@@ -1,0 +1,1 @@
+"""The registry: institutions (the home one and the partners), agreements, EWP exchange."""
