@@ -28,12 +28,15 @@ YearMonth = Annotated[
 ]
 
 
-class Component(Model):
-    """A course unit or other educational component."""
-
+class _Unit(Model):
     code: NonEmpty | None = None
     title: NonEmpty
     semester: NonEmpty | None = Field(None, description="e.g. Winter, Summer, Semester 1")
+
+
+class Component(_Unit):
+    """A course unit or other educational component."""
+
     ects: Decimal = Field(gt=0, le=60, decimal_places=1)
 
 
@@ -53,7 +56,7 @@ class ChangeReason(StrEnum):
     OTHER = "other"
 
 
-class ChangedComponent(Component):
+class ChangedComponent(_Unit):
     """A component named in a change: its credits may be left out (EWP does)."""
 
     ects: Decimal | None = Field(None, gt=0, le=60, decimal_places=1)
