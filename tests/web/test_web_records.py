@@ -123,3 +123,35 @@ def test_certificate_recomputes_the_contract_grant(client, admin, sample, certif
     assert final is not None and {"to_pay", "to_recover"} <= set(final)
     # Shorter than planned: less than the planned total is due.
     assert float(final["total"]) < float(grant["total"])
+
+
+def test_a_longer_stay_is_capped_at_the_contract_on_the_record_page(app, client, admin, sample,
+                                                                    certificate, upload):
+    import re
+
+    from docgen.store.database import db
+    from docgen.store.users import create_user
+
+    contract = sample("financial_contract")  # 15.09.2026-31.01.2027
+    made = client.post("/api/v1/documents", headers=admin,
+                       json={"kind": "financial_contract", "lang": "ro", "data": contract})
+    assert made.status_code == 201, made.json
+    pdf = certificate(contract["number"], "2026-09-10", "2027-02-15")
+    record = upload(client, admin, ("cert.pdf", pdf)).json["uploads"][0]["record"]
+    final = record["grant"]["final"]
+    # contract Art. 2(4): the real dates give more, the contract's total is paid.
+    assert final["capped"] is True and final["total"] == record["grant"]["total"]
+    assert float(final["computed"]) > float(final["total"])
+    assert "written amendment" in final["cap_reason"]
+
+    with app.app_context():
+        create_user(db.session, "officer@upt.ro", "officer", "a-long-enough-password")
+        db.session.commit()
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    signed = client.post("/login", data={"email": "officer@upt.ro", "csrf_token": token,
+                                         "password": "a-long-enough-password"})
+    assert signed.status_code == 302
+    text = client.get(f"/records/{record['id']}").text
+    assert "suma se limitează la totalul contractului" in text
+    assert "de plătit:" in text
