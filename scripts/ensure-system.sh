@@ -11,6 +11,7 @@ packages=(
   poppler-utils             # pdftoppm / pdftotext, used by the tests to look at PDFs
   qpdf                      # a second, independent PDF tool for the forms tests
   postgresql                # a real PostgreSQL server, started by the service's tests
+  tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng  # OCR of scanned forms
   chromium                  # the browser the web pages are tested in (through Playwright)
 )
 

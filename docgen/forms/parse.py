@@ -12,6 +12,7 @@ import logging
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from pypdf import PdfReader
@@ -22,6 +23,7 @@ from docgen.errors import DocgenError
 from docgen.forms import acroform
 from docgen.forms.build import FOOTER_PREFIX
 from docgen.forms.flattened import read_boxes
+from docgen.forms.pages import sniff
 from docgen.forms.signatures import check_signatures
 from docgen.forms.spec import FORM_ID_FIELD, REF_FIELD, FormSpec
 from docgen.forms.validate import issue, validate
@@ -49,6 +51,16 @@ MAX_RAW_VALUE = 2000
 _CODE = re.compile(
     re.escape(FOOTER_PREFIX) + r"\s+([A-Za-z][A-Za-z0-9_]{0,63})@([0-9A-Za-z.\-]{1,16})"
 )
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How scans are read: the page-code key and the limits on their images."""
+
+    key: bytes
+    dpi: int = 200
+    max_pixels: int = 60_000_000
+    max_pages: int = 60
 
 
 class ParseFailed(DocgenError):
@@ -164,8 +176,13 @@ def parse_bytes(
     *,
     filename: str | None = None,
     trust_roots: Sequence[Any] = (),
+    scan: ScanOptions | None = None,
 ) -> dict[str, Any]:
-    """Return the record of a returned form, or raise :class:`ParseFailed`."""
+    """Return the record of a returned form, or raise :class:`ParseFailed`.
+
+    With ``scan``, images (and PDFs without fields or text that names a form) are read as
+    scanned pages (:mod:`docgen.forms.scan`).
+    """
     source = {
         "sha256": hashlib.sha256(data).hexdigest(),
         "pages": None,
@@ -173,11 +190,25 @@ def parse_bytes(
         "bytes": len(data),
     }
     if b"%PDF-" not in data[:1024]:
-        raise ParseFailed("not_pdf", "the file is not a PDF (no %PDF- header)")
+        if scan is None or sniff(data) != "image":
+            raise ParseFailed("not_pdf", "the file is not a PDF (no %PDF- header)")
+        record = _scan(data, specs, scan)
+        source["pages"] = record.pop("scan_pages")
+        source["warnings"] = 0
+        record["source"] = source
+        return record
     with warnings.catch_warnings(record=True) as caught:
         # pypdf and pdfminer warn freely on real-world files: keep them as a count.
         warnings.simplefilter("always")
         record = _parse(data, specs, source, trust_roots)
+        scannable = record.pop("_scannable")
+        if scan is not None and scannable:
+            # No fields and no text naming a form: pages of images, perhaps our own.
+            scanned = _scan(data, specs, scan)
+            scanned.pop("scan_pages")
+            foreign = any(p["reason"] == "foreign_code" for p in scanned["unidentified"])
+            if scanned["documents"] or foreign:
+                record = scanned
     source["warnings"] = len(caught)
     record["source"] = source
     return record
@@ -235,9 +266,11 @@ def _parse(
         )
     if record["status"] is None:
         record["status"] = "needs_review" if record["issues"] else "valid"
+    record["_scannable"] = not fields and recognised is None
     return {
         key: record[key]
         for key in (
+            "_scannable",
             "form",
             "version",
             "status",
@@ -248,6 +281,25 @@ def _parse(
             "signatures",
         )
     }
+
+
+def _scan(data: bytes, specs: Mapping[str, FormSpec], scan: ScanOptions) -> dict[str, Any]:
+    from docgen.forms.pages import PageLimit
+    from docgen.forms.scan import read_scan
+
+    try:
+        return read_scan(
+            data,
+            specs,
+            scan.key,
+            dpi=scan.dpi,
+            max_pixels=scan.max_pixels,
+            max_pages=scan.max_pages,
+        )
+    except PageLimit as exc:
+        raise ParseFailed(exc.code, exc.detail) from exc
+    except MemoryError as exc:
+        raise ParseFailed("too_complex", "the scan needs more memory than allowed") from exc
 
 
 def _unrecognised(

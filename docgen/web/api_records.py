@@ -80,11 +80,13 @@ def list_forms() -> Any:
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
     from docgen.forms.build import build_form
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.spec import get_spec
 
     spec = get_spec(form_id, _forms_dir())
     path = _forms_dir() / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
+    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
     return send_file(
         io.BytesIO(content), mimetype="application/pdf", download_name=f"{spec.id}.pdf", max_age=0
     )
@@ -94,12 +96,14 @@ def form_pdf(form_id: str) -> Response:
 @require("documents")
 def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
     spec = get_spec(form_id, _forms_dir())
     body = json_body(PrefillRequest)
     content = prefill_form(spec, body.model_dump(exclude_none=True))
+    content = stamp_form(content, spec, body.reference or "", current_app.config["SECRET_KEY"])
     name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
     return send_file(
         io.BytesIO(content),

@@ -56,10 +56,12 @@ def forms() -> Any:
 @bp.get("/forms/<form_id>.pdf")
 def form_pdf(form_id: str) -> Any:
     from docgen.forms.build import build_form
+    from docgen.forms.pagecode import stamp_form
 
     spec = _spec_of(form_id) or abort(404)
     path = project_path(current_app.config["FORMS_DIR"]) / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
+    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
     return send_file(
         io.BytesIO(content),
         mimetype="application/pdf",
@@ -71,6 +73,7 @@ def form_pdf(form_id: str) -> Any:
 
 @bp.post("/forms/<form_id>/prefill")
 def form_prefill(form_id: str) -> Any:
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
 
     spec = _spec_of(form_id) or abort(404)
@@ -82,6 +85,7 @@ def form_prefill(form_id: str) -> Any:
     }
     try:
         content = prefill_form(spec, {"reference": reference or None, "values": values})
+        content = stamp_form(content, spec, reference, current_app.config["SECRET_KEY"])
     except InvalidInput as exc:
         errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message) for p in exc.problems}
         return render_template(
