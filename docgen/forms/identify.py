@@ -27,9 +27,9 @@ from docgen.forms.pagecode import (
 )
 
 CANON_DPI = 300
-# How far (in points) a mark may be from where the QR says it is: a page rotated by 3 degrees
-# moves the far corners by about 40 points from the QR's own estimate.
-MARK_SEARCH = 45.0
+# How far (in points) a mark may be from where the QR says it is: a phone photo in perspective
+# puts the far corners 60 points or more from the estimate of a QR that small.
+MARK_SEARCH = 90.0
 
 
 @dataclass
@@ -133,38 +133,89 @@ def _mark_centres_pt(width: float, height: float) -> np.ndarray:
     return np.array([[x + half, y + half] for x, y in mark_boxes(width, height)], np.float32)
 
 
-def _find_mark(image: np.ndarray, guess: np.ndarray, px_per_pt: float) -> np.ndarray | None:
-    """Return the centre of the filled square nearest ``guess`` (pixels), or None."""
-    radius = int(MARK_SEARCH * px_per_pt)
-    height, width = image.shape[:2]
-    gx, gy = int(guess[0]), int(guess[1])
-    x0, y0 = max(0, gx - radius), max(0, gy - radius)
-    x1, y1 = min(width, gx + radius), min(height, gy + radius)
-    if x1 - x0 < 8 or y1 - y0 < 8:
-        return None
-    window = image[y0:y1, x0:x1]
-    _, ink = cv2.threshold(window, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.mean() > 200:  # all dark: a shadow or the scanner's lid, not a mark
-        return None
-    count, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+def _mark_candidates(image: np.ndarray, px_per_pt: float) -> np.ndarray:
+    """Return the centres (pixels) of every filled square of a mark's size with paper around
+    it: dark against its surroundings, so a photo's uneven light does not matter."""
     side = MARK_SIZE * px_per_pt
-    best, best_distance = None, None
+    background = cv2.blur(image, (int(side * 4) | 1, int(side * 4) | 1))
+    ink = ((image.astype(np.float32) < 0.55 * background.astype(np.float32)) * 255).astype(np.uint8)
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found = []
+    pad = int(side / 2)
+    height, width = image.shape[:2]
     for index in range(1, count):
-        _, _, w, h, area = stats[index]
+        x, y, w, h, area = stats[index]
         if not (0.6 * side <= w <= 1.5 * side and 0.6 * side <= h <= 1.5 * side):
             continue
-        if area < 0.75 * w * h:  # a filled square, not text or a frame
+        if area < 0.8 * w * h or not 0.7 <= w / h <= 1.4:  # a filled square, not a letter
             continue
-        centre = centres[index] + (x0, y0)
-        distance = float(np.hypot(*(centre - guess)))
-        if best_distance is None or distance < best_distance:
-            best, best_distance = centre, distance
-    return None if best is None else best.astype(np.float32)
+        if x == 0 or y == 0 or x + w == width or y + h == height:
+            continue  # cut by the image's edge: its centre would be wrong
+        around = (slice(max(0, y - pad), y + h + pad), slice(max(0, x - pad), x + w + pad))
+        ring, own = ink[around], labels[around] == index
+        if ring[~own].mean() > 0.05 * 255:  # paper all around, not a piece of the desk
+            continue
+        found.append(centres[index])
+    return np.array(found, np.float32).reshape(-1, 2)
 
 
 def _to_canon(points_pt: np.ndarray, height_pt: float, dpi: int) -> np.ndarray:
     scale = dpi / 72
     return np.stack([points_pt[:, 0] * scale, (height_pt - points_pt[:, 1]) * scale], axis=1)
+
+
+def _fit(wanted: np.ndarray, seen: np.ndarray, marks: int) -> np.ndarray | None:
+    """Return the page-to-image map that the points allow: more points, more freedom."""
+    if marks == 4:  # a photo: the full perspective, from the four corners
+        homography, _ = cv2.findHomography(wanted, seen, 0)
+        return homography
+    if marks >= 2:  # rotation, shear and scale from what the scanner left
+        affine, _ = cv2.estimateAffine2D(wanted, seen, method=cv2.LMEDS)
+    else:
+        affine, _ = cv2.estimateAffinePartial2D(wanted, seen, method=cv2.LMEDS)
+    return None if affine is None else np.vstack([affine, [0, 0, 1]])
+
+
+def _refine_by_marks(
+    found: Found,
+    homography: np.ndarray,
+    qr_pt: np.ndarray,
+    target: np.ndarray,
+    page_size: tuple[float, float],
+    dpi: int,
+) -> tuple[np.ndarray, int]:
+    """Find the corner marks, nearest to the QR first, refining the map after each one.
+
+    Of the squares near where a mark should be, the one furthest out towards its corner is
+    taken: nothing is printed beyond the marks, while a bold title may sit near one.
+    """
+    width_pt, height_pt = page_size
+    source = found.corners
+    px_per_pt = float(np.linalg.norm(source[1] - source[0])) / float(qr_pt[1, 0] - qr_pt[0, 0])
+    candidates = _mark_candidates(found.image, px_per_pt)
+    if not len(candidates):
+        return homography, 0
+    canon = _to_canon(_mark_centres_pt(width_pt, height_pt), height_pt, dpi).astype(np.float32)
+    outwards = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float32)  # TL TR BR BL
+    qr_centre = target.mean(axis=0)
+    order = sorted(range(4), key=lambda i: float(np.linalg.norm(canon[i] - qr_centre)))
+    radius = MARK_SEARCH * dpi / 72
+    pairs: list[tuple[np.ndarray, np.ndarray]] = []
+    for index in order:
+        inverse = np.linalg.inv(homography)
+        on_page = cv2.perspectiveTransform(candidates.reshape(-1, 1, 2), inverse).reshape(-1, 2)
+        near = np.linalg.norm(on_page - canon[index], axis=1) <= radius
+        if not near.any():
+            continue
+        reach = on_page[near] @ outwards[index]
+        got = candidates[near][int(np.argmax(reach))]
+        pairs.append((canon[index], got))
+        wanted = np.array([p[0] for p in pairs] + list(target), np.float32)
+        seen = np.array([p[1] for p in pairs] + list(source), np.float32)
+        refined = _fit(wanted, seen, len(pairs))
+        if refined is not None:
+            homography = refined
+    return homography, len(pairs)
 
 
 def register(
@@ -184,26 +235,7 @@ def register(
     homography = np.vstack([similar, [0, 0, 1]])
     used = 0
     if marks:
-        px_per_pt = float(np.linalg.norm(source[1] - source[0])) / float(qr_pt[1, 0] - qr_pt[0, 0])
-        centres_pt = _mark_centres_pt(width_pt, height_pt)
-        canon = _to_canon(centres_pt, height_pt, dpi).astype(np.float32)
-        guesses = cv2.perspectiveTransform(canon.reshape(-1, 1, 2), homography).reshape(-1, 2)
-        pairs = []
-        for want, guess in zip(canon, guesses, strict=True):
-            got = _find_mark(found.image, guess, px_per_pt)
-            if got is not None:
-                pairs.append((want, got))
-        used = len(pairs)
-        if used:
-            wanted = np.array([p[0] for p in pairs] + list(target), np.float32)
-            seen = np.array([p[1] for p in pairs] + list(source), np.float32)
-            if used == 4:  # a photo: the full perspective, from the four corners
-                refined, _ = cv2.findHomography(wanted, seen, 0)
-            else:  # a page cut by the scanner: rotation, shear and scale from what is left
-                affine, _ = cv2.estimateAffine2D(wanted, seen, method=cv2.LMEDS)
-                refined = None if affine is None else np.vstack([affine, [0, 0, 1]])
-            if refined is not None:
-                homography = refined
+        homography, used = _refine_by_marks(found, homography, qr_pt, target, page_size, dpi)
     size = (round(width_pt * dpi / 72), round(height_pt * dpi / 72))
     canon_image = cv2.warpPerspective(
         found.image,

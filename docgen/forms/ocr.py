@@ -53,9 +53,11 @@ def field_box(
 
 
 def _ink(image: np.ndarray) -> np.ndarray:
-    """Return a boolean mask of ink: dark against the page, after a light denoise."""
+    """Return a boolean mask of ink: dark against the paper around it (a photo's paper is
+    grey, a copier's white), after a light denoise."""
     blurred = cv2.GaussianBlur(image, (3, 3), 0)
-    return blurred < 150
+    paper = float(np.percentile(blurred, 90)) if blurred.size else 255.0
+    return blurred < min(150.0, 0.6 * paper)
 
 
 def _ink_ratio(image: np.ndarray) -> float:
@@ -128,11 +130,13 @@ def read_strips(crops: list[np.ndarray], charset: str | None) -> list[tuple[str,
                 )
                 break
     results = [_join(found) for found in words]
-    # Tesseract's page layout drops a lone short word (a "5" in a wide box) now and then:
-    # a box with ink and nothing read is read again on its own, as one line.
-    for index, (text, _) in enumerate(results):
-        if not text:
-            results[index] = _read_alone(crops[index], charset)
+    # Tesseract's page layout loses a lone short word (a "5" in a wide box) now and then:
+    # such a box is read again on its own, as one line, and the surer reading kept.
+    for index, (text, confidence) in enumerate(results):
+        if len(text.strip()) <= 2:
+            again = _read_alone(crops[index], charset)
+            if again[0] and (not text or again[1] > confidence):
+                results[index] = again
     return results
 
 
