@@ -16,6 +16,7 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
+from docgen.forms.pagecode import page_key
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
@@ -89,6 +90,7 @@ def create_document() -> Response:
         templates=templates_dir(),
         convert=convert,
         api_key_id=_key_id(),
+        page_key=page_key(current_app.config["SECRET_KEY"]),
     )
     response = attachment(generated.content, generated.filename, generated.media_type, 201)
     response.headers["X-Document-Id"] = generated.document.id
@@ -115,6 +117,7 @@ def create_batch() -> Any:
             templates=templates_dir(),
             convert=converter().convert,
             api_key_id=_key_id(),
+            page_key=page_key(current_app.config["SECRET_KEY"]),
             parallel=capacity(),
         )
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")

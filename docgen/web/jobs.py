@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from docgen.config import project_path
 from docgen.documents.kinds import get_kind
 from docgen.errors import Busy, DocgenError, NotFound
+from docgen.forms.pagecode import page_key
 from docgen.store import documents as ops
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
@@ -157,6 +158,7 @@ def _run(session: Session, job_id: str) -> None:
             job_id=job.id,
             on_item=progress,
             user_id=job.user_id,
+            page_key=page_key(app_config()["SECRET_KEY"]),
             parallel=capacity(),
         )
         out.seek(0)

@@ -30,9 +30,12 @@ def upload_name(storage: Any) -> str:
 
 
 def looks_like_pdf(storage: Any) -> bool:
+    """A PDF, or a scan the parser reads (JPEG, PNG, TIFF, HEIC), judged by content."""
+    from docgen.forms.pages import sniff
+
     head = storage.stream.read(1024)
     storage.stream.seek(0)
-    return PDF_MAGIC in head
+    return sniff(head) is not None
 
 
 def grant_of(record: Record) -> dict[str, Any] | None:

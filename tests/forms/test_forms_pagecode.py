@@ -106,3 +106,31 @@ def test_page_without_a_code_or_with_someone_elses_qr():
     stamp = np.asarray(Image.open(io.BytesIO(out.getvalue())).convert("L"))
     page[100 : 100 + stamp.shape[0], 100 : 100 + stamp.shape[1]] = stamp
     assert find_code(page, KEY) is None
+
+
+def test_generated_document_pages_carry_their_code():
+    import json
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from docgen.documents.kinds import get_kind
+    from docgen.store.documents import stamp_document
+    from tests.forms.conftest import ROOT
+
+    kind = get_kind("financial_contract")
+    payload = kind.validate(json.loads((ROOT / "samples" / "financial_contract.json").read_text()))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    for number in (1, 2, 3):
+        canvas.drawString(72, 720, f"Contract page {number}")
+        canvas.showPage()
+    canvas.save()
+    pdf = buffer.getvalue()
+    assert stamp_document(pdf, "docx", kind, payload, "abc", KEY) is pdf
+    assert stamp_document(pdf, "pdf", kind, payload, "abc", None) is pdf
+    stamped = stamp_document(pdf, "pdf", kind, payload, "0123456789abcdef", KEY)
+    codes = [find_code(image, KEY).code for image in scanlib.render(stamped, 150)]
+    reference = str(kind.reference(payload))
+    assert codes == [
+        PageCode("financial_contract", "0123456789ab", reference, n, 3) for n in (1, 2, 3)
+    ]

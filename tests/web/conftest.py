@@ -63,6 +63,7 @@ def shared_parser():
             "PARSE_MAX_MB": 20,
             "FORMS_DIR": str(FORMS),
             "TRUST_ROOTS": "",
+            "SECRET_KEY": "web tests",
         }
     )
     yield parser

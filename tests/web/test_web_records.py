@@ -7,6 +7,8 @@ import io
 
 from pypdf import PdfReader
 
+from tests.web.conftest import post_files
+
 
 def test_forms_list_pdf_and_prefill(client, make_key):
     headers = make_key("documents")
@@ -148,3 +150,44 @@ def test_certificate_recomputes_the_contract_grant(client, admin, sample, certif
     assert final is not None and {"to_pay", "to_recover"} <= set(final)
     # Shorter than planned: less than the planned total is due.
     assert float(final["total"]) < float(grant["total"])
+
+
+def test_served_forms_carry_page_codes_and_a_scan_upload_is_read(app, client, make_key):
+    import json
+
+    from docgen.forms.identify import find_code
+    from docgen.forms.pagecode import PageCode, page_key, stamp_form
+    from docgen.forms.prefill import prefill_form
+    from docgen.forms.spec import load_specs
+    from tests.forms import scanlib
+    from tests.forms.conftest import FORMS
+
+    headers = make_key("documents", "uploads", "records:read")
+    prefilled = client.post(
+        "/api/v1/forms/certificate_of_attendance/prefill",
+        headers=headers,
+        json={"reference": "UPT-9", "values": {"participant_name": "Ana Țurcanu"}},
+    )
+    key = page_key(app.config["SECRET_KEY"])
+    (page,) = scanlib.render(prefilled.data, 150)
+    assert find_code(page, key).code == PageCode("certificate_of_attendance", "1", "UPT-9", 1, 1)
+    with client.get("/api/v1/forms/learning_agreement.pdf", headers=headers) as blank:
+        codes = [find_code(p, key).code for p in scanlib.render(blank.data, 150)]
+    assert [(c.kind, c.reference, c.page, c.pages) for c in codes] == [
+        ("learning_agreement", "", 1, 2),
+        ("learning_agreement", "", 2, 2),
+    ]
+    # The session's shared parser holds the secret "web tests": a form printed by that
+    # instance, filled on a computer and scanned, comes back as a JPEG.
+    spec = load_specs(FORMS)["certificate_of_attendance"]
+    values = json.loads((FORMS.parent / "tests/data/forms/values.json").read_text())
+    filled = prefill_form(
+        spec, {"reference": "UPT-10", "values": values["certificate_of_attendance"]}
+    )
+    (scan,) = scanlib.render(stamp_form(filled, spec, "UPT-10", "web tests"), 200)
+    response = post_files(client, headers, ("scan.jpg", scanlib.jpeg(scan, 70)))
+    assert response.status_code == 201, response.json
+    record = response.json["uploads"][0]["record"]
+    assert record["form"] == "certificate_of_attendance" and record["reference"] == "UPT-10"
+    assert record["values"]["actual_end"] == "2026-03-13"
+    assert record["values"]["days"] == 5
