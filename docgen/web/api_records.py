@@ -123,9 +123,13 @@ def _files() -> list[Any]:
     problems = []
     for index, storage in enumerate(files):
         if not uploads.looks_like_pdf(storage):
-            problems.append(Problem(f"/file/{index}", f"{_name(storage)}: not a PDF nor a scanned image"))
+            problems.append(
+                Problem(f"/file/{index}", f"{_name(storage)}: not a PDF nor a scanned image")
+            )
     if problems:
-        error = UnsupportedMedia("only PDF files and scans (JPEG, PNG, TIFF, HEIC) are accepted (judged by content)")
+        error = UnsupportedMedia(
+            "only PDF files and scans (JPEG, PNG, TIFF, HEIC) are accepted (judged by content)"
+        )
         error.problems = problems  # type: ignore[attr-defined]
         raise error
     return files
