@@ -191,3 +191,57 @@ def test_served_forms_carry_page_codes_and_a_scan_upload_is_read(app, client, ma
     assert record["form"] == "certificate_of_attendance" and record["reference"] == "UPT-10"
     assert record["values"]["actual_end"] == "2026-03-13"
     assert record["values"]["days"] == 5
+
+
+def test_scanned_certificate_recomputes_the_grant_unless_its_dates_await_review(
+    app, client, admin, sample
+):
+    import json
+
+    from docgen.forms.pagecode import stamp_form
+    from docgen.forms.prefill import prefill_form
+    from docgen.forms.spec import load_specs
+    from docgen.store.database import db
+    from docgen.store.grants import final_grant
+    from docgen.store.models import Record
+    from tests.forms import scanlib
+    from tests.forms.conftest import FORMS
+
+    contract = sample("financial_contract")
+    made = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "financial_contract", "lang": "ro", "data": contract},
+    )
+    assert made.status_code == 201, made.json
+    spec = load_specs(FORMS)["certificate_of_attendance"]
+    values = json.loads((FORMS.parent / "tests/data/forms/values.json").read_text())
+    cert = dict(values["certificate_of_attendance"], activity="SMS", teaching_hours="")
+    cert.update(actual_start="2026-09-15", actual_end="2027-01-20", sign_date="2027-01-20")
+    cert.update(planned_start="2026-09-15", planned_end="2027-01-31", days="128")
+    cert = {k: v for k, v in cert.items() if v != ""}
+    filled = prefill_form(spec, {"reference": contract["number"], "values": cert})
+    (page,) = scanlib.render(stamp_form(filled, spec, contract["number"], "web tests"), 200)
+    response = post_files(client, admin, ("cert.jpg", scanlib.jpeg(page, 70)))
+    record = response.json["uploads"][0]["record"]
+    assert record["method"] == "scan", record
+    assert record["values"]["actual_end"] == "2027-01-20"
+    grant = record["grant"]
+    assert grant["contract"] == made.headers["X-Document-Id"], grant
+    assert float(grant["final"]["total"]) < float(grant["total"])
+    # The same dates read below the threshold: the grant waits for a reviewer.
+    with app.app_context():
+        unsure = Record(
+            sha256="0" * 64,
+            form="certificate_of_attendance",
+            method="scan",
+            status="needs_review",
+            reference=contract["number"],
+            values=record["values"],
+            issues={"items": [{"field": "actual_end", "code": "low_confidence", "message": ""}]},
+        )
+        waiting = final_grant(db.session, unsure)
+        assert waiting["pending"] == "the scanned actual_end await review"
+        assert "final" not in waiting
+        unsure.status = "approved"
+        assert final_grant(db.session, unsure)["final"] == grant["final"]
