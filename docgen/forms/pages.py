@@ -37,6 +37,19 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def media_type(head: bytes) -> str:
+    """Return the media type of a file from its first bytes (what an upload is served as)."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG"):
+        return "image/png"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    return "application/pdf"
+
+
 def _gray(image: Image.Image) -> np.ndarray:
     if image.mode not in {"L", "RGB"}:
         image = image.convert("RGB")

@@ -194,7 +194,8 @@ def get_upload(sha256: str) -> Response:
     record = db.session.query(Record).filter_by(sha256=sha256).one_or_none()
     fp = _blobs().open(sha256)
     name = (record.filename if record else None) or f"{sha256}.pdf"
-    return send_file(fp, mimetype="application/pdf", download_name=name, max_age=0, etag=sha256)
+    kind = uploads.served_type(fp)
+    return send_file(fp, mimetype=kind, download_name=name, max_age=0, etag=sha256)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:

@@ -38,6 +38,15 @@ def looks_like_pdf(storage: Any) -> bool:
     return sniff(head) is not None
 
 
+def served_type(fp: Any) -> str:
+    """The media type to serve a stored upload with (a PDF, or a scan's image type)."""
+    from docgen.forms.pages import media_type
+
+    head = fp.read(32)
+    fp.seek(0)
+    return media_type(head)
+
+
 def grant_of(record: Record) -> dict[str, Any] | None:
     return final_grant(db.session, record, current_app.config["RATES_DIR"])
 

@@ -185,3 +185,29 @@ def test_page_limit_and_garbage(specs):
     with pytest.raises(ParseFailed) as caught:
         parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, specs, scan=ScanOptions(KEY))
     assert caught.value.code == "malformed"
+
+
+def test_long_scan_past_the_timeout_is_refused_and_the_pool_goes_on(specs, values, certificate):
+    from docgen.forms.isolation import WorkerPool
+    from tests.forms.conftest import FORMS
+
+    (page,) = scanlib.render(certificate, 200)
+    stack = scanlib.image_pdf([page] * 12, 200, quality=60)
+    with WorkerPool(1, timeout=4, forms_dir=FORMS, trust_roots="", secret=SECRET) as pool:
+        answer = pool.parse(stack, "long.pdf")
+        assert answer == {"error": {"code": "timeout", "message": "parsing took longer than 4 s"}}
+        small = scanlib.image_pdf([scanlib.black_white(page)], 200)
+        again = pool.parse(small, "one.pdf")
+        assert again["reference"] == REF and again["method"] == "scan"
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_corners_turned_with_the_page(certificate, turn):
+    from docgen.forms.identify import _points, _read, _rotate_points
+
+    (upright,) = scanlib.render(certificate, 150)
+    turned = scanlib.quarter(upright, turn)
+    (on_turned,) = _read(turned)
+    (on_upright,) = _read(upright)
+    moved = _rotate_points(_points(on_turned.position), turned.shape, turn)
+    assert np.abs(moved - _points(on_upright.position)).max() <= 2

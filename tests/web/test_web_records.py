@@ -191,6 +191,8 @@ def test_served_forms_carry_page_codes_and_a_scan_upload_is_read(app, client, ma
     assert record["form"] == "certificate_of_attendance" and record["reference"] == "UPT-10"
     assert record["values"]["actual_end"] == "2026-03-13"
     assert record["values"]["days"] == 5
+    with client.get(record["file"], headers=headers) as original:
+        assert original.mimetype == "image/jpeg" and original.data.startswith(b"\xff\xd8\xff")
 
 
 def test_scanned_certificate_recomputes_the_grant_unless_its_dates_await_review(

@@ -272,7 +272,7 @@ def record_pdf(record_id: int) -> Any:
         abort(404)
     return send_file(
         fp,
-        mimetype="application/pdf",
+        mimetype=uploads.served_type(fp),
         download_name=item.filename or "form.pdf",
         max_age=0,
         etag=item.sha256,
