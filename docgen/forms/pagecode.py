@@ -5,8 +5,9 @@ kind, its version, the (percent-encoded) reference, the page number and count, a
 first 10 bytes of an HMAC-SHA256 over the rest, keyed from the instance's secret. A code
 whose MAC does not verify was made by another instance, or forged: it is refused.
 
-``stamp_pdf`` draws the QR (segno) in the bottom-right corner of every page and, for forms,
-four filled squares near the corners that a scanned page is registered by.
+``stamp_pdf`` draws the QR (segno) on every page (in a form's bottom-right corner, in a
+document's left margin) and, for forms, four filled squares near the corners that a scanned
+page is registered by.
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ QR_MODULE = 1.45  # points per module: about 3 modules of 2.9 px at 150 dpi
 QR_RIGHT = 40.0  # right edge of the QR box, from the page's right edge
 QR_BOTTOM = 32.0  # bottom edge of the QR box, above the footer line
 QR_BORDER = 2  # quiet zone, in modules
+# Generated documents fill their page to the margins, footer and page number included: their
+# QR goes in the left margin (2 cm in every template), smaller, above the footer line.
+DOC_MODULE = 1.2
+DOC_WIDTH = 46.0  # at most, so that a long reference does not reach the text
+DOC_LEFT = 7.0
+DOC_BOTTOM = 40.0
 MARK_INSET = 16.0  # a mark's outer corner, from the page's corner
 MARK_SIZE = 9.0
 _TOKEN = re.compile(r"^[A-Za-z0-9_.\-@]{1,64}$")
@@ -111,14 +118,14 @@ def mark_boxes(width: float, height: float) -> list[tuple[float, float]]:
     ]
 
 
-def draw_qr(canvas: Canvas, text: str, x: float, y: float) -> None:
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, module: float = QR_MODULE) -> None:
     """Draw a QR with its quiet zone as filled modules, lower-left corner at ``(x, y)``."""
     qr = segno.make_qr(text, error="m")
     rows = list(qr.matrix)
-    top = y + (len(rows) + 2 * QR_BORDER) * QR_MODULE
+    top = y + (len(rows) + 2 * QR_BORDER) * module
     canvas.saveState()
     canvas.setFillColorRGB(1, 1, 1)
-    side = (len(rows) + 2 * QR_BORDER) * QR_MODULE
+    side = (len(rows) + 2 * QR_BORDER) * module
     canvas.rect(x, y, side, side, stroke=0, fill=1)
     canvas.setFillColor(black)
     path = canvas.beginPath()
@@ -129,10 +136,10 @@ def draw_qr(canvas: Canvas, text: str, x: float, y: float) -> None:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                left = x + (QR_BORDER + start) * QR_MODULE
-                bottom = top - (QR_BORDER + r + 1) * QR_MODULE
+                left = x + (QR_BORDER + start) * module
+                bottom = top - (QR_BORDER + r + 1) * module
                 # A hair wider than a module so adjacent runs leave no seam when rendered.
-                path.rect(left, bottom, (c - start) * QR_MODULE + 0.01, QR_MODULE + 0.01)
+                path.rect(left, bottom, (c - start) * module + 0.01, module + 0.01)
             else:
                 c += 1
     canvas.drawPath(path, stroke=0, fill=1)
@@ -152,8 +159,12 @@ def _overlay(
     for index, (width, height) in enumerate(sizes, start=1):
         canvas.setPageSize((width, height))
         text = encode(PageCode(kind, version, reference, index, len(sizes)), key)
-        x, y, _ = qr_box(width, text)
-        draw_qr(canvas, text, x, y)
+        if marks:  # a form: where registration expects it
+            x, y, _ = qr_box(width, text)
+            draw_qr(canvas, text, x, y)
+        else:
+            modules = segno.make_qr(text, error="m").symbol_size(scale=1, border=QR_BORDER)[0]
+            draw_qr(canvas, text, DOC_LEFT, DOC_BOTTOM, min(DOC_MODULE, DOC_WIDTH / modules))
         if marks:
             canvas.setFillColor(black)
             for mx, my in mark_boxes(width, height):
@@ -168,7 +179,9 @@ def stamp_pdf(
 ) -> bytes:
     """Return ``pdf`` with a page code on every page (and the corner marks, for forms).
 
-    Form fields and the rest of the document are kept as they are.
+    A form's QR sits in its bottom-right corner, where registration looks for it; a
+    document's (``marks`` false) in the bottom of its left margin. Form fields and the rest
+    of the document are kept as they are.
     """
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]

@@ -11,7 +11,15 @@ from pypdf import PdfReader
 
 from docgen.forms import pagecode
 from docgen.forms.identify import find_code
-from docgen.forms.pagecode import CodeRefused, PageCode, decode, encode, page_key, stamp_form
+from docgen.forms.pagecode import (
+    CodeRefused,
+    PageCode,
+    decode,
+    encode,
+    page_key,
+    stamp_form,
+    stamp_pdf,
+)
 from docgen.forms.prefill import prefill_form
 from tests.forms import scanlib
 from tests.forms.conftest import FORMS
@@ -129,7 +137,13 @@ def test_generated_document_pages_carry_their_code():
     assert stamp_document(pdf, "docx", kind, payload, "abc", KEY) is pdf
     assert stamp_document(pdf, "pdf", kind, payload, "abc", None) is pdf
     stamped = stamp_document(pdf, "pdf", kind, payload, "0123456789abcdef", KEY)
-    codes = [find_code(image, KEY).code for image in scanlib.render(stamped, 150)]
+    found = [find_code(image, KEY) for image in scanlib.render(stamped, 150)]
+    codes = [f.code for f in found]
+    # In the left margin (2 cm), clear of the text, even with a long reference.
+    assert all(f.corners[:, 0].max() < 56.7 * 150 / 72 for f in found)
+    long = stamp_pdf(pdf, "financial_contract", "0123456789ab", "R" * 60, KEY)
+    (page, *_) = scanlib.render(long, 150)
+    assert find_code(page, KEY).corners[:, 0].max() < 56.7 * 150 / 72
     reference = str(kind.reference(payload))
     assert codes == [
         PageCode("financial_contract", "0123456789ab", reference, n, 3) for n in (1, 2, 3)
