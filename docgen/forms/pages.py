@@ -95,9 +95,10 @@ def pdf_pages(data: bytes, dpi: int, max_pixels: int, max_pages: int) -> Iterato
     except pdfium.PdfiumError as exc:
         raise PageLimit("malformed", f"the PDF cannot be rendered ({exc})") from exc
     try:
-        if len(document) > max_pages:
-            raise PageLimit("too_complex", f"{len(document)} pages, more than {max_pages}")
         for index in range(len(document)):
+            # Checked as the pages come: a caller may stop after the first few.
+            if index == max_pages:
+                raise PageLimit("too_complex", f"{len(document)} pages, more than {max_pages}")
             page = document[index]
             try:
                 width, height = page.get_size()

@@ -48,6 +48,7 @@ MAX_PAGES = 2000
 TEXT_PAGES = 3  # pages searched for the footer code
 MAX_CONTENT = 2_000_000  # bytes of page content beyond which we do not look for it
 MAX_RAW_VALUE = 2000
+SCAN_PROBE = 3  # pages of a PDF without fields or text looked at for a docgen code
 _CODE = re.compile(
     re.escape(FOOTER_PREFIX) + r"\s+([A-Za-z][A-Za-z0-9_]{0,63})@([0-9A-Za-z.\-]{1,16})"
 )
@@ -193,6 +194,7 @@ def parse_bytes(
         if scan is None or sniff(data) != "image":
             raise ParseFailed("not_pdf", "the file is not a PDF (no %PDF- header)")
         record = _scan(data, specs, scan)
+        assert record is not None  # no probe: always an answer
         source["pages"] = record.pop("scan_pages")
         source["warnings"] = 0
         record["source"] = source
@@ -203,11 +205,12 @@ def parse_bytes(
         record = _parse(data, specs, source, trust_roots)
         scannable = record.pop("_scannable")
         if scan is not None and scannable:
-            # No fields and no text naming a form: pages of images, perhaps our own.
-            scanned = _scan(data, specs, scan)
-            scanned.pop("scan_pages")
-            foreign = any(p["reason"] == "foreign_code" for p in scanned["unidentified"])
-            if scanned["documents"] or foreign:
+            # No fields and no text naming a form: pages of images, perhaps our own. Only
+            # a file whose first pages carry a docgen code is read as a scan (its limits
+            # then apply); any other stays the unrecognised record it was.
+            scanned = _scan(data, specs, scan, probe=SCAN_PROBE)
+            if scanned is not None:
+                scanned.pop("scan_pages")
                 record = scanned
     source["warnings"] = len(caught)
     record["source"] = source
@@ -283,7 +286,9 @@ def _parse(
     }
 
 
-def _scan(data: bytes, specs: Mapping[str, FormSpec], scan: ScanOptions) -> dict[str, Any]:
+def _scan(
+    data: bytes, specs: Mapping[str, FormSpec], scan: ScanOptions, probe: int | None = None
+) -> dict[str, Any] | None:
     from docgen.forms.pages import PageLimit
     from docgen.forms.scan import read_scan
 
@@ -295,6 +300,7 @@ def _scan(data: bytes, specs: Mapping[str, FormSpec], scan: ScanOptions) -> dict
             dpi=scan.dpi,
             max_pixels=scan.max_pixels,
             max_pages=scan.max_pages,
+            probe=probe,
         )
     except PageLimit as exc:
         raise ParseFailed(exc.code, exc.detail) from exc

@@ -18,7 +18,7 @@ from typing import Any
 
 from docgen.forms.identify import CANON_DPI, find_code, register
 from docgen.forms.ocr import read_fields
-from docgen.forms.pages import load_pages
+from docgen.forms.pages import PageLimit, load_pages
 from docgen.forms.spec import FormSpec
 from docgen.forms.validate import issue, validate
 
@@ -43,35 +43,67 @@ def read_scan(
     dpi: int,
     max_pixels: int,
     max_pages: int,
-) -> dict[str, Any]:
-    """Return the scan's answer (see the module's docstring); raise PageLimit past a limit."""
+    probe: int | None = None,
+) -> dict[str, Any] | None:
+    """Return the scan's answer (see the module's docstring); raise PageLimit past a limit.
+
+    With ``probe``, a file whose first ``probe`` pages carry no docgen code at all is not
+    read further: None (a PDF of someone else's images is not worth minutes of reading).
+    """
     documents: dict[tuple[str, str, str], dict[str, Any]] = {}
     unidentified: list[dict[str, Any]] = []
     count = 0
-    for index, image in enumerate(
-        load_pages(data, dpi=dpi, max_pixels=max_pixels, max_pages=max_pages), start=1
-    ):
-        count = index
-        found = find_code(image, key)
-        if found is None:
-            unidentified.append({"index": index, "reason": "no_code"})
-            continue
-        if found.code is None:
-            unidentified.append({"index": index, "reason": "foreign_code"})
-            continue
-        code = found.code
-        document = documents.setdefault(
-            (code.kind, code.version, code.reference),
-            {"code": code, "pages": [], "reads": {}},
-        )
-        spec = specs.get(code.kind)
-        marks = None
-        if spec is not None and code.page <= spec.pages:
-            canon, marks = register(found, A4, marks=True)
-            fields = [f for f in spec.fields if f.page == code.page]
-            for name, read in read_fields(canon, fields, A4[1], CANON_DPI).items():
-                document["reads"][name] = (read, code.page)
-        document["pages"].append(_page_entry(index, found, marks))
+    pages = load_pages(data, dpi=dpi, max_pixels=max_pixels, max_pages=max_pages)
+    try:
+        for index, image in enumerate(pages, start=1):
+            count = index
+            if probe and index > probe and not _ours(documents, unidentified):
+                return None
+            _read_page(image, index, specs, key, documents, unidentified)
+    except PageLimit:
+        if probe and not _ours(documents, unidentified):
+            return None  # not one of ours: what it is beyond our limits is not our error
+        raise
+    if probe and not _ours(documents, unidentified):
+        return None
+    return _answer(documents, unidentified, specs, count)
+
+
+def _read_page(
+    image: Any,
+    index: int,
+    specs: Mapping[str, FormSpec],
+    key: bytes,
+    documents: dict[tuple[str, str, str], dict[str, Any]],
+    unidentified: list[dict[str, Any]],
+) -> None:
+    """Identify one page and read its fields into ``documents`` (or list it unidentified)."""
+    found = find_code(image, key)
+    if found is None or found.code is None:
+        reason = "no_code" if found is None else "foreign_code"
+        unidentified.append({"index": index, "reason": reason})
+        return
+    code = found.code
+    document = documents.setdefault(
+        (code.kind, code.version, code.reference),
+        {"code": code, "pages": [], "reads": {}},
+    )
+    spec = specs.get(code.kind)
+    marks = None
+    if spec is not None and code.page <= spec.pages:
+        canon, marks = register(found, A4, marks=True)
+        fields = [f for f in spec.fields if f.page == code.page]
+        for name, read in read_fields(canon, fields, A4[1], CANON_DPI).items():
+            document["reads"][name] = (read, code.page)
+    document["pages"].append(_page_entry(index, found, marks))
+
+
+def _answer(
+    documents: dict[tuple[str, str, str], dict[str, Any]],
+    unidentified: list[dict[str, Any]],
+    specs: Mapping[str, FormSpec],
+    count: int,
+) -> dict[str, Any]:
     records = [_record(doc, specs) for doc in documents.values()]
     if records:
         answer = dict(records[0])
@@ -92,6 +124,11 @@ def read_scan(
     answer["unidentified"] = unidentified
     answer["scan_pages"] = count
     return answer
+
+
+def _ours(documents: Mapping[Any, Any], unidentified: list[dict[str, Any]]) -> bool:
+    """Whether a page so far carries a docgen code (ours, or another instance's)."""
+    return bool(documents) or any(u["reason"] == "foreign_code" for u in unidentified)
 
 
 def _record(document: dict[str, Any], specs: Mapping[str, FormSpec]) -> dict[str, Any]:

@@ -176,15 +176,30 @@ def test_pixel_limit_refuses_a_decompression_bomb(specs):
     assert "pixels" in caught.value.detail
 
 
-def test_page_limit_and_garbage(specs):
-    blank = np.full((300, 200), 255, np.uint8)
-    stack = scanlib.image_pdf([blank] * 5, 50)
+def test_page_limit_and_garbage(specs, certificate):
+    (page,) = scanlib.render(certificate, 100)
+    stack = scanlib.image_pdf([page] * 5, 100)
     with pytest.raises(ParseFailed) as caught:
-        parse_bytes(stack, specs, scan=ScanOptions(KEY, max_pages=4))
-    assert caught.value.code == "too_complex"
+        parse_bytes(stack, specs, scan=ScanOptions(KEY, dpi=100, max_pages=4))
+    assert caught.value.code == "too_complex" and "more than 4" in caught.value.detail
     with pytest.raises(ParseFailed) as caught:
         parse_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100, specs, scan=ScanOptions(KEY))
     assert caught.value.code == "malformed"
+
+
+def test_someone_elses_image_pdf_stays_unrecognised_after_three_pages(specs, monkeypatch):
+    import docgen.forms.scan as scan_module
+
+    blank = np.full((300, 200), 255, np.uint8)
+    seen = []
+    real = scan_module.find_code
+    monkeypatch.setattr(scan_module, "find_code", lambda i, k: seen.append(1) or real(i, k))
+    record = parse_bytes(
+        scanlib.image_pdf([blank] * 8, 50), specs, scan=ScanOptions(KEY, max_pages=4)
+    )
+    assert record["status"] == "unrecognized" and record["method"] == "flattened"
+    assert "documents" not in record
+    assert len(seen) == 3  # looked at the first three pages only, limits not applied
 
 
 def test_long_scan_past_the_timeout_is_refused_and_the_pool_goes_on(specs, values, certificate):
