@@ -30,18 +30,10 @@ class ActualPeriod(Period):
     )
 
 
-class EarlierMobility(Model):
+class EarlierMobility(Period):
     """An earlier Erasmus+ mobility in the same study cycle (erasmus-regulation-ro Art. 6b)."""
 
     activity: Activity
-    start: date
-    end: date
-
-    @model_validator(mode="after")
-    def _ordered(self) -> EarlierMobility:
-        if self.end < self.start:
-            raise ValueError("end: must not be before start")
-        return self
 
 
 class Amendment(Model):

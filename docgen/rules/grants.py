@@ -272,32 +272,19 @@ def _month_lines(
             months = 1
         if rates.max_months is not None:
             months = min(months, rates.max_months)
-        line = Line(
-            "months",
-            months,
-            "month",
-            base,
-            money(months * base),
-            f"{months} x {_fmt(base)}",
-            source,
-        )
-        return [line], months, 0
+        return [_months_line(months, base, source)], months, 0
     months, extra = divmod(days, 30)
-    lines = [
-        Line(
-            "months",
-            months,
-            "month",
-            base,
-            money(months * base),
-            f"{months} x {_fmt(base)}",
-            source,
-        )
-    ]
+    lines = [_months_line(months, base, source)]
     if extra:
         # Remaining days at the monthly rate / 30 (EC Beneficiary Module, 30/360).
         lines.append(_per_day_of_month("extra_days", extra, base, source))
     return lines, months, extra
+
+
+def _months_line(months: int, base: Decimal, source: str) -> Line:
+    return Line(
+        "months", months, "month", base, money(months * base), f"{months} x {_fmt(base)}", source
+    )
 
 
 def _per_day_of_month(kind: str, quantity: int, base: Decimal, source: str) -> Line:

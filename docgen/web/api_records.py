@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 from sqlalchemy import select
 
 from docgen.config import project_path
-from docgen.errors import InvalidInput, MalformedInput, NotFound, Problem, UnsupportedMedia, pointer
+from docgen.errors import InvalidInput, NotFound, Problem, UnsupportedMedia, pointer
 from docgen.errors import TooLarge as TooLargeError
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
@@ -25,7 +25,7 @@ from docgen.store.models import Blob, Record
 from docgen.web import uploads
 from docgen.web.auth import current_key, require
 from docgen.web.headers import send_untrusted
-from docgen.web.helpers import json_body
+from docgen.web.helpers import int_arg, json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
 
 bp = Blueprint("api_records", __name__)
@@ -181,25 +181,12 @@ def get_upload(sha256: str) -> Response:
     return send_untrusted(fp, uploads.served_type(fp), name, sha256)
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise MalformedInput.at(f"/{name}", "must be a whole number") from None
-    if not low <= value <= high:
-        raise InvalidInput.at(f"/{name}", f"must be between {low} and {high}")
-    return value
-
-
 @bp.get("/records")
 @require("records:read")
 def list_records() -> Any:
     """Records, newest first; filter by form, status and text (accents ignored)."""
-    page = _int_arg("page", 1, 1, 1_000_000)
-    per_page = _int_arg("per_page", 50, 1, 200)
+    page = int_arg("page", 1, 1, 1_000_000)
+    per_page = int_arg("per_page", 50, 1, 200)
     status = request.args.get("status") or None
     if status and status not in ops.STATUSES:
         raise InvalidInput.at("/status", f"must be one of {', '.join(ops.STATUSES)}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from docgen.errors import InvalidInput, MalformedInput, TooLarge, UnsupportedMedia
+from docgen.errors import InvalidInput, TooLarge, UnsupportedMedia
 from docgen.operations.registry import (
     export_agreement_iia,
     fill_from_registry,
@@ -25,23 +25,10 @@ from docgen.store import registry as store
 from docgen.store.database import db
 from docgen.store.models import Agreement, Institution
 from docgen.web.auth import current_key, require
-from docgen.web.helpers import json_body
+from docgen.web.helpers import int_arg, json_body
 
 bp = Blueprint("api_registry", __name__)
 XML_TYPES = {"application/xml", "text/xml"}
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise MalformedInput.at(f"/{name}", "must be a whole number") from None
-    if not low <= value <= high:
-        raise InvalidInput.at(f"/{name}", f"must be between {low} and {high}")
-    return value
 
 
 def institution_json(row: Institution) -> dict[str, Any]:
@@ -81,8 +68,8 @@ def _history(entity: str, entity_id: int) -> list[dict[str, Any]]:
 @require("records:read")
 def list_institutions() -> Any:
     """Institutions by country and name; filter by text, country and agreement type."""
-    page = _int_arg("page", 1, 1, 1_000_000)
-    per_page = _int_arg("per_page", 50, 1, 200)
+    page = int_arg("page", 1, 1, 1_000_000)
+    per_page = int_arg("per_page", 50, 1, 200)
     items, total = store.list_institutions(
         db.session,
         text=request.args.get("q") or None,

@@ -61,3 +61,17 @@ def json_body(model: type[M] | None) -> Any:
             raise InvalidInput.at("", "must be a JSON object")
         return data
     return validate(model, data)
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query argument between ``low`` and ``high`` (``?page=``), named in errors."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise MalformedInput.at(f"/{name}", "must be a whole number") from None
+    if not low <= value <= high:
+        raise InvalidInput.at(f"/{name}", f"must be between {low} and {high}")
+    return value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from served import descendants, free_port
 
 from docgen.store.migrate import head_revision
 
@@ -47,30 +47,6 @@ def test_db_and_keys(env):
     assert unknown.returncode == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _descendants(pid: int) -> dict[int, str]:
-    children: dict[int, list[int]] = {}
-    names: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            names[int(entry.name)] = stat[stat.index("(") + 1 : stat.rindex(")")]
-            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, stack = {}, [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found[child] = names[child]
-            stack.append(child)
-    return found
 
 
 def _request(url, *, data=None, headers=None):
@@ -83,7 +59,7 @@ def test_serve_runs_workers_beside_one_pdf_pool(env):
     env = dict(env, DOCGEN_PDF_INSTANCES="1")
     docgen(env, "db", "upgrade")
     token = docgen(env, "apikeys", "create", "srv", "--scope", "admin").stdout.strip()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "docgen", "serve", "--port", str(port),
                                "--workers", "3"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -107,7 +83,7 @@ def test_serve_runs_workers_beside_one_pdf_pool(env):
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         assert status == 201 and headers["Content-Type"] == "application/pdf"
         assert content.startswith(b"%PDF-")
-        tree = _descendants(server.pid)
+        tree = descendants(server.pid)
         assert list(tree.values()).count("soffice.bin") == 1, tree
         assert list(tree.values()).count("docgen") >= 3 or len(tree) >= 5, tree
     finally:
