@@ -18,7 +18,7 @@ def test_certificate_from_the_form(page, sign_in, shot, docx_text):
     sign_in(page, "officer")
     page.get_by_role("link", name="Document nou").click()
     page.get_by_role("button", name="Porniți de la exemplu").click()
-    family = page.get_by_label("Nume de familie").nth(0)  # the participant's
+    family = page.locator("#f-participant-family_name")  # the participant's
     expect(family).to_have_value("Jovanović")
     # A mistake is shown next to its field, in Romanian.
     family.fill("")

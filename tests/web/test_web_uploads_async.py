@@ -91,7 +91,7 @@ def test_a_slow_file_still_times_out_for_good(make_app, make_key, upload, wait):
     from pathlib import Path
 
     # About a minute of CPU to read: past the limit on every attempt.
-    slow = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pdf.js__bug1978317.pdf"
+    slow = Path(__file__).resolve().parents[1] / "data" / "corpus" / "pdf.js__bug1978317.pdf"
     app = make_app(PARSE_WAIT=0, PARSE_TIMEOUT=1, PARSE_RETRIES=2)
     client = app.test_client()
     headers = make_key("uploads", "records:read")

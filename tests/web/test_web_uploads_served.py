@@ -14,7 +14,7 @@ from pathlib import Path
 
 from served import Service
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 SLOW = CORPUS / "PyPDFForm__733.pdf"  # about 1.7 s to read alone
 SLOWER = CORPUS / "pdf.js__issue6127.pdf"  # about 10 s
 
