@@ -24,7 +24,7 @@ from pathlib import Path
 
 from docgen.documents.batch import BatchReport, write_batch
 from docgen.documents.kinds import KINDS
-from docgen.documents.pdf import PdfPool
+from docgen.convert import PdfPool
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILY = ["Popescu", "Ionescu", "Țăranu", "Șerban", "Bălănescu", "Mureșan", "Dumitrașcu"]

@@ -9,7 +9,6 @@ import click
 
 from docgen import __version__
 from docgen.cli import (
-    convert,
     demo,
     documents,
     ewp,
@@ -21,6 +20,7 @@ from docgen.cli import (
     users,
 )
 from docgen.cli.common import run_guarded
+from docgen.convert import cli as convert
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

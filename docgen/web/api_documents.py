@@ -24,7 +24,7 @@ from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs
 from docgen.web.auth import current_key, require
-from docgen.web.converter import capacity, convert, converter
+from docgen.convert.app import capacity, convert, converter
 from docgen.web.helpers import json_body
 from docgen.web.schemas import BatchRequest, DocumentRequest
 

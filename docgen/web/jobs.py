@@ -37,7 +37,7 @@ from docgen.store.database import db
 from docgen.store.documents import canonical_json
 from docgen.store.models import Blob, Job, utcnow
 from docgen.web import heartbeat
-from docgen.web.converter import converter, job_capacity
+from docgen.convert.app import converter, job_capacity
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20

@@ -19,7 +19,7 @@ from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs, parsing
-from docgen.web.converter import convert
+from docgen.convert.app import convert
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, wants_json

@@ -17,7 +17,7 @@ from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candid
 from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import parsing
-from docgen.web.converter import convert
+from docgen.convert.app import convert
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import write_atomically
-from docgen.documents.pdf import convert_docx_to_pdf
+from docgen.convert import convert_docx_to_pdf
 from docgen.errors import MalformedInput
 
 
