@@ -86,8 +86,10 @@ def _close_interrupted_jobs() -> None:
 
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
-          max_body: int = 20_000_000) -> None:
+          max_body: int = 20_000_000, local_pdf: bool = True) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
+
+    ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
 
     Requests are read whole by each worker's main loop before a thread sees them
     (:class:`docgen.web.worker.BufferingWorker`): within ``read_timeout`` seconds plus one
@@ -101,9 +103,10 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
     _close_interrupted_jobs()
     pdf = ServiceProcess()
-    url = pdf.start()
-    os.environ["DOCGEN_PDF_URL"] = url
-    log.info("PDF service ready at %s", url)
+    if local_pdf:
+        url = pdf.start()
+        os.environ["DOCGEN_PDF_URL"] = url
+        log.info("PDF service ready at %s", url)
     try:
         Server({
             "bind": f"{host}:{port}",
