@@ -85,6 +85,8 @@ class RemoteConverter:
         reply = self._request("POST", path, bytes(docx), self.timeout)
         if reply.status == 200:
             return reply.body
+        if reply.status == 401:  # a converter with another token is of no use to this node
+            raise Unreachable(f"the PDF converter at {self.url} refuses this node's token")
         raise reply_to_error(reply)
 
     def status(self, timeout: float = 5) -> dict[str, Any] | None:
