@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from docgen.convert import transport
-from docgen.convert.client import error_to_reply, local_instances
+from docgen.convert.client import error_to_reply
 from docgen.convert.instance import PoolUnavailable
 from docgen.convert.oneshot import OneShotConverter
 from docgen.convert.pool import PdfPool
@@ -88,10 +88,6 @@ def make_app(pool: PdfPool | OneShotConverter) -> transport.App:
     return app
 
 
-def _stop_pool(pool: PdfPool | OneShotConverter) -> None:
-    pool.stop()
-
-
 def serve_unix(ready_file: Path, socket_path: Path) -> None:
     """The machine's service for ``docgen serve``: until standard input closes."""
     pool = start_pool()
@@ -106,7 +102,7 @@ def serve_unix(ready_file: Path, socket_path: Path) -> None:
     server.shutdown()
     server.server_close()
     socket_path.unlink(missing_ok=True)
-    _stop_pool(pool)
+    pool.stop()
 
 
 def serve_tcp(host: str, port: int, token: str, *, on_ready: str = "") -> None:
@@ -127,7 +123,7 @@ def serve_tcp(host: str, port: int, token: str, *, on_ready: str = "") -> None:
     try:
         server = transport.TokenTCPServer(host, port, make_app(pool), token=token)
     except OSError:
-        _stop_pool(pool)
+        pool.stop()
         raise
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     bound = server.server_address
@@ -145,7 +141,7 @@ def serve_tcp(host: str, port: int, token: str, *, on_ready: str = "") -> None:
     finally:
         server.shutdown()
         server.server_close()
-        _stop_pool(pool)
+        pool.stop()
 
 
 class ServiceProcess:
@@ -242,8 +238,6 @@ def main(argv: list[str] | None = None) -> int:
     serve_unix(args.ready_file, args.socket)
     return 0
 
-
-__all__ = ["ServiceProcess", "local_instances", "make_app", "serve_tcp", "serve_unix", "start_pool"]
 
 if __name__ == "__main__":
     sys.exit(main())
