@@ -74,6 +74,15 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "",
     # Converter service of `docgen serve` (unix:/PATH, a Unix socket); empty = in process.
     "PDF_URL": "",
+    # Conversion on other machines: `docgen convert-server` addresses, separated by commas
+    # (http://h1:8100,http://h2:8100); empty = the LibreOffice pool of this machine. With a
+    # list, `docgen serve` starts no pool of its own.
+    "CONVERTERS": "",
+    # The shared token every node sends to the converters (`docgen convert-server` refuses
+    # to start without one and refuses requests without it). Keep it secret.
+    "CONVERTER_TOKEN": "",
+    # Seconds a converter that failed is skipped before it is checked again.
+    "CONVERTER_RETRY": 5,
     # Form-parsing child processes per web worker.
     "PARSE_WORKERS": 1,
     # gunicorn workers (0 = cores + 1) and their request timeout (s).

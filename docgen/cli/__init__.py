@@ -9,7 +9,6 @@ import click
 
 from docgen import __version__
 from docgen.cli import (
-    convert,
     demo,
     documents,
     ewp,
@@ -21,6 +20,7 @@ from docgen.cli import (
     users,
 )
 from docgen.cli.common import run_guarded
+from docgen.convert import cli as convert
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,6 +40,7 @@ cli.add_command(documents.batch)
 cli.add_command(documents.batch_template_command)
 cli.add_command(documents.templates)
 cli.add_command(convert.convert)
+cli.add_command(convert.convert_server)
 cli.add_command(forms.forms)
 cli.add_command(service.serve)
 cli.add_command(service.db)

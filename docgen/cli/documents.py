@@ -20,10 +20,10 @@ from docgen.cli.common import (
     write_atomically,
 )
 from docgen.config import project_path
+from docgen.convert import convert_docx_to_pdf, default_converter
 from docgen.documents.batch import validate_rows, write_batch
 from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
-from docgen.documents.pdf import convert_docx_to_pdf, default_converter
 from docgen.documents.render import render_document, templates_dir
 from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch

@@ -37,7 +37,9 @@ def app_context() -> Iterator[Flask]:
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).")
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers."""
+    """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers, unless
+    CONVERTERS lists convert-servers on other machines."""
+    from docgen.convert.app import converter_urls
     from docgen.store.migrate import current_revision, head_revision
     from docgen.web.serve import serve as run
 
@@ -48,9 +50,10 @@ def serve(host: str, port: int, workers: int | None) -> None:
         reading = {"read_timeout": float(app.config["REQUEST_READ_TIMEOUT"]),
                    "min_rate": float(app.config["REQUEST_MIN_RATE"]),
                    "max_body": int(app.config["MAX_CONTENT_LENGTH"])}
+        local_pdf = not converter_urls(app.config["CONVERTERS"])
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
-    run(host, port, count, timeout, **reading)
+    run(host, port, count, timeout, local_pdf=local_pdf, **reading)
 
 
 @click.group()

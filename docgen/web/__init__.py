@@ -20,9 +20,10 @@ from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docgen.config import DEFAULTS, project_path
+from docgen.convert import app as converter
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui, uploads
+from docgen.web import errors, headers, jobs, parsing, requestlog, ui, uploads
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, send_file, url_for
 
 from docgen.config import project_path
+from docgen.convert.app import capacity, convert, converter
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
@@ -24,7 +25,6 @@ from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs
 from docgen.web.auth import current_key, require
-from docgen.web.converter import capacity, convert, converter
 from docgen.web.helpers import json_body
 from docgen.web.schemas import BatchRequest, DocumentRequest
 

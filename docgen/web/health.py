@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
+from docgen.convert.app import converter
 from docgen.store.database import db
-from docgen.web.converter import converter
 from docgen.web.errors import problem
 
 bp = Blueprint("health", __name__)

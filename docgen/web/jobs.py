@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from docgen.config import project_path
+from docgen.convert.app import converter, job_capacity
 from docgen.documents.kinds import get_kind
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
 from docgen.store import documents as ops
@@ -37,7 +38,6 @@ from docgen.store.database import db
 from docgen.store.documents import canonical_json
 from docgen.store.models import Blob, Job, utcnow
 from docgen.web import heartbeat
-from docgen.web.converter import converter, job_capacity
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20

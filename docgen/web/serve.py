@@ -1,6 +1,6 @@
 """Run the service: one PDF service process for the machine, then gunicorn and its workers.
 
-The LibreOffice pool is started once, in its own process (:mod:`docgen.web.pdfservice`),
+The LibreOffice pool is started once, in its own process (:mod:`docgen.convert.service`),
 before gunicorn forks anything; the workers reach it through ``PDF_URL``, a Unix socket
 in a folder of mode 0700 (no TCP port). This process keeps the write end of a pipe on
 the service's standard input and closes it on exit, however it exits, so the service and
@@ -10,91 +10,20 @@ the pipe's end right after the fork and never stop the service themselves.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from sqlalchemy.exc import SQLAlchemyError
 
+from docgen.convert.service import ServiceProcess
+
 log = logging.getLogger("docgen.web.serve")
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
-
-
-class PdfService:
-    """The child process serving conversions; ``url`` once started."""
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.lifeline: int | None = None
-        self.workdir: Path | None = None
-        self.owner = os.getpid()
-        self.url = ""
-
-    def start(self, timeout: float = 120) -> str:
-        # mkdtemp: mode 0700, so only the service's user can reach the socket inside.
-        workdir = self.workdir = Path(tempfile.mkdtemp(prefix="docgen-pdfservice-"))
-        ready = workdir / "ready.json"
-        sock = workdir / "pdf.sock"
-        read_end, self.lifeline = os.pipe()
-        self.owner = os.getpid()
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "docgen.web.pdfservice", "--ready-file", str(ready),
-                 "--socket", str(sock)],
-                stdin=read_end, start_new_session=True,
-            )
-        finally:
-            os.close(read_end)
-        deadline = time.monotonic() + timeout
-        while not ready.exists():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the PDF service did not start (see the log above)")
-            time.sleep(0.05)
-        path = json.loads(ready.read_text())["socket"]
-        ready.unlink()
-        self.url = f"unix:{path}"
-        return self.url
-
-    def close_in_child(self) -> None:
-        """A forked worker must not hold the lifeline, or the service outlives us."""
-        lifeline, self.lifeline = self.lifeline, None
-        self.proc = None  # not the worker's child: only the master waits for it
-        if lifeline is not None:
-            with contextlib.suppress(OSError):
-                os.close(lifeline)
-
-    def stop(self) -> None:
-        """End the service (in the process that started it; a no-op in a forked worker).
-
-        gunicorn's workers leave ``run()`` by ``SystemExit`` through ``serve()``'s
-        ``finally``: they must not close a descriptor again nor wait for a process that is
-        not their child (that made every worker exit 1 with EBADF on each stop).
-        """
-        if os.getpid() != self.owner:
-            return
-        lifeline, self.lifeline = self.lifeline, None
-        if lifeline is not None:
-            os.close(lifeline)
-        if self.proc is not None:
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        workdir, self.workdir = self.workdir, None
-        if workdir is not None:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
@@ -112,7 +41,7 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
 class Server(BaseApplication):
     """gunicorn, configured in code; each worker builds its own app after the fork."""
 
-    def __init__(self, options: dict[str, Any], pdf: PdfService):
+    def __init__(self, options: dict[str, Any], pdf: ServiceProcess):
         self.options = options
         self.pdf = pdf
         super().__init__()
@@ -157,8 +86,10 @@ def _close_interrupted_jobs() -> None:
 
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
-          max_body: int = 20_000_000) -> None:
+          max_body: int = 20_000_000, local_pdf: bool = True) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
+
+    ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
 
     Requests are read whole by each worker's main loop before a thread sees them
     (:class:`docgen.web.worker.BufferingWorker`): within ``read_timeout`` seconds plus one
@@ -171,10 +102,11 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     BufferingWorker.max_body = int(max_body)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
     _close_interrupted_jobs()
-    pdf = PdfService()
-    url = pdf.start()
-    os.environ["DOCGEN_PDF_URL"] = url
-    log.info("PDF service ready at %s", url)
+    pdf = ServiceProcess()
+    if local_pdf:
+        url = pdf.start()
+        os.environ["DOCGEN_PDF_URL"] = url
+        log.info("PDF service ready at %s", url)
     try:
         Server({
             "bind": f"{host}:{port}",

@@ -11,6 +11,7 @@ from flask import abort, current_app, render_template, request, send_file, url_f
 from flask_babel import gettext as _
 
 from docgen.config import project_path
+from docgen.convert.app import convert
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
@@ -19,7 +20,6 @@ from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs, parsing
-from docgen.web.converter import convert
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, wants_json

@@ -10,6 +10,7 @@ from flask import abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 
 from docgen.config import project_path
+from docgen.convert.app import convert
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
@@ -17,7 +18,6 @@ from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candid
 from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import parsing
-from docgen.web.converter import convert
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from docgen.config import settings
-from docgen.documents.pdf.checks import check_docx
-from docgen.documents.pdf.gate import Gate
-from docgen.documents.pdf.instance import (
+from docgen.convert.checks import check_docx
+from docgen.convert.gate import Gate
+from docgen.convert.instance import (
     START_TIMEOUT,
     Instance,
     InstanceLost,
