@@ -18,6 +18,12 @@ from docgen.registry.models import Contact, ContactRole, Institution
 Lookup = Callable[[str], Institution | None]
 REQUIRED = ("name_ro", "name_en", "country", "city")
 CODES = ("erasmus_code", "schac")
+# Where each kind of document names the home institution (the one paying, or holding the
+# selection): left out of a payload, it comes from the registry's home entry.
+HOME_FIELDS: dict[str, tuple[str, ...]] = {
+    "financial_contract": ("university",),
+    "selection_minutes": ("university",),
+}
 COORDINATORS = (
     ContactRole.DEPARTMENTAL_COORDINATOR,
     ContactRole.INSTITUTIONAL_COORDINATOR,
@@ -126,3 +132,39 @@ def fill_institutions(data: Any, lookup: Lookup, at: tuple[str | int, ...] = ())
     if problems:
         raise InvalidInput(problems)
     return filled
+
+
+def unnamed(value: Any) -> bool:
+    """An institution given without any code or name (say, only its representative)."""
+    return isinstance(value, dict) and not any(
+        isinstance(value.get(key), str) for key in (*CODES, "name_ro", "name_en")
+    )
+
+
+def fill_home(data: Any, fields: tuple[str, ...], home: Institution) -> Any:
+    """``data`` with the home institution in ``fields`` when the payload leaves them out (or
+    gives them without code nor name): its names, codes, address and legal representative,
+    the payload's own fields winning. No contact is added that the payload did not name."""
+    if not isinstance(data, dict):
+        return data
+    filled = dict(data)
+    for field in fields:
+        given = filled.get(field)
+        if given is None or unnamed(given):
+            own = dict(given or {})
+            value = _fill(own, home)
+            if "contact" not in own:
+                value.pop("contact", None)
+            filled[field] = value
+    return filled
+
+
+def wants_registry(kind_id: str, data: Any) -> bool:
+    """Whether a payload of this kind needs the registry: an institution named by code, or
+    the home institution left out."""
+    if needs_registry(data):
+        return True
+    fields = HOME_FIELDS.get(kind_id, ())
+    return isinstance(data, dict) and any(
+        data.get(f) is None or unnamed(data[f]) for f in fields
+    )
