@@ -506,3 +506,53 @@ def selection_places(session: Session, data: Any) -> Any:
     filled = {k: v for k, v in data.items() if k != "agreements"}
     filled["places"] = places
     return filled
+
+
+@dataclass(frozen=True)
+class KnownChoices:
+    """What docgen knows that a form offers as choices instead of free text."""
+
+    calls: list[tuple[str, str]]  # rate table id, its title in the language
+    criteria_sets: list[tuple[str, str]]  # criteria set id, its title in the language
+    institutions: list[tuple[int, str, dict[str, Any]]]  # id, name, the fields it fills
+    agreements: list[tuple[int, str]]  # id, "partner · type · years"
+
+
+def known_choices(session: Session, lang: str, rates_dir: str = "") -> KnownChoices:
+    """The calls (rate tables), criteria sets, registry institutions (with the fields a
+    payload's institution takes from them, in the document's shape) and agreements."""
+    from docgen.registry.fill import _fill
+    from docgen.rules.rates import rate_tables
+    from docgen.rules.selection import criteria_sets, load_criteria_set
+
+    def titled(title: dict[str, str], fallback: str) -> str:
+        return title.get(lang) or title.get("en") or fallback
+
+    calls = [
+        (table_id, f"{titled(table.title, table_id)} ({table_id})")
+        for table_id, table in sorted(rate_tables(rates_dir).items())
+    ]
+    sets = []
+    for set_id in criteria_sets():
+        try:
+            title = load_criteria_set(set_id).title
+            sets.append((set_id, title.ro if lang == "ro" else title.en))
+        except DocgenError:  # a broken file: offered by its id, refused when used
+            sets.append((set_id, set_id))
+    rows = session.scalars(select(Institution).order_by(Institution.country, Institution.name))
+    institutions, names = [], {}
+    for row in rows:
+        model = store.institution_model(row)
+        name = (model.name_ro if lang == "ro" else model.name_en) or model.display_name
+        names[row.id] = name
+        filled = _fill({}, model)
+        filled.setdefault("name_ro", model.name_ro or model.display_name)
+        filled.setdefault("name_en", model.name_en or model.display_name)
+        institutions.append((row.id, f"{name} ({model.country}, {model.city})", filled))
+    agreements = []
+    for agreement in store.list_agreements(session):
+        data = agreement.data
+        years = ", ".join(data.get("academic_years") or [])
+        parts = [names.get(agreement.institution_id, "?"), agreement.type.upper(), years]
+        agreements.append((agreement.id, f"{agreement.id} · " + " · ".join(p for p in parts if p)))
+    return KnownChoices(calls, sets, institutions, agreements)
