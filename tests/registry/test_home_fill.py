@@ -111,3 +111,67 @@ def test_batch_rows_name_institutions_by_code(registry):
     with pytest.raises(InvalidInput) as exc:
         complete_items(registry, "financial_contract", [first, second])
     assert [p.pointer for p in exc.value.problems] == ["/items/1/mobility/host/schac"]
+
+
+def test_the_batch_command_fills_rows_from_the_registry(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    env = dict(
+        os.environ,
+        DOCGEN_INSTANCE_DIR=str(tmp_path / "instance"),
+        DOCGEN_TEMPLATES_DIR=str(SAMPLES.parent / "templates"),
+        PYTHONIOENCODING="utf-8",
+    )
+
+    def docgen(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "docgen", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    assert docgen("db", "upgrade").returncode == 0
+    script = (
+        "import json, sys\n"
+        "from docgen.cli.service import app_context\n"
+        "from docgen.store.database import db\n"
+        "from docgen.store import registry as store\n"
+        "from docgen.registry.models import Institution as I\n"
+        "upt, porto = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
+        "with app_context():\n"
+        "    store.create_institution(db.session, I.model_validate(upt), None, home=True)\n"
+        "    store.create_institution(db.session, I.model_validate(porto), None)\n"
+        "    db.session.commit()\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, json.dumps(UPT), json.dumps(PORTO)],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        timeout=120,
+    )
+    rows = []
+    for number, code in (("154/2026", "P PORTO02"), ("155/2026", "E  MADRID05")):
+        data = _sample("financial_contract")
+        data["number"] = number
+        del data["university"]
+        data["mobility"]["host"] = {"erasmus_code": code}
+        rows.append(data)
+    (tmp_path / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
+    out = tmp_path / "out.zip"
+    done = docgen(
+        "batch", "financial_contract", "--lang", "ro", "--data", "rows.json", "-o", str(out)
+    )
+    assert done.returncode == 1, done.stderr  # one row rendered, one refused
+    assert "/1/mobility/host/erasmus_code: E  MADRID05 is not an institution of the registry" in (
+        done.stderr
+    )
+    assert out.is_file(), done.stderr + done.stdout
+    with zipfile.ZipFile(out) as archive:
+        assert len(archive.namelist()) == 1

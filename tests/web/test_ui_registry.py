@@ -223,3 +223,55 @@ def test_a_viewer_cannot_change_contacts_or_agreements(client, registry):
     new = f"{path}/agreements/new"
     assert client.post(new, data={"type": "mou", "csrf_token": token}).status_code == 403
     assert "disabled" in client.get(new).text
+
+
+def test_the_selection_takes_its_places_from_an_agreement(app, client, registry):
+    with app.app_context():
+        row = store.create_agreement(
+            db.session,
+            Agreement.model_validate(
+                {
+                    "type": "ka171",
+                    "partner_id": registry,
+                    "conditions": [
+                        {
+                            "direction": "incoming",
+                            "mobility_type": "SMS",
+                            "subject_areas": [{"isced": "0712"}],
+                            "eqf": [7],
+                            "mobilities": 1,
+                            "days_per_mobility": 150,
+                        }
+                    ],
+                }
+            ),
+            None,
+        )
+        db.session.commit()
+        agreement_id = row.id
+    _sign_in(client, "officer", "ro")
+    page = client.get("/selection").text
+    # The criteria sets by their names in the page's language, the agreements to choose.
+    assert ">Selecția personalului incoming pentru mobilități de predare și formare<" in page
+    assert f'<option value="{agreement_id}"' in page
+    place = f"A{agreement_id}-0712-EQF7"
+    candidates = (
+        "id;name;scores.grade;scores.language;scores.motivation;scores.interview;preferences;"
+        "ranking_position;eligible;early_career\n"
+        f"c1;Ana Popović;18.5;B2;15;25;{place};1;true;false\n"
+        f"c2;Marko Jovanović;19;C1;18;28;{place};2;true;false\n"
+    )
+    ranked = client.post(
+        "/selection",
+        data={
+            "criteria_set": "incoming-students",
+            "published_at": "2026-03-10T12:00",
+            "agreements": str(agreement_id),
+            "file": (io.BytesIO(candidates.encode()), "candidates.csv"),
+            "csrf_token": _token(client, "/selection"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert ranked.status_code == 200, ranked.text
+    ranking = ranked.text.split('id="ranking"')[1]
+    assert "Marko Jovanović" in ranking and "University of Niš" in ranked.text
