@@ -79,6 +79,18 @@ def _filled(kind: str, data: Any) -> Any:
         return complete_payload(db.session, kind, data)
 
 
+def _check_caps(kind: str, payload: Any) -> None:
+    """A financial contract taking an agreement's places: refused over what is left."""
+    if kind != "financial_contract" or payload.mobility.agreement is None:
+        return
+    from docgen.cli.service import app_context
+    from docgen.operations.registry import check_contracts
+    from docgen.store.database import db
+
+    with app_context():
+        check_contracts(db.session, [payload], at="")
+
+
 def _validate_rows(kind: str, rows: list[Any]) -> tuple[list[Any], Any]:
     """The batch's rows validated, completed from the registry when some row needs it."""
     from docgen.registry.fill import wants_registry
@@ -122,6 +134,7 @@ def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdf
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
     spec = get_kind(kind)
     payload = spec.validate(_filled(kind, read_json(source)))
+    _check_caps(kind, payload)
     content = render_document(kind, lang, payload)
     if fmt == "pdf":
         content = convert_docx_to_pdf(content, pdfa=pdfa)

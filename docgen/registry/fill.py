@@ -160,9 +160,14 @@ def fill_home(data: Any, fields: tuple[str, ...], home: Institution) -> Any:
 
 
 def wants_registry(kind_id: str, data: Any) -> bool:
-    """Whether a payload of this kind needs the registry: an institution named by code, or
-    the home institution left out."""
+    """Whether a payload of this kind needs the registry: an institution named by code, the
+    home institution left out, or a contract taking an agreement's places."""
     if needs_registry(data):
+        return True
+    mobility = data.get("mobility") if isinstance(data, dict) else None
+    if kind_id == "financial_contract" and isinstance(mobility, dict) and mobility.get(
+        "agreement"
+    ) is not None:
         return True
     fields = HOME_FIELDS.get(kind_id, ())
     return isinstance(data, dict) and any(

@@ -175,3 +175,10 @@ def test_the_batch_command_fills_rows_from_the_registry(tmp_path):
     assert out.is_file(), done.stderr + done.stdout
     with zipfile.ZipFile(out) as archive:
         assert len(archive.namelist()) == 1
+    # A contract naming an agreement the registry does not hold is refused by its field.
+    single = _sample("financial_contract")
+    single["mobility"]["agreement"] = 99999
+    (tmp_path / "one.json").write_text(json.dumps(single), encoding="utf-8")
+    refused = docgen("render", "financial_contract", "--lang", "ro", "--data", "one.json")
+    assert refused.returncode == 2, refused.stderr
+    assert "/mobility/agreement: no agreement 99999" in refused.stderr
