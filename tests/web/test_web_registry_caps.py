@@ -158,3 +158,31 @@ def test_batch_items_name_institutions_by_code(app, client, make_key):
     assert done.status_code == 200, done.json
     with zipfile.ZipFile(io.BytesIO(done.data)) as archive:
         assert len(archive.namelist()) == 2
+
+
+def test_a_prefilled_form_names_the_home_institution(app, client, make_key):
+    from pypdf import PdfReader
+
+    with app.app_context():
+        store.create_institution(
+            db.session,
+            Institution(
+                name_en="Politehnica University Timișoara",
+                name_ro="Universitatea Politehnica Timișoara",
+                country="RO",
+                city="Timișoara",
+            ),
+            None,
+            home=True,
+        )
+        db.session.commit()
+    key = make_key("documents")
+    response = client.post(
+        "/api/v1/forms/learning_agreement/prefill",
+        json={"reference": "LA-2026-7", "values": {"student_name": "Ana Pop"}},
+        headers=key,
+    )
+    assert response.status_code == 200, response.data[:300]
+    fields = PdfReader(io.BytesIO(response.data)).get_fields()
+    assert fields["sending_institution"]["/V"] == "Politehnica University Timișoara"
+    assert fields["student_name"]["/V"] == "Ana Pop"
