@@ -81,3 +81,16 @@ def test_the_page_language_names_the_choices(page, sign_in, porto):
     page.goto("/documents/new?kind=financial_contract&lang=ro")
     page.locator("#f-university-pick").select_option(label="Universitatea din Porto (PT, Porto)")
     expect(page.locator("#f-university-name_ro")).to_have_value("Universitatea din Porto")
+
+
+def test_the_grant_says_what_the_agreement_does_not_allow(page, sign_in, porto):
+    _partner, agreement = porto
+    sign_in(page, "officer", "en")
+    page.goto("/documents/new?kind=financial_contract&lang=en")
+    page.get_by_role("button", name="Start from the example").click()
+    page.locator("#f-mobility-agreement").select_option(str(agreement))
+    page.get_by_role("button", name="Compute the grant").click()
+    error = page.locator("#f-mobility-agreement-err")
+    expect(error).to_contain_text(f"agreement {agreement} (University of Porto, KA131)")
+    expect(error).to_contain_text("has no places for outgoing SMS")
+    expect(page.locator("#f-mobility-agreement")).to_have_value(str(agreement))

@@ -15,7 +15,7 @@ from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
 from docgen.errors import DocgenError, InvalidInput, MalformedInput, RateLimited
-from docgen.operations.registry import ContractCaps, complete_payload
+from docgen.operations.registry import ContractCaps, check_contracts, complete_payload
 from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
@@ -92,6 +92,7 @@ def create_document() -> Any:
         if action == "grant" and kind_id == "financial_contract":
             payload = ops.validate_payload(
                 kind, complete_payload(db.session, kind_id, data, ("data",)))
+            check_contracts(db.session, [payload])  # what is left on its agreement
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
         generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
