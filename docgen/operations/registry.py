@@ -521,7 +521,7 @@ class KnownChoices:
 def known_choices(session: Session, lang: str, rates_dir: str = "") -> KnownChoices:
     """The calls (rate tables), criteria sets, registry institutions (with the fields a
     payload's institution takes from them, in the document's shape) and agreements."""
-    from docgen.registry.fill import _fill
+    from docgen.registry.fill import institution_fields
     from docgen.rules.rates import rate_tables
     from docgen.rules.selection import criteria_sets, load_criteria_set
 
@@ -545,10 +545,9 @@ def known_choices(session: Session, lang: str, rates_dir: str = "") -> KnownChoi
         model = store.institution_model(row)
         name = (model.name_ro if lang == "ro" else model.name_en) or model.display_name
         names[row.id] = name
-        filled = _fill({}, model)
-        filled.setdefault("name_ro", model.name_ro or model.display_name)
-        filled.setdefault("name_en", model.name_en or model.display_name)
-        institutions.append((row.id, f"{name} ({model.country}, {model.city})", filled))
+        institutions.append(
+            (row.id, f"{name} ({model.country}, {model.city})", institution_fields(model))
+        )
     agreements = []
     for agreement in store.list_agreements(session):
         data = agreement.data

@@ -104,6 +104,15 @@ def _fill(value: dict[str, Any], registry: Institution) -> dict[str, Any]:
     return filled
 
 
+def institution_fields(registry: Institution) -> dict[str, Any]:
+    """A registry institution in a payload's shape: names, codes, place, address, its
+    coordinator as the contact and its legal representative (what is known of them)."""
+    fields = _fill({}, registry)
+    fields.setdefault("name_ro", registry.name_ro or registry.display_name)
+    fields.setdefault("name_en", registry.name_en or registry.display_name)
+    return fields
+
+
 def fill_institutions(data: Any, lookup: Lookup, at: tuple[str | int, ...] = ()) -> Any:
     """``data`` with every institution named by code completed from the registry."""
     problems: list[Problem] = []
