@@ -65,18 +65,50 @@ def schema(kind: str) -> None:
     print_json(get_kind(kind).model.model_json_schema())
 
 
-def _filled(data: Any) -> Any:
-    """The payload with institutions named by code completed from the registry."""
-    from docgen.registry.fill import needs_registry
+def _filled(kind: str, data: Any) -> Any:
+    """The payload completed from the registry: institutions named by code, the home one."""
+    from docgen.registry.fill import wants_registry
 
-    if not needs_registry(data):
+    if not wants_registry(kind, data):
         return data
     from docgen.cli.service import app_context
-    from docgen.operations.registry import fill_from_registry
+    from docgen.operations.registry import complete_payload
     from docgen.store.database import db
 
     with app_context():
-        return fill_from_registry(db.session, data)
+        return complete_payload(db.session, kind, data)
+
+
+def _check_caps(kind: str, payload: Any) -> None:
+    """A financial contract taking an agreement's places: refused over what is left."""
+    if kind != "financial_contract" or payload.mobility.agreement is None:
+        return
+    from docgen.cli.service import app_context
+    from docgen.operations.registry import check_contracts
+    from docgen.store.database import db
+
+    with app_context():
+        check_contracts(db.session, [payload], at="")
+
+
+def _validate_rows(kind: str, rows: list[Any]) -> tuple[list[Any], Any]:
+    """The batch's rows validated, completed from the registry when some row needs it."""
+    from docgen.registry.fill import wants_registry
+
+    if not any(wants_registry(kind, row.data) for row in rows):
+        return validate_rows(kind, rows)
+    from docgen.cli.service import app_context
+    from docgen.operations.registry import ContractCaps, complete_payload
+    from docgen.store.database import db
+
+    with app_context():
+        caps = ContractCaps(db.session) if kind == "financial_contract" else None
+        return validate_rows(
+            kind,
+            rows,
+            fill=lambda data: complete_payload(db.session, kind, data),
+            check=caps.check if caps else None,
+        )
 
 
 @click.command()
@@ -101,7 +133,8 @@ def _filled(data: Any) -> Any:
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
     spec = get_kind(kind)
-    payload = spec.validate(_filled(read_json(source)))
+    payload = spec.validate(_filled(kind, read_json(source)))
+    _check_caps(kind, payload)
     content = render_document(kind, lang, payload)
     if fmt == "pdf":
         content = convert_docx_to_pdf(content, pdfa=pdfa)
@@ -145,7 +178,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
     rows = read_batch(source.read_bytes(), source.name)
     if not rows:
         raise MalformedInput.at("", f"{source.name} holds no rows")
-    payloads, report = validate_rows(kind, rows)
+    payloads, report = _validate_rows(kind, rows)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if not payloads:

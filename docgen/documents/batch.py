@@ -31,14 +31,26 @@ class BatchReport:
     invalid_rows: int = 0
 
 
-def validate_rows(kind_id: str, rows: Iterable[Row]) -> tuple[list, BatchReport]:
-    """Validate every row; return the valid payloads and a report of the invalid ones."""
+def validate_rows(
+    kind_id: str,
+    rows: Iterable[Row],
+    fill: Callable[[Any], Any] | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> tuple[list, BatchReport]:
+    """Validate every row; return the valid payloads and a report of the invalid ones.
+
+    ``fill`` completes a row's data first (the registry: institutions named by code, the
+    home institution); ``check`` then refuses a valid payload (an agreement's caps). Both
+    raise ``InvalidInput`` with pointers into the row's payload."""
     kind = get_kind(kind_id)
     report = BatchReport()
     valid = []
     for row in rows:
         try:
-            valid.append(kind.validate(row.data))
+            payload = kind.validate(fill(row.data) if fill else row.data)
+            if check is not None:
+                check(payload)
+            valid.append(payload)
         except InvalidInput as exc:
             report.invalid_rows += 1
             report.problems.extend(row_problems(row, exc))

@@ -57,6 +57,12 @@ class ContractMobility(Model):
     )
     actual: ActualPeriod | None = None
     amendment: Amendment | None = None
+    agreement: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="Registry agreement whose places this mobility takes (its caps apply)",
+    )
 
 
 class FinancialContract(Model):
@@ -115,4 +121,6 @@ class FinancialContract(Model):
             amendment=m.amendment,
             prefinancing_percent=self.prefinancing_percent,
             actual=m.actual,
+            agreement=m.agreement,
+            eqf=m.eqf,
         )

@@ -145,10 +145,14 @@ def generate_document(
     user_id: int | None = None,
 ) -> Generated:
     """Validate, render (and convert), record; return the document and its bytes."""
+    from docgen.operations.registry import check_contracts, complete_payload
+
     kind = get_kind(kind_id)
     check_lang(lang)
     check_format(fmt)
-    payload = validate_payload(kind, data)
+    payload = validate_payload(kind, complete_payload(session, kind.id, data, ("data",)))
+    if kind.id == "financial_contract":
+        check_contracts(session, [payload])
     content, version = render(kind, lang, fmt, payload, templates, convert)
     document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
                                user_id=user_id)

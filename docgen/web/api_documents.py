@@ -17,7 +17,13 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
-from docgen.operations.registry import check_caps, fill_from_registry, selection_places
+from docgen.operations.registry import (
+    check_caps,
+    check_contracts,
+    complete_items,
+    fill_from_registry,
+    selection_places,
+)
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
@@ -89,13 +95,16 @@ def create_batch() -> Any:
     if len(body.items) > int(config["BATCH_MAX_ITEMS"]):
         raise InvalidInput.at("/items", f"at most {config['BATCH_MAX_ITEMS']} items per batch")
     kind = get_kind(body.kind)
-    payloads = ops.validate_items(kind, body.items)
+    items = complete_items(db.session, kind.id, body.items)
+    payloads = ops.validate_items(kind, items)
+    if kind.id == "financial_contract":
+        check_contracts(db.session, payloads, at="/items", indexed=True)
     if len(payloads) <= int(config["BATCH_SYNC_LIMIT"]):
         content = ops.zip_bytes(db.session, kind, body.lang, body.format, payloads,
                                 templates=templates_dir(), convert=converter().convert,
                                 api_key_id=_key_id(), parallel=capacity())
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")
-    job = jobs.submit(db.session, kind.id, body.lang, body.format, body.items, _key_id())
+    job = jobs.submit(db.session, kind.id, body.lang, body.format, items, _key_id())
     location = url_for(".get_job", job_id=job.id)
     return {"job": job.id, "status": job.status, "total": job.total, "url": location}, 202, \
         {"Location": location}

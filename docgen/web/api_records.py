@@ -88,7 +88,10 @@ def form_prefill(form_id: str) -> Response:
 
     spec = get_spec(form_id, _forms_dir())
     body = json_body(PrefillRequest)
-    content = prefill_form(spec, body.model_dump(exclude_none=True))
+    from docgen.operations.registry import prefill_home
+
+    data = prefill_home(db.session, spec.id, body.model_dump(exclude_none=True))
+    content = prefill_form(spec, data)
     name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=name.replace("/", "-"), max_age=0)

@@ -68,6 +68,19 @@ LABELS = {
     "table_c": _l("Table C: virtual components"), "teaching_hours": _l("Teaching hours"),
     "title": _l("Title"), "travel_days": _l("Travel days"), "university": _l("University"),
     "virtual": _l("Virtual period"), "visiting_type": _l("Visiting type"),
+    # The registry's agreements and contacts (their pages' forms).
+    "agreement": _l("Agreement"), "type": _l("Type"), "status": _l("Status"),
+    "in_effect": _l("In effect (signed)"), "iia_id": _l("Our EWP agreement id"),
+    "partner_iia_id": _l("The partner's EWP agreement id"),
+    "partner_iia_code": _l("The partner's agreement code"), "source": _l("Source"),
+    "notes": _l("Notes"), "mobility_type": _l("Mobility type"),
+    "subject_areas": _l("Fields of education (ISCED-F)"),
+    "mobilities": _l("Number of mobilities"), "total_months": _l("Months in total"),
+    "total_days": _l("Days in total"), "days_per_mobility": _l("Funded days per place"),
+    "teaching_days": _l("Teaching or training days in total"),
+    "transport_days": _l("Travel days in total"), "languages": _l("Languages"),
+    "level": _l("Level (CEFR)"), "blended": _l("Blended mobility"),
+    "coordinators": _l("Coordinators"), "phone": _l("Phone"),
 }
 
 ENUMS = {
@@ -86,6 +99,20 @@ ENUMS = {
     ("reason", "extending_mobility"): _l("mobility extended"),
     ("reason", "adding_virtual"): _l("virtual component added"),
     ("reason", "other"): _l("other"),
+    ("role", "legal_representative"): _l("legal representative"),
+    ("role", "institutional_coordinator"): _l("institutional coordinator"),
+    ("role", "departmental_coordinator"): _l("departmental coordinator"),
+    ("role", "international_office"): _l("international office"),
+    ("role", "contact"): _l("contact person"),
+    ("type", "ka131"): _l("KA131 inter-institutional agreement"),
+    ("type", "ka171"): _l("KA171 international credit mobility"),
+    ("type", "ka103"): _l("KA103 (2014-2020)"), ("type", "ka107"): _l("KA107 (2014-2020)"),
+    ("type", "mou"): _l("memorandum of understanding"),
+    ("type", "framework"): _l("framework agreement"),
+    ("type", "eea"): _l("EEA and Norway grants (SEE)"),
+    ("type", "semp"): _l("Swiss-European Mobility Programme (SEMP)"),
+    ("status", "new"): _l("new"), ("status", "amended"): _l("amended"),
+    ("status", "active"): _l("active"), ("status", "expired"): _l("expired"),
 }
 
 # The messages of docgen.domain.validation, marked for the catalog (a test keeps the two

@@ -16,6 +16,7 @@ from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
 from docgen.errors import DocgenError, InvalidInput, MalformedInput, RateLimited
+from docgen.operations.registry import ContractCaps, check_contracts, complete_payload
 from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
@@ -89,7 +90,9 @@ def create_document() -> Any:
         return _form_page(kind_id, lang, dict(request.form), _errors(exc), status=422)
     try:
         if action == "grant" and kind_id == "financial_contract":
-            payload = ops.validate_payload(kind, data)
+            payload = ops.validate_payload(
+                kind, complete_payload(db.session, kind_id, data, ("data",)))
+            check_contracts(db.session, [payload])  # what is left on its agreement
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
         generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
@@ -149,7 +152,10 @@ def batch_upload() -> Any:
     except DocgenError as exc:
         context["problems"] = problems_text(exc)
         return render_template("batch.html", **context), 422
-    payloads, report = validate_rows(kind, rows)
+    caps = ContractCaps(db.session) if kind == "financial_contract" else None
+    payloads, report = validate_rows(
+        kind, rows, fill=lambda data: complete_payload(db.session, kind, data),
+        check=caps.check if caps else None)
     context.update(rows=len(rows), valid=len(payloads), problems=None,
                    row_problems=[(_where(p.pointer), translate_message(p.message))
                                  for p in report.problems])

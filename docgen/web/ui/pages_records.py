@@ -65,7 +65,11 @@ def form_prefill(form_id: str) -> Any:
     values = {f.name: request.form.get(f.name, "").strip() for f in spec.fields
               if f.prefill and request.form.get(f.name, "").strip()}
     try:
-        content = prefill_form(spec, {"reference": reference or None, "values": values})
+        from docgen.operations.registry import prefill_home
+
+        data = prefill_home(db.session, spec.id, {"reference": reference or None,
+                                                  "values": values})
+        content = prefill_form(spec, data)
     except InvalidInput as exc:
         errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
                   for p in exc.problems}

@@ -14,6 +14,7 @@ from docgen.convert.app import convert
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
+from docgen.operations.registry import complete_payload, selection_places
 from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
 from docgen.store import documents as ops
 from docgen.store.database import db
@@ -68,7 +69,10 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("criteria_set", request.form.get("criteria_set", ""))
     context.setdefault("published_at", request.form.get("published_at", ""))
     context.setdefault("places", _places() if request.method == "POST" else [])
+    known = schemaform.known_choices()
+    context.setdefault("chosen_agreements", request.form.getlist("agreements"))
     return render_template("selection.html", sets=criteria_sets(), langs=LANGS,
+                           set_names=dict(known.criteria_sets), agreements=known.agreements,
                            lang=current_lang(), **context), status
 
 
@@ -104,15 +108,23 @@ def rank() -> Any:
     data = {"criteria_set": request.form.get("criteria_set", ""),
             "published_at": request.form.get("published_at", ""), "places": _places(),
             "candidates": [_candidate(r.data) for r in rows]}
+    agreements = [int(a) for a in request.form.getlist("agreements") if a.isdigit()]
     try:
+        if agreements:  # the places are the agreements' (typed ones too: refused)
+            data["agreements"] = agreements
+            if not data["places"]:
+                del data["places"]
+            data = selection_places(db.session, data)
         result = rank_candidates(data)
     except InvalidInput as exc:
         return _page(422, problems=[f"{_where(p, rows)}: {translate_message(p.message)}"
                                     for p in exc.problems])
     values = schemaform.defaults(get_kind(MINUTES).model)
-    example = sample(MINUTES) or {}
-    if "university" in example:
-        values.update(schemaform.values_of({"university": example["university"]}))
+    # The university: the registry's home institution, else the example's.
+    university = complete_payload(db.session, MINUTES, {}).get("university") or \
+        (sample(MINUTES) or {}).get("university")
+    if university:
+        values.update(schemaform.values_of({"university": university}))
     return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False, default=str),
                  tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
                  values=values, errors={}, doc_lang=current_lang())
