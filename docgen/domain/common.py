@@ -21,6 +21,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
@@ -72,7 +73,8 @@ def _check_tree(value: Any, path: str) -> None:
         if isinstance(item, str):
             char = forbidden_character(item)
             if char:
-                raise ValueError(f"{where}: " + CONTROL_MESSAGE.format(char=char))
+                raise PydanticCustomError("control_character", CONTROL_MESSAGE,
+                                          {"char": char, "field": where})
         elif isinstance(item, dict):
             for key, child in item.items():
                 stack.append((key, where))
@@ -131,8 +133,9 @@ def _dates_in_range(model: BaseModel) -> None:
             if isinstance(item, date):
                 day = item.date() if isinstance(item, datetime) else item
                 if not FIRST_DATE <= day <= LAST_DATE:
-                    raise ValueError(f"{name}: " + DATE_RANGE_MESSAGE.format(
-                        low=FIRST_DATE.isoformat(), high=LAST_DATE.isoformat()))
+                    raise PydanticCustomError("date_range", DATE_RANGE_MESSAGE, {
+                        "low": FIRST_DATE.isoformat(), "high": LAST_DATE.isoformat(),
+                        "field": name})
 
 
 class Model(BaseModel):

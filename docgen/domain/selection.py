@@ -237,6 +237,10 @@ class CandidateResult(Model):
     reason: str | None
     reason_ro: str | None
     reason_code: ReasonCode | None
+    reason_params: dict[str, float | str] = Field(
+        default_factory=dict,
+        description="The values the reason quotes: points (a threshold), candidate (freed by)",
+    )
     reason_source: str | None = Field(None, description="The article the reason applies")
     tie_break: str | None = Field(
         None, description="At a total equal to a neighbour's: which rule decided the order"

@@ -8,6 +8,7 @@ attendance (erasmus-regulation-ro Art. 22(2), 43(2)).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -111,6 +112,11 @@ class Final:
     cap: Decimal
     capped: bool
     cap_reason: str | None
+    # The reasons as codes with the values they quote, for a door to say in its language.
+    reason_code: str | None = None
+    reason_params: Mapping[str, Any] = field(default_factory=dict)
+    cap_reason_code: str | None = None
+    cap_reason_params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def difference(self) -> Decimal:
@@ -584,19 +590,30 @@ def _final(planned: Quote, extra_dir: str) -> Final:
             cap,
             False,
             None,
+            problems[0].code,
+            dict(problems[0].params),
         )
     travel = planned.travel.amount if planned.travel else Decimal(0)
     computed = support.amount + support.top_ups_amount + travel
     capped = computed > cap
     reason = None
+    cap_params: dict[str, Any] = {}
     if capped:
+        cap_params = {"computed": _fmt(computed), "cap": _fmt(cap), "currency": table.currency}
+        if request.amendment is not None:
+            cap_params.update(amendment=request.amendment.number,
+                              signed_on=request.amendment.signed_on.isoformat())
         reason = (
             f"the real dates give {_fmt(computed)} {table.currency}, more than {cap_name} "
             f"({_fmt(cap)} {table.currency}): a longer stay is paid only after a written "
             "amendment raises the contract (contract Art. 2(4))"
         )
+    cap_code = None
+    if capped:
+        cap_code = "capped_at_amendment" if request.amendment is not None else "capped_at_contract"
     return Final(
-        support, True, None, computed, min(computed, cap), paid, paid_basis, cap, capped, reason
+        support, True, None, computed, min(computed, cap), paid, paid_basis, cap, capped, reason,
+        cap_reason_code=cap_code, cap_reason_params=cap_params,
     )
 
 
@@ -716,12 +733,16 @@ def quote_to_json(quote: Quote) -> dict[str, Any]:
             "duration": _duration_json(final.support.duration),
             "eligible": final.eligible,
             "reason": final.reason,
+            "reason_code": final.reason_code,
+            "reason_params": dict(final.reason_params),
             "individual_support": final_support,
             "top_ups": final_top_ups,
             "computed": _amount(final.computed),
             "cap": _amount(final.cap),
             "capped": final.capped,
             "cap_reason": final.cap_reason,
+            "cap_reason_code": final.cap_reason_code,
+            "cap_reason_params": dict(final.cap_reason_params),
             "total": _amount(final.total),
             "paid": _amount(final.paid),
             "paid_basis": final.paid_basis,

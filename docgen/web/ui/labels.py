@@ -2,20 +2,13 @@
 
 The payload models name their fields in English snake case; staff read these labels
 instead (Romanian in ``translations/ro``). Validation messages come from
-:mod:`docgen.domain.validation` in English; :func:`translate_problem` puts them through
-the catalog, the numbers they quote kept.
+:mod:`docgen.domain.validation` as codes with parameters; their English templates are
+marked here for the catalog and :mod:`docgen.web.ui.messages` fills them in.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-
-from docgen.documents.xlsxguard import TABLE_MESSAGES
-from docgen.domain.validation import _MESSAGES
 
 LABELS = {
     "academic_year": _l("Academic year"), "action": _l("Action"), "activity": _l("Activity"),
@@ -148,26 +141,6 @@ def field_label(key: str, fallback: str) -> str:
 def enum_label(key: str, value: str) -> str:
     label = ENUMS.get((key, value))
     return str(label) if label is not None else value
-
-
-@cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    found = []
-    templates = set(_MESSAGES.values()) | set(TABLE_MESSAGES.values())
-    for template in sorted(templates, key=len, reverse=True):
-        regex = re.escape(template)
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", regex)
-        found.append((re.compile(f"^{regex}$"), template))
-    return found
-
-
-def translate_message(message: str) -> str:
-    """The validation message in the page's language (unchanged when unknown)."""
-    for regex, template in _patterns():
-        match = regex.match(message)
-        if match:
-            return gettext(template).format(**match.groupdict())
-    return message
 
 
 # Issues found on returned forms, by code (docgen.forms.validate); the English detail the

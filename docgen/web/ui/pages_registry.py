@@ -18,7 +18,8 @@ from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import field_label, translate_message
+from docgen.web.ui.labels import field_label
+from docgen.web.ui.messages import problem_text
 
 PER_PAGE = 25
 EDITABLE = (
@@ -136,7 +137,7 @@ def edit_partner(institution_id: int) -> Any:
     except InvalidInput as exc:
         db.session.rollback()
         errors = {
-            p.pointer.lstrip("/").split("/")[0]: translate_message(p.message) for p in exc.problems
+            p.pointer.lstrip("/").split("/")[0]: problem_text(p) for p in exc.problems
         }
         return _page(institution_id, values, errors, 422)
     db.session.commit()
@@ -169,7 +170,7 @@ def import_ewp() -> Any:
         payload = learning_agreement_payload(db.session, data)
     except InvalidInput as exc:
         db.session.rollback()
-        return _list_page([f"{p.pointer}: {translate_message(p.message)}" for p in exc.problems])
+        return _list_page([f"{p.pointer}: {problem_text(p)}" for p in exc.problems])
     body = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     response = Response(body, mimetype="application/json")
     name = f"learning_agreement-{payload.get('reference', 'ewp')}.json"
