@@ -43,7 +43,7 @@ def wants_problem() -> bool:
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
     body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status,
-                            "detail": detail}
+                            "detail": detail, "code": slug, "params": {}}
     request_id = g.get("request_id")
     if request_id:
         body["instance"] = f"urn:docgen:request:{request_id}"
