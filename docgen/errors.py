@@ -97,9 +97,7 @@ class InvalidInput(DocgenError):
         super().__init__(detail or "; ".join(str(p) for p in self.problems))
 
     @classmethod
-    def at(
-        cls, where: str, message: str, code: str | None = None, **params: Any
-    ) -> InvalidInput:
+    def at(cls, where: str, message: str, code: str | None = None, **params: Any) -> InvalidInput:
         """Build the error for a single field."""
         return cls([Problem(where, message, code, params)])
 
@@ -211,8 +209,18 @@ class Internal(DocgenError):
 # What an HTTP error raised by the web framework itself is, in this tree.
 BY_STATUS: dict[int, type[DocgenError]] = {
     cls.status: cls
-    for cls in (Unauthorized, Forbidden, NotFound, MethodNotAllowed, TooLarge, UnsupportedMedia,
-                RateLimited, Internal, ConversionFailed, Busy)
+    for cls in (
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        TooLarge,
+        UnsupportedMedia,
+        RateLimited,
+        Internal,
+        ConversionFailed,
+        Busy,
+    )
 }
 
 

@@ -170,8 +170,12 @@ def check_duration(
                 f"; {exceptional} days are possible only with the "
                 "board's exceptional approval (exceptional_approval)"
             )
-        params = {"activity": activity.value, "article": rule["article"], "limits": described,
-                  "lasts": lasts}
+        params = {
+            "activity": activity.value,
+            "article": rule["article"],
+            "limits": described,
+            "lasts": lasts,
+        }
         problems.append(Problem(f"{prefix}/end", message, "duration_out_of_range", params))
 
     if activity.value in limits["cycle_activities"]:
@@ -191,8 +195,12 @@ def check_duration(
                     f"{'is' if left == 1 else 'are'} left (12 per cycle, "
                     f"{limits['cycle_cap_article']}); this mobility uses {_months(months)}",
                     "cycle_months_exceeded",
-                    {"earlier": _number(earlier), "left": _number(left),
-                     "months": _number(months), "article": limits["cycle_cap_article"]},
+                    {
+                        "earlier": _number(earlier),
+                        "left": _number(left),
+                        "months": _number(months),
+                        "article": limits["cycle_cap_article"],
+                    },
                 )
             )
 
@@ -220,8 +228,13 @@ def check_duration(
                     f"{_number(needed)} hours for {calendar_days(start, end)} days; "
                     f"{hours} given",
                     "teaching_hours_too_few",
-                    {"per_week": per_week, "needed": _number(needed), "given": str(hours),
-                     "days": calendar_days(start, end), "article": rule["article"]},
+                    {
+                        "per_week": per_week,
+                        "needed": _number(needed),
+                        "given": str(hours),
+                        "days": calendar_days(start, end),
+                        "article": rule["article"],
+                    },
                 )
             )
     return problems

@@ -3,11 +3,14 @@ for the pages, chosen by the request; the rules' reasons as codes, said by each 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hostile_web import make_users, post_file, sign_in
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
+ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
 NOT_FOUND_RO = "La această adresă nu se află nimic"
 NOT_FOUND_EN = "There is nothing at this address"
@@ -207,3 +210,34 @@ def test_a_page_shows_a_validation_problem_in_romanian_from_its_code(app, client
     page = post_file(client, "/selection", "c.csv", rows, **fields)
     assert page.status_code == 422
     assert "nu poate conține caracterul de control U+0001" in page.text
+
+
+def test_the_rules_problems_are_said_in_romanian_from_their_codes(app):
+    from flask import session
+
+    from docgen.errors import Problem
+    from docgen.web.ui.messages import RULE_TEXTS, grant_reason, problem_text
+
+    with app.test_request_context("/"):
+        session["lang"] = "ro"
+        problem = Problem(
+            "/destination/country",
+            "an outgoing mobility goes abroad; this host is in RO",
+            "outgoing_at_home",
+            {"home": "RO"},
+        )
+        assert problem_text(problem) == (
+            "o mobilitate outgoing (trimitere) se desfășoară în "
+            "străinătate; această gazdă este în RO"
+        )
+        assert grant_reason(
+            "duration_out_of_range", {"activity": "STT", "article": "Art. 22"}, "english"
+        ) == ("durata nu se încadrează în limitele unei mobilități STT (Art. 22)")
+        assert grant_reason(None, {}, "as given") == "as given"
+        unknown = Problem("/x", "as the rule wrote it", "no-such-code", {})
+        assert problem_text(unknown) == "as the rule wrote it"
+    # Every code the pages can say is one the rules give.
+    sources = "".join(
+        (ROOT / "docgen" / "rules" / name).read_text() for name in ("grants.py", "durations.py")
+    )
+    assert [code for code in RULE_TEXTS if f'"{code}"' not in sources] == []

@@ -65,7 +65,7 @@ def problem_text(problem: Problem) -> str:
     """A problem's reason in the page's language (its English message when unknown)."""
     template = PROBLEM_TEMPLATES.get(problem.code or "")
     if template is None:
-        return problem.message
+        return rule_text(problem.code, problem.params, problem.message) or problem.message
     try:
         return gettext(template).format(**problem.params)
     except (KeyError, IndexError, ValueError):
@@ -145,9 +145,9 @@ def selection_reason(
     return gettext(text, **params)
 
 
-# Why a final grant is not paid (docgen.rules.durations' problem codes, via
-# ``Final.reason_code``).
-GRANT_REASONS = {
+# The rules' own problems and reasons (docgen.rules.grants, docgen.rules.durations), by
+# code: why a mobility cannot be quoted, why a final grant is not paid.
+RULE_TEXTS = {
     "duration_out_of_range": N_(
         "the duration is outside the limits of a %(activity)s mobility (%(article)s)"
     ),
@@ -162,17 +162,41 @@ GRANT_REASONS = {
     "teaching_hours_too_few": N_(
         "%(given)s teaching hours given, %(needed)s needed for %(days)s days (%(article)s)"
     ),
+    "unknown_call": N_("unknown call %(call)s (known: %(known)s)"),
+    "no_rate_for_country": N_("the call %(call)s has no rate for the host country %(country)s"),
+    "direction_not_covered": N_("the call %(call)s covers %(directions)s mobilities only"),
+    "outgoing_at_home": N_("an outgoing mobility goes abroad; this host is in %(home)s"),
+    "incoming_from_home": N_("an incoming mobility comes from abroad, not from %(home)s"),
+    "incoming_abroad": N_(
+        "an incoming mobility takes place in %(home)s; this one is in %(country)s"
+    ),
+    "green_travel_days": N_(
+        "the green-travel top-up pays at most %(max)s travel days (%(source)s); %(given)s given"
+    ),
+    "activity_not_funded": N_("the call %(call)s does not fund %(activity)s (only %(funded)s)"),
+    "no_prefinancing": N_("the call %(call)s pays monthly (%(source)s): no pre-financing"),
+    "origin_for_travel": N_("is required: the call pays a travel grant"),
+    "certificate_teaching_hours": N_(
+        "is required: the certificate of a teaching mobility states its teaching hours"
+    ),
 }
+
+
+def rule_text(
+    code: str | None, params: Mapping[str, Any] | None = None, fallback: str | None = None
+) -> str | None:
+    """A rule's problem or reason in the page's language; ``fallback`` when unknown."""
+    text = RULE_TEXTS.get(code or "")
+    if text is None:
+        return fallback
+    try:
+        return gettext(text, **dict(params or {}))
+    except (KeyError, ValueError, TypeError):
+        return fallback
 
 
 def grant_reason(
     code: str | None, params: Mapping[str, Any] | None = None, fallback: str | None = None
 ) -> str:
     """Why a final grant is not paid, in the page's language."""
-    text = GRANT_REASONS.get(code or "")
-    if text is None:
-        return fallback or ""
-    try:
-        return gettext(text, **dict(params or {}))
-    except (KeyError, ValueError):
-        return fallback or ""
+    return rule_text(code, params, fallback) or ""

@@ -136,9 +136,7 @@ def edit_partner(institution_id: int) -> Any:
         store.update_institution(db.session, row, model, current_user())
     except InvalidInput as exc:
         db.session.rollback()
-        errors = {
-            p.pointer.lstrip("/").split("/")[0]: problem_text(p) for p in exc.problems
-        }
+        errors = {p.pointer.lstrip("/").split("/")[0]: problem_text(p) for p in exc.problems}
         return _page(institution_id, values, errors, 422)
     db.session.commit()
     return redirect(url_for("ui.partner", institution_id=institution_id, saved=1))
