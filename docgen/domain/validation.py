@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from docgen.domain.common import CONTROL_MESSAGE, DATE_RANGE_MESSAGE
+from docgen.domain.reasons import DOMAIN_MESSAGES
 from docgen.errors import InvalidInput, Problem, pointer
 
 M = TypeVar("M", bound=BaseModel)
@@ -52,6 +53,8 @@ _MESSAGES = {
     # Not a pydantic type: the message of ``docgen.domain.common.allowed_text``.
     "control_character": CONTROL_MESSAGE,
     "date_range": DATE_RANGE_MESSAGE,
+    # The domain's own reasons (docgen.domain.reasons).
+    **DOMAIN_MESSAGES,
 }
 
 
@@ -73,7 +76,9 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[Problem]:
                 where += pointer(*field.split("."))
                 message = rest
         elif kind in _MESSAGES:
-            ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+            # pydantic quotes what it lists ('a', 'b'); the domain's own values are as given.
+            plain = str if kind in DOMAIN_MESSAGES else _plain
+            ctx = {k: plain(v) for k, v in (err.get("ctx") or {}).items()}
             # A model validator of docgen's own names the field it concerns in "field".
             field = ctx.pop("field", "")
             try:

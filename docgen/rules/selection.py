@@ -129,7 +129,15 @@ def parse_selection(data: Any) -> SelectionInput:
         if name.strip() in _known():
             criteria = load_criteria_set(name.strip())
         else:
-            problems.append(Problem(pointer("criteria_set"), _unknown_message(name.strip())))
+            params = {"id": name.strip(), "known": ", ".join(_known())}
+            problems.append(
+                Problem(
+                    pointer("criteria_set"),
+                    _unknown_message(name.strip()),
+                    "unknown_criteria_set",
+                    params,
+                )
+            )
     return read_selection(data, criteria, problems)
 
 
