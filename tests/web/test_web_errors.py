@@ -241,3 +241,22 @@ def test_the_rules_problems_are_said_in_romanian_from_their_codes(app):
         (ROOT / "docgen" / "rules" / name).read_text() for name in ("grants.py", "durations.py")
     )
     assert [code for code in RULE_TEXTS if f'"{code}"' not in sources] == []
+
+
+def test_a_text_missing_a_value_it_quotes_falls_back_to_the_sentence_given(app):
+    from flask import session
+
+    from docgen.errors import HttpError, RateLimited
+    from docgen.web.ui.messages import error_text, grant_reason, selection_reason
+
+    with app.test_request_context("/"):
+        session["lang"] = "ro"
+        assert error_text(RateLimited("limit reached", 7)) == (
+            "Prea multe cereri: încercați din nou peste 7 s."
+        )
+        assert error_text(HttpError(429, "slow down", "Too Many Requests")) == "slow down"
+        assert selection_reason("from-reserve", {}, "as the rules said") == "as the rules said"
+        assert selection_reason("from-reserve", {"candidate": "c7"}) == (
+            "admis de pe lista de rezerve pe locul eliberat de c7"
+        )
+        assert grant_reason("teaching_hours_too_few", {}, "as given") == "as given"

@@ -91,7 +91,10 @@ def error_text(exc: DocgenError) -> str:
     text = ERROR_TEXTS.get(exc.code)
     if text is None:
         return exc.detail
-    return gettext(text, **exc.params)
+    try:
+        return gettext(text) % exc.params
+    except (KeyError, TypeError, ValueError):  # a value the text quotes is missing
+        return exc.detail
 
 
 def error_title(status: int) -> str:
@@ -142,7 +145,10 @@ def selection_reason(
     text = REASONS.get(code or "")
     if text is None:
         return fallback or ""
-    return gettext(text, **params)
+    try:
+        return gettext(text) % params
+    except (KeyError, TypeError, ValueError):
+        return fallback or ""
 
 
 # The rules' own problems and reasons (docgen.rules.grants, docgen.rules.durations), by
@@ -190,8 +196,8 @@ def rule_text(
     if text is None:
         return fallback
     try:
-        return gettext(text, **dict(params or {}))
-    except (KeyError, ValueError, TypeError):
+        return gettext(text) % dict(params or {})
+    except (KeyError, TypeError, ValueError):  # a value the text quotes is missing
         return fallback
 
 
