@@ -1,7 +1,8 @@
 """What every command shares: reading input, printing JSON, and turning errors into exits.
 
 Exit status: 0 done, 1 a check found problems or an operation failed, 2 bad input (each
-problem on its own stderr line as ``<json-pointer>: <message>``), 3 busy.
+problem on its own stderr line as ``<json-pointer>: <message>``), 3 busy. Each error of
+:mod:`docgen.errors` carries its own exit status.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from typing import Any
 
 import click
 
-from docgen.errors import Busy, DocgenError, InvalidInput, MalformedInput
-
-EXIT_FAILED = 1
-EXIT_INVALID = 2
-EXIT_BUSY = 3
+from docgen.errors import EXIT_BUSY, EXIT_FAILED, DocgenError, MalformedInput
+from docgen.errors import EXIT_INVALID as EXIT_INVALID  # the commands' own exits
 
 DATA_HELP = "JSON file with the input; '-' reads standard input."
 
@@ -76,6 +74,18 @@ def print_json(value: Any) -> None:
     click.echo(json_text(value))
 
 
+def print_error(exc: DocgenError) -> None:
+    """The error on stderr, in English: each problem on its own line as
+    ``<json-pointer>: <message>``, else ``busy: ...`` or ``error: ...``."""
+    if exc.problems:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+    elif exc.exit_code == EXIT_BUSY:
+        click.echo(f"busy: {exc.detail}", err=True)
+    else:
+        click.echo(f"error: {exc.detail}", err=True)
+
+
 def run_guarded(command: click.Command) -> None:
     """Run the click command; map docgen errors to exit codes, never show a traceback."""
     try:
@@ -86,16 +96,9 @@ def run_guarded(command: click.Command) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(EXIT_INVALID)
-    except Busy as exc:
-        click.echo(f"busy: {exc.detail}", err=True)
-        sys.exit(EXIT_BUSY)
     except DocgenError as exc:
-        click.echo(f"error: {exc.detail}", err=True)
-        sys.exit(EXIT_FAILED)
+        print_error(exc)
+        sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(EXIT_FAILED)
     sys.exit(status if isinstance(status, int) else 0)

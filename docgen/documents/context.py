@@ -16,7 +16,7 @@ from docgen.domain.common import Institution, Person, Place, Representative
 from docgen.domain.financial_contract import FinancialContract
 from docgen.domain.learning_agreement import Component, LearningAgreement, Signatory
 from docgen.domain.selection_minutes import SelectionMinutes
-from docgen.errors import InvalidInput, Problem
+from docgen.errors import InvalidInput
 from docgen.rules.calendar import calendar_days
 from docgen.rules.grants import Line, Quote, quote_grant
 from docgen.rules.selection import rank_candidates
@@ -160,7 +160,7 @@ def contract_quote(payload: FinancialContract) -> Quote:
             head = "/" + p.pointer.split("/")[1] if p.pointer else ""
             target = _QUOTE_POINTERS.get(head)
             where = target + p.pointer[len(head) :] if target else "/mobility" + p.pointer
-            moved.append(Problem(where, p.message))
+            moved.append(p.at(where))
         raise InvalidInput(moved) from exc
 
 
@@ -290,7 +290,7 @@ def minutes_ranking(payload: SelectionMinutes) -> dict[str, Any]:
     try:
         ranking = rank_candidates(payload.selection)
     except InvalidInput as exc:
-        moved = [Problem("/selection" + p.pointer, p.message) for p in exc.problems]
+        moved = [p.at("/selection" + p.pointer) for p in exc.problems]
         raise InvalidInput(moved) from exc
     activity = payload.call.activity.value
     if activity not in ranking["activities"]:

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from docgen.domain.common import Activity, Institution, Model, NonEmpty, Person, Representative
 from docgen.domain.mobility import Period, ProjectCode
+from docgen.domain.reasons import invalid
 
 
 class CertificateOfAttendance(Model):
@@ -34,9 +35,9 @@ class CertificateOfAttendance(Model):
     @model_validator(mode="after")
     def _consistent(self) -> CertificateOfAttendance:
         if self.end < self.start:
-            raise ValueError("end: must not be before start")
+            raise invalid("end_before_start", "end")
         if self.activity is Activity.STA and self.teaching_hours is None:
-            raise ValueError("teaching_hours: is required for a teaching mobility (STA)")
+            raise invalid("sta_teaching_hours", "teaching_hours")
         if self.issued_on < self.end:
-            raise ValueError("issued_on: a certificate is issued on or after the last day")
+            raise invalid("issued_before_end", "issued_on")
         return self

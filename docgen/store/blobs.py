@@ -16,14 +16,13 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from docgen.errors import NotFound
+from docgen.errors import NotFound, TooLarge
 
 CHUNK = 1 << 20
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class TooLarge(Exception):
-    """The stream is longer than the limit given to :meth:`BlobStore.put_stream`."""
+__all__ = ["BlobStore", "TooLarge"]
 
 
 class BlobStore:
@@ -70,7 +69,7 @@ class BlobStore:
                 while chunk := stream.read(CHUNK):
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
-                        raise TooLarge(f"more than {max_bytes} bytes")
+                        raise TooLarge(f"more than {max_bytes} bytes", limit=max_bytes)
                     digest.update(chunk)
                     out.write(chunk)
                 out.flush()

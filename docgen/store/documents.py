@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from docgen.documents.batch import render_many, unique_name
 from docgen.documents.kinds import Kind, check_lang, file_name, get_kind
 from docgen.documents.render import render_template, template_path
-from docgen.errors import InvalidInput, NotFound, Problem
+from docgen.errors import InvalidInput, NotFound
 from docgen.store.models import Document
 
 Converter = Callable[[bytes], bytes]
@@ -88,7 +88,7 @@ def validate_payload(kind: Kind, data: Any, where: str = "/data") -> BaseModel:
     try:
         return kind.validate(data)
     except InvalidInput as exc:
-        raise InvalidInput(Problem(where + p.pointer, p.message) for p in exc.problems) from exc
+        raise InvalidInput(p.at(where + p.pointer) for p in exc.problems) from exc
 
 
 def render(

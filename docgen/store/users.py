@@ -43,7 +43,7 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput.at("/password", f"must be at least {MIN_PASSWORD} characters")
     if find_user(session, email) is not None:
-        raise InvalidInput.at("/email", f"a user {email} exists already")
+        raise InvalidInput.at("/email", f"a user {email} exists already", "user_exists")
     user = User(email=email, role=role, password_hash=generate_password_hash(password))
     session.add(user)
     session.flush()
@@ -97,7 +97,8 @@ def _keep_an_admin(session: Session, leaving: User) -> None:
     others = session.scalar(select(func.count()).select_from(User).where(
         User.role == "admin", User.disabled_at.is_(None), User.id != leaving.id))
     if not others:
-        raise InvalidInput.at("/role", "the last active administrator must stay one")
+        raise InvalidInput.at("/role", "the last active administrator must stay one",
+                              "last_admin")
 
 
 def find_user(session: Session, email: str) -> User | None:

@@ -16,10 +16,9 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 from sqlalchemy import select
 
 from docgen.config import project_path
-from docgen.errors import InvalidInput, NotFound, Problem, UnsupportedMedia, pointer
-from docgen.errors import TooLarge as TooLargeError
+from docgen.errors import InvalidInput, NotFound, Problem, TooLarge, UnsupportedMedia, pointer
 from docgen.store import records as ops
-from docgen.store.blobs import BlobStore, TooLarge
+from docgen.store.blobs import BlobStore
 from docgen.store.database import db
 from docgen.store.models import Blob, Record
 from docgen.web import uploads
@@ -146,7 +145,8 @@ def upload() -> Any:
         try:
             record, created = uploads.receive(storage, current_key())
         except TooLarge as exc:
-            raise TooLargeError(f"{_name(storage)} is larger than {limit} bytes") from exc
+            raise TooLarge(f"{_name(storage)} is larger than {limit} bytes",
+                           limit=limit) from exc
         received.append((_name(storage), record, created))
     uploads.settle([record for _name_, record, _created in received])
     entries = []

@@ -80,7 +80,7 @@ def read_batch(content: bytes, filename: str) -> list[Row]:
     if "rows" in answer:
         return [Row(r["number"], r["where"], r["data"]) for r in answer["rows"]]
     failure = answer.get("error") or {}
-    problems = [Problem(p, m) for p, m in failure.get("problems") or []]
+    problems = [Problem(*p) for p in failure.get("problems") or []]
     if failure.get("code") == "invalid" and problems:
         error_class = MalformedInput if failure.get("status") == 400 else InvalidInput
         raise error_class(problems)

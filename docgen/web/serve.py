@@ -32,7 +32,8 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     ``application/problem+json`` like every other error, in place of its HTML page."""
     slug = reason.lower().replace(" ", "-") or "error"
     body = json.dumps({"type": f"/api/v1/docs#problem-{slug}", "title": reason,
-                       "status": status_int, "detail": mesg}).encode()
+                       "status": status_int, "detail": mesg, "code": slug,
+                       "params": {}}).encode()
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
             f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n")
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)

@@ -2,20 +2,13 @@
 
 The payload models name their fields in English snake case; staff read these labels
 instead (Romanian in ``translations/ro``). Validation messages come from
-:mod:`docgen.domain.validation` in English; :func:`translate_problem` puts them through
-the catalog, the numbers they quote kept.
+:mod:`docgen.domain.validation` as codes with parameters; their English templates are
+marked here for the catalog and :mod:`docgen.web.ui.messages` fills them in.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-
-from docgen.documents.xlsxguard import TABLE_MESSAGES
-from docgen.domain.validation import _MESSAGES
 
 LABELS = {
     "academic_year": _l("Academic year"), "action": _l("Action"), "activity": _l("Activity"),
@@ -130,6 +123,35 @@ MESSAGES = (
     _l("must have at most {decimal_places} decimals"), _l("must be one of {expected}"),
     _l("must not contain the control character {char}"),
     _l("must be a date between {low} and {high}"),
+    # docgen.domain.reasons
+    _l("must not be before start"),
+    _l("is required for a teaching mobility (STA)"),
+    _l("a certificate is issued on or after the last day"),
+    _l("must be an Erasmus code such as 'RO TIMISOA01'"),
+    _l("is not a valid Romanian CNP ({reason})"),
+    _l("is not a valid IBAN ({reason})"),
+    _l("is not a valid BIC/SWIFT code ({reason})"),
+    _l("does not match the CNP, which says born on {born}"),
+    _l("give both lat and lon"),
+    _l("give city and country, or lat and lon"),
+    _l("is required for a Visiting@UPT contract"),
+    _l("is {place} but the host institution is in {host}"),
+    _l("is required on a contract"),
+    _l("at most 2 travel days with standard travel"),
+    _l("must not be before the start"),
+    _l("must carry its UTC offset"),
+    _l("is not the day of the timestamp"),
+    _l("is required on a learning agreement"),
+    _l("must be an Erasmus+ project code such as 2022-1-RO01-KA131-HED-000054947"),
+    _l("must be an academic year such as 2026-2027"),
+    _l("must be between {low} and {high}"),
+    _l("must be {listed}"),
+    _l("must be {listed} ({source})"),
+    _l("duplicate place id '{id}' (first at {first})"),
+    _l("duplicate candidate id '{id}' (first at {first})"),
+    _l("unknown place '{id}'"),
+    _l("place '{id}' is already listed"),
+    _l("unknown criteria set '{id}' (known: {known})"),
 )
 
 # The messages of a refused batch file (docgen.documents.xlsxguard.TABLE_MESSAGES), marked
@@ -175,26 +197,6 @@ def field_label(key: str, fallback: str) -> str:
 def enum_label(key: str, value: str) -> str:
     label = ENUMS.get((key, value))
     return str(label) if label is not None else value
-
-
-@cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    found = []
-    templates = set(_MESSAGES.values()) | set(TABLE_MESSAGES.values())
-    for template in sorted(templates, key=len, reverse=True):
-        regex = re.escape(template)
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", regex)
-        found.append((re.compile(f"^{regex}$"), template))
-    return found
-
-
-def translate_message(message: str) -> str:
-    """The validation message in the page's language (unchanged when unknown)."""
-    for regex, template in _patterns():
-        match = regex.match(message)
-        if match:
-            return gettext(template).format(**match.groupdict())
-    return message
 
 
 # Issues found on returned forms, by code (docgen.forms.validate); the English detail the

@@ -25,7 +25,7 @@ from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, wants_json
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import translate_message
+from docgen.web.ui.messages import problem_text
 
 FORMATS = ("docx", "pdf")
 
@@ -106,8 +106,7 @@ def create_document() -> Any:
 
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
-    found = schemaform.errors_by_field(exc.problems, prefix="/data")
-    return {name: [translate_message(m) for m in messages] for name, messages in found.items()}
+    return schemaform.errors_by_field(exc.problems, prefix="/data")
 
 
 # --- batches -------------------------------------------------------------------------------
@@ -157,7 +156,7 @@ def batch_upload() -> Any:
         kind, rows, fill=lambda data: complete_payload(db.session, kind, data),
         check=caps.check if caps else None)
     context.update(rows=len(rows), valid=len(payloads), problems=None,
-                   row_problems=[(_where(p.pointer), translate_message(p.message))
+                   row_problems=[(_where(p.pointer), problem_text(p))
                                  for p in report.problems])
     if payloads:
         items = [p.model_dump(mode="json") for p in payloads]

@@ -22,7 +22,8 @@ from docgen.web.ui import export, schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import field_label, translate_message
+from docgen.web.ui.labels import field_label
+from docgen.web.ui.messages import problem_text
 
 PER_PAGE = 25
 EDITABLE = (
@@ -161,9 +162,7 @@ def edit_partner(institution_id: int) -> Any:
         store.update_institution(db.session, row, model, current_user())
     except InvalidInput as exc:
         db.session.rollback()
-        errors = {
-            p.pointer.lstrip("/").split("/")[0]: translate_message(p.message) for p in exc.problems
-        }
+        errors = {p.pointer.lstrip("/").split("/")[0]: problem_text(p) for p in exc.problems}
         return _page(institution_id, values, errors, 422)
     db.session.commit()
     return redirect(url_for("ui.partner", institution_id=institution_id, saved=1))
@@ -294,7 +293,7 @@ def import_ewp() -> Any:
         payload = learning_agreement_payload(db.session, data)
     except InvalidInput as exc:
         db.session.rollback()
-        return _list_page([f"{p.pointer}: {translate_message(p.message)}" for p in exc.problems])
+        return _list_page([f"{p.pointer}: {problem_text(p)}" for p in exc.problems])
     body = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     response = Response(body, mimetype="application/json")
     name = f"learning_agreement-{payload.get('reference', 'ewp')}.json"

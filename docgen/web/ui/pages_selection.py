@@ -23,7 +23,7 @@ from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import translate_message
+from docgen.web.ui.messages import problem_text
 from docgen.web.ui.pages_documents import sample
 
 MINUTES = "selection_minutes"
@@ -117,7 +117,7 @@ def rank() -> Any:
             data = selection_places(db.session, data)
         result = rank_candidates(data)
     except InvalidInput as exc:
-        return _page(422, problems=[f"{_where(p, rows)}: {translate_message(p.message)}"
+        return _page(422, problems=[f"{_where(p, rows)}: {problem_text(p)}"
                                     for p in exc.problems])
     values = schemaform.defaults(get_kind(MINUTES).model)
     # The university: the registry's home institution, else the example's.
@@ -151,8 +151,7 @@ def minutes() -> Any:
             templates=project_path(current_app.config["TEMPLATES_DIR"]), convert=convert,
             user_id=current_user().id)
     except InvalidInput as exc:
-        found = schemaform.errors_by_field(exc.problems, prefix="/data")
-        errors = {k: [translate_message(m) for m in v] for k, v in found.items()}
+        errors = schemaform.errors_by_field(exc.problems, prefix="/data")
         return _page(422, result=result, selection_json=raw_selection, tree=tree,
                      values=dict(request.form), errors=errors, doc_lang=lang)
     return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from docgen.documents.tabular import flatten, unflatten
 from docgen.errors import MalformedInput, Problem
 from docgen.web.ui.labels import enum_label, field_label
+from docgen.web.ui.messages import problem_text
 
 MAX_ROWS = 50
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -308,11 +309,12 @@ def read_form(form: Any, tree: Field) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def errors_by_field(problems: list[Problem], prefix: str = "") -> dict[str, list[str]]:
-    """Problems keyed by the dotted name of their field ("" for the whole form)."""
+    """Problems keyed by the dotted name of their field ("" for the whole form), each in
+    the page's language."""
     found: dict[str, list[str]] = {}
     for problem in problems:
         where = problem.pointer[len(prefix):] if problem.pointer.startswith(prefix) else \
             problem.pointer
         parts = [p.replace("~1", "/").replace("~0", "~") for p in where.split("/")[1:]]
-        found.setdefault(".".join(parts), []).append(problem.message)
+        found.setdefault(".".join(parts), []).append(problem_text(problem))
     return found
