@@ -18,6 +18,7 @@ import xmlrpc.client
 
 from flask import Flask, current_app
 
+from docgen import metrics
 from docgen.documents.pdf import unixrpc
 from docgen.errors import Busy, ConversionFailed, DocgenError, MalformedInput
 
@@ -97,7 +98,7 @@ def init_app(app: Flask) -> None:
     url = app.config.get("PDF_URL") or ""
     timeout = float(app.config["PDF_TIMEOUT"]) * 2 + 10  # a wait in the queue, then the job
     converter = RemoteConverter(url, timeout) if url else LocalConverter()
-    app.extensions["docgen.pdf"] = converter
+    app.extensions["docgen.pdf"] = metrics.CountedConverter(converter)
 
 
 def converter() -> RemoteConverter | LocalConverter:

@@ -1,48 +1,63 @@
-"""A token bucket per API key, shared by every worker process of this machine.
+"""A token bucket per API key, in the database: shared by every process of every node.
 
-gunicorn runs several processes: a counter in each would let a key through N times its
-limit. The bucket of a key is a 16-byte file (tokens, time) under the instance folder,
-read and written under ``flock``; about 20 µs a request, no extra service to run. (Several
-machines behind a proxy would need a shared store such as Redis instead.)
+gunicorn runs several processes and a large installation several machines: a counter in
+each would let a key through N times its limit. The bucket of a key is one row of
+``rate_limits`` (tokens, when they were counted, whether the last request passed), taken
+by one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement: the database locks
+the row for the statement, so two nodes taking a token at once queue and neither sees a
+stale count. The same statement runs on SQLite (3.35 and later) and PostgreSQL. It is
+committed on a connection of its own, at once: a refused request rolls its own
+transaction back, not the count.
+
+The time is each node's clock (keep the nodes on NTP); a clock going back adds nothing.
 """
 
 from __future__ import annotations
 
-import fcntl
 import math
-import os
-import struct
 import time
-from pathlib import Path
 
-_STATE = struct.Struct("<dd")
+from sqlalchemy import Engine, case, literal
+from sqlalchemy.dialects import postgresql, sqlite
+
+from docgen.store.models import RateLimit
 
 
 class RateLimiter:
     """``per_minute`` requests a minute on average, with bursts up to ``burst``."""
 
-    def __init__(self, directory: Path, per_minute: int, burst: int):
-        self.directory = Path(directory)
+    def __init__(self, engine: Engine, per_minute: int, burst: int):
+        self.engine = engine
         self.rate = per_minute / 60.0
         self.burst = max(1, burst)
         self.enabled = per_minute > 0
 
-    def hit(self, key: str) -> int:
+    def hit(self, key: str, now: float | None = None) -> int:
         """Take one token for ``key``; return 0 if allowed, else seconds to wait."""
         if not self.enabled:
             return 0
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.directory / f"{key}.bucket", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            raw = os.pread(fd, _STATE.size, 0)
-            now = time.time()
-            tokens, last = _STATE.unpack(raw) if len(raw) == _STATE.size else (self.burst, now)
-            tokens = min(self.burst, tokens + max(0.0, now - last) * self.rate)
-            if tokens >= 1:
-                os.pwrite(fd, _STATE.pack(tokens - 1, now), 0)
-                return 0
-            os.pwrite(fd, _STATE.pack(tokens, now), 0)
-            return max(1, math.ceil((1 - tokens) / self.rate))
-        finally:
-            os.close(fd)  # releases the lock
+        now = time.time() if now is None else now
+        table = RateLimit.__table__
+        dialect = self.engine.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        elapsed = literal(now) - table.c.stamp
+        refilled = table.c.tokens + case((elapsed > 0, elapsed), else_=0.0) * self.rate
+        tokens = case((refilled > self.burst, float(self.burst)), else_=refilled)
+        statement = (
+            insert(table)
+            .values(key=key, tokens=float(self.burst - 1), stamp=now, allowed=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={
+                    "tokens": case((tokens >= 1, tokens - 1), else_=tokens),
+                    "stamp": case((table.c.stamp > now, table.c.stamp), else_=now),
+                    "allowed": case((tokens >= 1, 1), else_=0),
+                },
+            )
+            .returning(table.c.tokens, table.c.allowed)
+        )
+        with self.engine.begin() as connection:
+            left, allowed = connection.execute(statement).one()
+        if allowed:
+            return 0
+        return max(1, math.ceil((1 - left) / self.rate))
