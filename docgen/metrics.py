@@ -64,21 +64,35 @@ def _metrics() -> dict[str, Any]:
         registry = CollectorRegistry(auto_describe=True)
         _made.update(
             registry=registry,
-            requests=Counter("docgen_http_requests", "HTTP requests answered",
-                             ["method", "route", "status"], registry=registry),
-            latency=Histogram("docgen_http_request_duration_seconds",
-                              "Time to answer an HTTP request", ["method", "route"],
-                              buckets=_BUCKETS, registry=registry),
-            conversions=Counter("docgen_conversions", "DOCX to PDF conversions",
-                                ["outcome"], registry=registry),
-            conversion_time=Histogram("docgen_conversion_duration_seconds",
-                                      "Time of a DOCX to PDF conversion", buckets=_BUCKETS,
-                                      registry=registry),
-            parses=Counter("docgen_parses", "Returned forms read", ["status"],
-                           registry=registry),
-            parse_errors=Counter("docgen_parse_errors",
-                                 "Returned forms that could not be read", ["status"],
-                                 registry=registry),
+            requests=Counter(
+                "docgen_http_requests",
+                "HTTP requests answered",
+                ["method", "route", "status"],
+                registry=registry,
+            ),
+            latency=Histogram(
+                "docgen_http_request_duration_seconds",
+                "Time to answer an HTTP request",
+                ["method", "route"],
+                buckets=_BUCKETS,
+                registry=registry,
+            ),
+            conversions=Counter(
+                "docgen_conversions", "DOCX to PDF conversions", ["outcome"], registry=registry
+            ),
+            conversion_time=Histogram(
+                "docgen_conversion_duration_seconds",
+                "Time of a DOCX to PDF conversion",
+                buckets=_BUCKETS,
+                registry=registry,
+            ),
+            parses=Counter("docgen_parses", "Returned forms read", ["status"], registry=registry),
+            parse_errors=Counter(
+                "docgen_parse_errors",
+                "Returned forms that could not be read",
+                ["status"],
+                registry=registry,
+            ),
         )
     return _made
 
@@ -151,8 +165,7 @@ def exposition(job_counts: Callable[[], dict[str, int]] | None = None) -> tuple[
 
         class Jobs:
             def collect(self) -> Iterator[GaugeMetricFamily]:
-                family = GaugeMetricFamily("docgen_jobs", "Batch jobs by status",
-                                           labels=["status"])
+                family = GaugeMetricFamily("docgen_jobs", "Batch jobs by status", labels=["status"])
                 counts = {"queued": 0, "running": 0, "done": 0, "failed": 0}
                 counts.update(job_counts())
                 for status, count in sorted(counts.items()):

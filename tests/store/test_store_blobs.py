@@ -54,8 +54,10 @@ def _left(store) -> list:
     if isinstance(store, FileBlobStore):
         return [p for p in store.root.rglob("*") if p.is_file()]
     with store.engine.connect() as connection:
-        return [*connection.execute(select(BlobData.sha256)).all(),
-                *connection.execute(select(BlobChunk.sha256)).all()]
+        return [
+            *connection.execute(select(BlobData.sha256)).all(),
+            *connection.execute(select(BlobChunk.sha256)).all(),
+        ]
 
 
 def test_put_get_exists_delete(store):
@@ -138,8 +140,7 @@ def test_unknown_or_malformed_names_are_not_found(store):
 
 def test_the_setting_chooses_the_backend(tmp_path):
     assert open_store("", tmp_path).root == tmp_path
-    assert open_store(f"file://{tmp_path}/shared", Path("/elsewhere")).root == \
-        tmp_path / "shared"
+    assert open_store(f"file://{tmp_path}/shared", Path("/elsewhere")).root == tmp_path / "shared"
     engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert isinstance(open_store("database", tmp_path, engine), DatabaseBlobStore)
     for wrong in ("s3://bucket", "file://relative/path", "database-please"):
