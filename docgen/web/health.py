@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -115,6 +115,7 @@ def _may_read_metrics() -> None:
     key = _authenticate()  # 401 without a valid API key
     if "admin" not in key.scope_set:
         raise Forbidden("the metrics need an API key with the admin scope, or METRICS_TOKEN")
+    g.api_key = key  # the request's log line names the key
 
 
 def _job_counts() -> dict[str, int]:

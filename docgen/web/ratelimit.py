@@ -17,10 +17,24 @@ from __future__ import annotations
 import math
 import time
 
-from sqlalchemy import Engine, case, literal
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, text
 
-from docgen.store.models import RateLimit
+# One statement, the same on SQLite and PostgreSQL. In ON CONFLICT DO UPDATE every SET
+# expression reads the row as it was before the statement: ``allowed`` and ``tokens`` see
+# the same count. The refill is min(burst, tokens + max(0, now - stamp) * rate), written
+# with CASE (SQLite's MIN of two values is PostgreSQL's LEAST).
+_REFILL = ("(CASE WHEN rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
+           "THEN :now - rate_limits.stamp ELSE 0 END) * :rate > :burst THEN :burst "
+           "ELSE rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
+           "THEN :now - rate_limits.stamp ELSE 0 END) * :rate END)")
+_TAKE = text(
+    "INSERT INTO rate_limits (key, tokens, stamp, allowed) VALUES (:key, :burst - 1, :now, 1) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    f"tokens = CASE WHEN {_REFILL} >= 1 THEN {_REFILL} - 1 ELSE {_REFILL} END, "
+    "stamp = CASE WHEN rate_limits.stamp > :now THEN rate_limits.stamp ELSE :now END, "
+    f"allowed = CASE WHEN {_REFILL} >= 1 THEN 1 ELSE 0 END "
+    "RETURNING tokens, allowed"
+)
 
 
 class RateLimiter:
@@ -37,27 +51,9 @@ class RateLimiter:
         if not self.enabled:
             return 0
         now = time.time() if now is None else now
-        table = RateLimit.__table__
-        dialect = self.engine.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        elapsed = literal(now) - table.c.stamp
-        refilled = table.c.tokens + case((elapsed > 0, elapsed), else_=0.0) * self.rate
-        tokens = case((refilled > self.burst, float(self.burst)), else_=refilled)
-        statement = (
-            insert(table)
-            .values(key=key, tokens=float(self.burst - 1), stamp=now, allowed=1)
-            .on_conflict_do_update(
-                index_elements=[table.c.key],
-                set_={
-                    "tokens": case((tokens >= 1, tokens - 1), else_=tokens),
-                    "stamp": case((table.c.stamp > now, table.c.stamp), else_=now),
-                    "allowed": case((tokens >= 1, 1), else_=0),
-                },
-            )
-            .returning(table.c.tokens, table.c.allowed)
-        )
+        values = {"key": key, "now": float(now), "rate": self.rate, "burst": float(self.burst)}
         with self.engine.begin() as connection:
-            left, allowed = connection.execute(statement).one()
+            left, allowed = connection.execute(_TAKE, values).one()
         if allowed:
             return 0
         return max(1, math.ceil((1 - left) / self.rate))
