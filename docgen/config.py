@@ -53,8 +53,8 @@ DEFAULTS: dict[str, Any] = {
     # Content-addressed file store; empty = files/ in the instance folder.
     "STORAGE_DIR": "",
     # Where the blob store keeps files: empty = STORAGE_DIR; file:///PATH = that folder (a
-    # path shared by every node, e.g. NFS); database = in the service's database (tables
-    # blob_data and blob_chunks; PostgreSQL for several nodes).
+    # path shared by every node, e.g. NFS); database = in the service's PostgreSQL database
+    # (tables blob_data and blob_chunks; refused with SQLite).
     "STORAGE_URL": "",
     # Largest request body (MB): uploads and JSON alike; beyond it 413.
     "MAX_UPLOAD_MB": 20,

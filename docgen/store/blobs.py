@@ -10,10 +10,10 @@ the ``STORAGE_URL`` setting (:func:`open_store`):
   or any POSIX file system with an atomic rename). A file is written to a temporary name
   in the store's own ``tmp/`` (same file system), flushed with fsync, then renamed into
   place and its directory synced: a reader or a crash sees no file or the whole file.
-- :class:`DatabaseBlobStore` (``database``): the files in the service's database
-  (PostgreSQL in a multi-node layout), in pieces of 1 MiB in ``blob_chunks`` under a row
-  of ``blob_data``, all written in one transaction: a reader sees the row (and then every
-  piece) or nothing.
+- :class:`DatabaseBlobStore` (``database``): the files in the service's PostgreSQL
+  database (not SQLite, whose one write lock a request's transaction holds), in pieces
+  of 1 MiB in ``blob_chunks`` under a row of ``blob_data``, all written in one
+  transaction: a reader sees the row (and then every piece) or nothing.
 
 The store commits on a connection of its own: a file kept for a request that fails later
 stays (as on disk), and the ``blobs`` table of the request records what it holds.
@@ -271,8 +271,11 @@ def open_store(url: str, directory: Path, engine: Engine | None = None) -> BlobS
             raise ValueError("file:///PATH needs an absolute path (three slashes)")
         return FileBlobStore(Path(path))
     if url in ("database", "postgresql"):
-        if engine is None:
-            raise ValueError("the database store needs the service's database")
+        # Not on SQLite: a request's transaction holds SQLite's only write lock, and the
+        # store writes on a connection of its own; one machine keeps files on its disk.
+        if engine is None or engine.dialect.name != "postgresql":
+            raise ValueError("the database store needs PostgreSQL (DATABASE_URL); with "
+                             "SQLite keep the files on disk (empty, or file:///PATH)")
         return DatabaseBlobStore(engine)
     raise ValueError("use file:///PATH, or database (the files in the service's database)")
 

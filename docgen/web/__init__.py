@@ -92,6 +92,10 @@ def _check(app: Flask) -> None:
     except ValueError as exc:
         if str(c["STORAGE_URL"]).strip() not in ("database", "postgresql"):
             raise ConfigError(f"DOCGEN_STORAGE_URL: {exc}") from None
+        if not str(c["DATABASE_URL"]).startswith("postgresql"):
+            raise ConfigError("DOCGEN_STORAGE_URL: database needs a PostgreSQL DATABASE_URL; "
+                              "with SQLite keep the files on disk (empty, or file:///PATH)") \
+                from None
         store = None
     if str(c["LOG_FORMAT"]).lower() not in ("json", "text"):
         raise ConfigError("DOCGEN_LOG_FORMAT: json or text")

@@ -1,7 +1,7 @@
 """The blob store: whole files or nothing, same bytes same name, on every backend.
 
-The same tests run on the file store and on the database store (a real PostgreSQL, and
-SQLite); a few look at what is particular to one backend.
+The same tests run on the file store and on the database store (a real PostgreSQL); a
+few look at what is particular to one backend.
 """
 
 from __future__ import annotations
@@ -25,25 +25,20 @@ from docgen.store.blobs import (
     open_store,
 )
 from docgen.store.database import make_engine
-from docgen.store.migrate import upgrade
 from docgen.store.models import BlobChunk, BlobData
 
 _counter = iter(range(1_000_000))
 
 
-@pytest.fixture(params=["file", "postgresql", "sqlite"])
+@pytest.fixture(params=["file", "postgresql"])
 def store(request, tmp_path):
     if request.param == "file":
         yield FileBlobStore(tmp_path)
         return
-    if request.param == "postgresql":
-        server = request.getfixturevalue("pg_server")
-        name = f"docgen_blobs{os.getpid()}_{next(_counter)}"
-        pg_exec(server, f"CREATE DATABASE {name} TEMPLATE docgen_template")
-        url = server + name
-    else:
-        url = f"sqlite:///{tmp_path / 'blobs.sqlite3'}"
-        upgrade(url)
+    server = request.getfixturevalue("pg_server")
+    name = f"docgen_blobs{os.getpid()}_{next(_counter)}"
+    pg_exec(server, f"CREATE DATABASE {name} TEMPLATE docgen_template")
+    url = server + name
     engine = make_engine(url)
     yield DatabaseBlobStore(engine)
     engine.dispose()
@@ -142,8 +137,15 @@ def test_the_setting_chooses_the_backend(tmp_path):
     assert open_store("", tmp_path).root == tmp_path
     assert open_store(f"file://{tmp_path}/shared", Path("/elsewhere")).root == tmp_path / "shared"
     engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite3'}")
-    assert isinstance(open_store("database", tmp_path, engine), DatabaseBlobStore)
-    for wrong in ("s3://bucket", "file://relative/path", "database-please"):
-        with pytest.raises(ValueError):
+    for wrong in ("s3://bucket", "file://relative/path", "database-please", "database"):
+        with pytest.raises(ValueError):  # the database store: PostgreSQL only
             open_store(wrong, tmp_path, engine)
     engine.dispose()
+
+
+def test_the_database_store_is_chosen_on_postgresql(pg_server, tmp_path):
+    engine = make_engine(pg_server + "docgen_template")
+    try:
+        assert isinstance(open_store("database", tmp_path, engine), DatabaseBlobStore)
+    finally:
+        engine.dispose()

@@ -11,10 +11,12 @@ import logging
 import os
 import re
 import threading
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pypdf import PdfWriter
+from sqlalchemy import text
 
 from docgen.store.database import db, make_engine
 from docgen.store.keys import create_key
@@ -89,6 +91,7 @@ def test_readiness_lists_each_check_and_fails_on_any(client):
     assert client.get("/readyz").status_code == 200
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_readiness_of_the_database_store(make_app):
     app = make_app(STORAGE_URL="database")
     response = app.test_client().get("/readyz")
@@ -222,3 +225,50 @@ def test_an_exception_is_logged_without_its_message():
     assert entry["exception"] == "ValueError" and entry["stack"]
     assert "Vlăduțescu" not in json.dumps(entry) and "RO49" not in json.dumps(entry)
     assert entry["pid"] == os.getpid()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_batch_job_keeps_its_items_and_zip_in_the_database_store(
+    make_app, sample, wait, tmp_path
+):
+    app = make_app(BATCH_SYNC_LIMIT=2, STORAGE_URL="database")
+    client = app.test_client()
+    with app.app_context():
+        _, token = create_key(db.session, "batcher", ["documents"])
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(
+        "/api/v1/documents/batch",
+        headers=headers,
+        json={
+            "kind": "certificate_of_attendance",
+            "lang": "ro",
+            "items": [sample("certificate_of_attendance")] * 3,
+        },
+    )
+    assert response.status_code == 202, response.json
+    url = response.headers["Location"]
+    job = wait(
+        lambda: (j := client.get(url, headers=headers).json)["status"] in {"done", "failed"} and j
+    )
+    assert job["status"] == "done" and job["done"] == 3
+    with client.get(job["result"], headers=headers) as result:
+        assert result.status_code == 200
+        assert len(zipfile.ZipFile(io.BytesIO(result.data)).namelist()) == 3
+    store = app.extensions["docgen.blobs"]
+    assert store.name == "database"
+    with store.engine.connect() as connection:
+        kept = connection.execute(text("SELECT count(*) FROM blob_data")).scalar()
+    assert kept == 2  # the items and the ZIP
+    files = tmp_path / "instance" / "files"
+    assert [p for p in files.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_database_store_is_refused_on_sqlite(make_app):
+    from docgen.web import ConfigError
+
+    with pytest.raises(ConfigError, match="DOCGEN_STORAGE_URL: database needs a PostgreSQL"):
+        make_app(STORAGE_URL="database")
+    with pytest.raises(ConfigError, match="DOCGEN_STORAGE_URL"):
+        make_app(STORAGE_URL="s3://bucket")
