@@ -162,17 +162,18 @@ def exposition(job_counts: Callable[[], dict[str, int]] | None = None) -> tuple[
         registry = m["registry"]
     text = generate_latest(registry)
     if job_counts is not None:
+        counts_of = job_counts
 
         class Jobs:
             def collect(self) -> Iterator[GaugeMetricFamily]:
                 family = GaugeMetricFamily("docgen_jobs", "Batch jobs by status", labels=["status"])
                 counts = {"queued": 0, "running": 0, "done": 0, "failed": 0}
-                counts.update(job_counts())
+                counts.update(counts_of())
                 for status, count in sorted(counts.items()):
                     family.add_metric([status], count)
                 yield family
 
         extra = CollectorRegistry(auto_describe=False)
-        extra.register(Jobs())  # type: ignore[arg-type]
+        extra.register(Jobs())
         text += generate_latest(extra)
     return text, CONTENT_TYPE_LATEST

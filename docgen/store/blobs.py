@@ -28,9 +28,10 @@ import re
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from sqlalchemy import Engine, delete, select
+from sqlalchemy import insert as insert_into
 from sqlalchemy.dialects import postgresql, sqlite
 
 from docgen.errors import NotFound
@@ -56,8 +57,9 @@ class BlobStore(ABC):
 
     def put(self, data: bytes | IO[bytes]) -> str:
         """Store ``data`` (bytes, or a stream read to its end); return its SHA-256."""
-        stream = _Chunks(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
-        return self.put_stream(stream)[0]
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            return self.put_stream(cast("IO[bytes]", _Chunks(data)))[0]
+        return self.put_stream(data)[0]
 
     @abstractmethod
     def put_stream(self, stream: IO[bytes], max_bytes: int | None = None) -> tuple[str, int]:
@@ -204,8 +206,7 @@ class DatabaseBlobStore(BlobStore):
                         if not piece and seq:
                             break
                         connection.execute(
-                            BlobChunk.__table__.insert().values(sha256=sha256, seq=seq,
-                                                                data=piece))
+                            insert_into(BlobChunk).values(sha256=sha256, seq=seq, data=piece))
                         seq += 1
                         if not piece:
                             break
@@ -233,7 +234,7 @@ class DatabaseBlobStore(BlobStore):
         except BaseException:
             out.close()
             raise
-        return out  # type: ignore[return-value]
+        return cast("IO[bytes]", out)
 
     def check(self) -> None:
         from docgen.store.models import BlobData

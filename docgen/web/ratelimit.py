@@ -56,4 +56,4 @@ class RateLimiter:
             left, allowed = connection.execute(_TAKE, values).one()
         if allowed:
             return 0
-        return max(1, math.ceil((1 - left) / self.rate))
+        return max(1, math.ceil((1 - float(left)) / self.rate))
