@@ -52,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "",
     # Content-addressed file store; empty = files/ in the instance folder.
     "STORAGE_DIR": "",
+    # Where the blob store keeps files: empty = STORAGE_DIR; file:///PATH = that folder (a
+    # path shared by every node, e.g. NFS); database = in the service's PostgreSQL database
+    # (tables blob_data and blob_chunks; refused with SQLite).
+    "STORAGE_URL": "",
     # Largest request body (MB): uploads and JSON alike; beyond it 413.
     "MAX_UPLOAD_MB": 20,
     # Batches up to this many items answer a ZIP at once; more become a job (202).
@@ -94,6 +98,15 @@ DEFAULTS: dict[str, Any] = {
     "REQUEST_MIN_RATE": 64000,
     # Log level of the service (DEBUG, INFO, WARNING, ...).
     "LOG_LEVEL": "INFO",
+    # Log lines of `docgen serve`: json (one JSON object a line: time, level, logger,
+    # message, and for requests request_id, method, route, status, duration_ms) or text.
+    "LOG_FORMAT": "json",
+    # Bearer token that may read /metrics besides an API key with the admin scope (empty =
+    # admin keys only). Prometheus sends it as "Authorization: Bearer <token>".
+    "METRICS_TOKEN": "",
+    # Folder of the Prometheus counters shared by gunicorn's worker processes; empty =
+    # metrics/ in the instance folder (emptied when `docgen serve` starts).
+    "METRICS_DIR": "",
     # --- the staff's web pages ---
     # Send the session cookie only over HTTPS. Set it to false only for plain-http use on
     # this machine (http://127.0.0.1, as `make run` does).

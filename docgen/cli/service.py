@@ -49,7 +49,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
         timeout = int(app.config["WORKER_TIMEOUT"])
         reading = {"read_timeout": float(app.config["REQUEST_READ_TIMEOUT"]),
                    "min_rate": float(app.config["REQUEST_MIN_RATE"]),
-                   "max_body": int(app.config["MAX_CONTENT_LENGTH"])}
+                   "max_body": int(app.config["MAX_CONTENT_LENGTH"]),
+                   "metrics_dir": str(app.config["METRICS_DIR"]),
+                   "log_format": str(app.config["LOG_FORMAT"]).lower()}
         local_pdf = not converter_urls(app.config["CONVERTERS"])
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from docgen import metrics
 from docgen.convert.client import ConverterList, LocalConverter, RemoteConverter, local_instances
 from docgen.convert.pool import batch_instances
 
@@ -58,7 +59,7 @@ def init_app(app: Flask) -> None:
         converter = RemoteConverter(url, timeout)
     else:
         converter = LocalConverter()
-    app.extensions["docgen.pdf"] = converter
+    app.extensions["docgen.pdf"] = metrics.CountedConverter(converter)
 
 
 def converter() -> Converter:
@@ -72,7 +73,7 @@ def convert(docx: bytes) -> bytes:
 def instances() -> int:
     """The instances of the converters: those the convert-servers that are up reported,
     else the machine's pool (``PDF_INSTANCES``, 0: one per core)."""
-    current = converter()
+    current = getattr(converter(), "inner", converter())  # the one inside the counting
     if isinstance(current, ConverterList):
         return current.instances()
     return local_instances(current_app.config.get("PDF_INSTANCES"))

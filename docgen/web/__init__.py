@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docgen.config import DEFAULTS, project_path
 from docgen.convert import app as converter
-from docgen.store.blobs import BlobStore
+from docgen.store.blobs import FileBlobStore, open_store
 from docgen.store.database import db
 from docgen.web import errors, headers, jobs, parsing, requestlog, ui, uploads
 from docgen.web.json import DocgenJSONProvider
@@ -57,6 +57,7 @@ def _derive(app: Flask) -> None:
     if not c["DATABASE_URL"]:
         c["DATABASE_URL"] = f"sqlite:///{instance / 'docgen.sqlite3'}"
     c["STORAGE_DIR"] = str(project_path(c["STORAGE_DIR"] or instance / "files"))
+    c["METRICS_DIR"] = str(project_path(c["METRICS_DIR"] or instance / "metrics"))
     if not c["SECRET_KEY"]:
         c["SECRET_KEY"] = _secret_key(instance / "secret_key")
     c["MAX_CONTENT_LENGTH"] = int(c["MAX_UPLOAD_MB"]) * 1_000_000
@@ -87,7 +88,19 @@ def _check(app: Flask) -> None:
         raise ConfigError("DOCGEN_JOB_PDF_SHARE: a percentage, from 1 to 100")
     if not str(c["DATABASE_URL"]).startswith(("sqlite:", "postgresql")):
         raise ConfigError("DOCGEN_DATABASE_URL: use sqlite:///PATH or postgresql://...")
-    storage = Path(c["STORAGE_DIR"])
+    try:
+        store = open_store(str(c["STORAGE_URL"]), Path(c["STORAGE_DIR"]))
+    except ValueError as exc:
+        if str(c["STORAGE_URL"]).strip() not in ("database", "postgresql"):
+            raise ConfigError(f"DOCGEN_STORAGE_URL: {exc}") from None
+        if not str(c["DATABASE_URL"]).startswith("postgresql"):
+            raise ConfigError("DOCGEN_STORAGE_URL: database needs a PostgreSQL DATABASE_URL; "
+                              "with SQLite keep the files on disk (empty, or file:///PATH)") \
+                from None
+        store = None
+    if str(c["LOG_FORMAT"]).lower() not in ("json", "text"):
+        raise ConfigError("DOCGEN_LOG_FORMAT: json or text")
+    storage = store.root if isinstance(store, FileBlobStore) else Path(c["STORAGE_DIR"])
     try:
         (storage / "tmp").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -137,12 +150,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # The client's address (sign-in throttling) and scheme as the proxies saw them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
-    blobs = BlobStore(Path(app.config["STORAGE_DIR"]))
+    engine = app.extensions["docgen.db"]["engine"]
+    blobs = open_store(str(app.config["STORAGE_URL"]), Path(app.config["STORAGE_DIR"]), engine)
     blobs.init_dirs()
     app.extensions["docgen.blobs"] = blobs
+    # In the database: the same buckets for every process of every node.
     app.extensions["docgen.ratelimit"] = RateLimiter(
-        Path(app.instance_path) / "ratelimit", int(app.config["RATE_LIMIT"]),
-        int(app.config["RATE_BURST"]))
+        engine, int(app.config["RATE_LIMIT"]), int(app.config["RATE_BURST"]))
     converter.init_app(app)
     parsing.init_app(app)
     uploads.init_app(app)

@@ -193,7 +193,7 @@ def _run(session: Session, job_id: str) -> None:
     job.heartbeat_at = utcnow()
     session.commit()
     kind = get_kind(job.kind)
-    items = json.loads(_blobs().read(job.items_sha256))
+    items = json.loads(_blobs().get(job.items_sha256))
     payloads = ops.validate_items(kind, items)
 
     def progress(_index: int, _error: str | None) -> None:

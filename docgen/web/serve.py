@@ -14,12 +14,15 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from sqlalchemy.exc import SQLAlchemyError
 
+from docgen import metrics
 from docgen.convert.service import ServiceProcess
 
 log = logging.getLogger("docgen.web.serve")
@@ -52,6 +55,8 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
         pdf = self.pdf
         self.cfg.set("post_fork", lambda _server, _worker: pdf.close_in_child())
+        # A worker that ended leaves its counters' files; its live gauges go with it.
+        self.cfg.set("child_exit", lambda _server, worker: metrics.process_dead(worker.pid))
         # gunicorn's workers call util.write_error for what they refuse themselves; the
         # workers are forked from this process, so they inherit the replacement.
         gunicorn_util.write_error = write_problem
@@ -85,9 +90,33 @@ def _close_interrupted_jobs() -> None:
         log.warning("%d batch job(s) interrupted by the last stop are marked failed", count)
 
 
+class JsonLogger(glogging.Logger):
+    """gunicorn's own lines (start, workers, errors) as JSON, like docgen's."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        from docgen.web.requestlog import JsonFormatter
+
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+
+
+def setup_logging(log_format: str) -> None:
+    """Log to standard error: one JSON object a line (``json``) or plain text."""
+    from docgen.web.requestlog import JsonFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else
+                         logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
-          max_body: int = 20_000_000, local_pdf: bool = True) -> None:
+          max_body: int = 20_000_000, local_pdf: bool = True,
+          metrics_dir: str | None = None, log_format: str = "json") -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
 
     ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
@@ -101,7 +130,10 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     BufferingWorker.read_timeout = float(read_timeout)
     BufferingWorker.min_rate = float(min_rate)
     BufferingWorker.max_body = int(max_body)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    setup_logging(log_format)
+    if metrics_dir:
+        # Before any metric exists and any worker is forked: the workers count in files.
+        metrics.enable_multiprocess(Path(metrics_dir))
     _close_interrupted_jobs()
     pdf = ServiceProcess()
     if local_pdf:
@@ -125,6 +157,7 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
             "limit_request_field_size": 8190,
             # gunicornc's control socket: unused, and one path per user for every instance.
             "control_socket_disable": True,
+            **({"logger_class": JsonLogger} if log_format == "json" else {}),
         }, pdf).run()
     finally:
         pdf.stop()

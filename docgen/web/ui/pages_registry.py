@@ -169,8 +169,7 @@ def edit_partner(institution_id: int) -> Any:
 
 
 def _form_errors(exc: InvalidInput) -> dict[str, list[str]]:
-    found = schemaform.errors_by_field(exc.problems)
-    return {name: [translate_message(m) for m in messages] for name, messages in found.items()}
+    return schemaform.errors_by_field(exc.problems)
 
 
 @bp.post("/partners/<int:institution_id>/contacts")
