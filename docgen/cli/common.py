@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from docgen.config import Settings
 from docgen.errors import Busy, DocgenError, InvalidInput, MalformedInput
 
 EXIT_FAILED = 1
@@ -23,6 +24,14 @@ EXIT_INVALID = 2
 EXIT_BUSY = 3
 
 DATA_HELP = "JSON file with the input; '-' reads standard input."
+
+
+def cli_settings() -> Settings:
+    """The settings the ``docgen`` group built once for this run (the context's object)."""
+    settings = click.get_current_context().find_object(Settings)
+    if settings is None:  # a command invoked without the group: build them here, once
+        settings = click.get_current_context().find_root().obj = Settings.load()
+    return settings
 
 
 def read_json(source: str) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import write_atomically
+from docgen.cli.common import cli_settings, write_atomically
 from docgen.documents.pdf import convert_docx_to_pdf
 from docgen.errors import MalformedInput
 
@@ -30,7 +30,7 @@ def convert(source: Path, output: Path | None, pdfa: bool) -> None:
         docx = source.read_bytes()
     except OSError as exc:
         raise MalformedInput.at("", f"cannot read {source}: {exc.strerror}") from exc
-    pdf = convert_docx_to_pdf(docx, pdfa=pdfa)
+    pdf = convert_docx_to_pdf(docx, pdfa=pdfa, config=cli_settings().as_config())
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(pdf)
         sys.stdout.buffer.flush()

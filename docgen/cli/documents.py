@@ -15,16 +15,16 @@ from docgen.cli.common import (
     DATA_HELP,
     EXIT_FAILED,
     EXIT_INVALID,
+    cli_settings,
     print_json,
     read_json,
     write_atomically,
 )
-from docgen.config import project_path
 from docgen.documents.batch import validate_rows, write_batch
 from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
 from docgen.documents.pdf import convert_docx_to_pdf, default_converter
-from docgen.documents.render import render_document, templates_dir
+from docgen.documents.render import render_document
 from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
@@ -42,7 +42,7 @@ PDFA = click.option("--pdfa", is_flag=True, help="PDF/A-2b for archiving (PDF ou
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def kinds(as_json: bool) -> None:
     """List the document kinds and their languages."""
-    root = templates_dir()
+    root = cli_settings().TEMPLATES_DIR
     rows = [
         {
             "kind": k.id,
@@ -100,11 +100,12 @@ def _filled(data: Any) -> Any:
 @PDFA
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
+    settings = cli_settings()
     spec = get_kind(kind)
-    payload = spec.validate(_filled(read_json(source)))
-    content = render_document(kind, lang, payload)
+    payload = spec.validate(_filled(read_json(source)), settings.rates_dir)
+    content = render_document(kind, lang, payload, settings.TEMPLATES_DIR, settings.rates_dir)
     if fmt == "pdf":
-        content = convert_docx_to_pdf(content, pdfa=pdfa)
+        content = convert_docx_to_pdf(content, pdfa=pdfa, config=settings.as_config())
     target = output or Path(file_name(spec, payload, lang, fmt))
     write_atomically(target, content)
     click.echo(str(target))
@@ -145,7 +146,8 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
     rows = read_batch(source.read_bytes(), source.name)
     if not rows:
         raise MalformedInput.at("", f"{source.name} holds no rows")
-    payloads, report = validate_rows(kind, rows)
+    settings = cli_settings()
+    payloads, report = validate_rows(kind, rows, settings.rates_dir)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if not payloads:
@@ -164,9 +166,10 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
             ) as bar,
         ):
             if fmt == "docx":
-                write_batch(kind, lang, payloads, fh, report, bar.update)
+                write_batch(kind, lang, payloads, fh, report, bar.update,
+                            root=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir)
             else:
-                converter = default_converter()
+                converter = default_converter(settings.as_config())
                 write_batch(
                     kind,
                     lang,
@@ -179,6 +182,8 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
                     # One job more than instances waits in the pool's queue, so that no
                     # instance idles between two jobs.
                     parallel=getattr(converter, "size", 1) + 1,
+                    root=settings.TEMPLATES_DIR,
+                    rates_dir=settings.rates_dir,
                 )
         os.replace(tmp, output)
     except BaseException:
@@ -203,7 +208,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
 )
 def batch_template_command(kind: str, output: Path) -> None:
     """Write an XLSX with the kind's columns and one example row (from its sample)."""
-    sample = project_path("samples") / f"{kind}.json"
+    sample = cli_settings().SAMPLES_DIR / f"{kind}.json"
     example = json.loads(sample.read_text(encoding="utf-8"))
     write_atomically(output, batch_template(example, kind))
     click.echo(str(output))
@@ -224,7 +229,7 @@ def templates() -> None:
 )
 def dump(out: Path | None) -> None:
     """Write a text snapshot of every template (<lang>/<kind>.txt), for review."""
-    root = templates_dir()
+    root = cli_settings().TEMPLATES_DIR
     for path in write_snapshot(root, out or root / "snapshot"):
         click.echo(str(path))
 
@@ -232,7 +237,8 @@ def dump(out: Path | None) -> None:
 @templates.command()
 def check() -> None:
     """Check every template; list problems with the file and where, exit 1 if any."""
-    problems = check_templates(templates_dir(), project_path("samples"))
+    settings = cli_settings()
+    problems = check_templates(settings.TEMPLATES_DIR, settings.SAMPLES_DIR)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

@@ -31,14 +31,16 @@ class BatchReport:
     invalid_rows: int = 0
 
 
-def validate_rows(kind_id: str, rows: Iterable[Row]) -> tuple[list, BatchReport]:
+def validate_rows(
+    kind_id: str, rows: Iterable[Row], rates_dir: str = ""
+) -> tuple[list, BatchReport]:
     """Validate every row; return the valid payloads and a report of the invalid ones."""
     kind = get_kind(kind_id)
     report = BatchReport()
     valid = []
     for row in rows:
         try:
-            valid.append(kind.validate(row.data))
+            valid.append(kind.validate(row.data, rates_dir))
         except InvalidInput as exc:
             report.invalid_rows += 1
             report.problems.extend(row_problems(row, exc))
@@ -76,6 +78,7 @@ def render_many(
     convert: Converter | None = None,
     parallel: int = 1,
     root: Path | None = None,
+    rates_dir: str = "",
 ) -> Iterator[Rendered]:
     """Render (and convert) validated payloads side by side; yield them in order.
 
@@ -92,7 +95,7 @@ def render_many(
     def produce(index: int, payload: Any) -> Rendered:
         name = file_name(kind, payload, lang, "docx")
         try:
-            docx = render_document(kind.id, lang, payload, root)
+            docx = render_document(kind.id, lang, payload, root, rates_dir)
             pdf = convert(docx) if fmt != "docx" and convert else None
         except DocgenError as exc:
             return Rendered(index, payload, name, error=exc)
@@ -123,12 +126,15 @@ def write_batch(
     fmt: Format = "docx",
     convert: Converter | None = None,
     parallel: int = 1,
+    root: Path | None = None,
+    rates_dir: str = "",
 ) -> None:
     """Render each payload (and convert it when ``fmt`` asks for PDF) into a ZIP on ``out``."""
     names: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in render_many(
-            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel
+            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel, root=root,
+            rates_dir=rates_dir,
         ):
             if item.error is not None:
                 raise item.error

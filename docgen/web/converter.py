@@ -15,6 +15,8 @@ import http.client
 import json
 import os
 import xmlrpc.client
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -79,16 +81,19 @@ class RemoteConverter:
 class LocalConverter:
     """The process-wide pool (started on first use), for tests and single-process runs."""
 
+    def __init__(self, config: Mapping[str, Any] | None = None):
+        self._config = config  # the app's PDF_* settings
+
     def convert(self, docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
         from docgen.documents.pdf import convert_docx_to_pdf
 
-        return convert_docx_to_pdf(docx, pdfa=pdfa, batch=batch)
+        return convert_docx_to_pdf(docx, pdfa=pdfa, batch=batch, config=self._config)
 
     def ready(self) -> bool:
         from docgen.documents.pdf import default_converter
 
         try:
-            return default_converter() is not None
+            return default_converter(self._config) is not None
         except DocgenError:
             return False
 
@@ -96,7 +101,7 @@ class LocalConverter:
 def init_app(app: Flask) -> None:
     url = app.config.get("PDF_URL") or ""
     timeout = float(app.config["PDF_TIMEOUT"]) * 2 + 10  # a wait in the queue, then the job
-    converter = RemoteConverter(url, timeout) if url else LocalConverter()
+    converter = RemoteConverter(url, timeout) if url else LocalConverter(app.config)
     app.extensions["docgen.pdf"] = converter
 
 

@@ -18,8 +18,11 @@ import os
 import sys
 import threading
 import xmlrpc.client
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from docgen.config import ConfigError, Settings
 from docgen.documents.pdf import OneShotConverter, PdfPool, PoolUnavailable
 from docgen.documents.pdf.unixrpc import ThreadingUnixXMLRPCServer
 from docgen.errors import DocgenError
@@ -28,13 +31,13 @@ from docgen.web.converter import error_to_fault
 log = logging.getLogger("docgen.web.pdfservice")
 
 
-def serve(ready_file: Path, socket_path: Path) -> None:
-    pool: PdfPool | OneShotConverter = PdfPool()
+def serve(ready_file: Path, socket_path: Path, config: Mapping[str, Any]) -> None:
+    pool: PdfPool | OneShotConverter = PdfPool(config=config)
     try:
         pool.start()
     except PoolUnavailable as exc:
         log.warning("LibreOffice pool unavailable (%s): one-shot soffice per document", exc)
-        pool = OneShotConverter()
+        pool = OneShotConverter(config=config)
 
     def convert(data: xmlrpc.client.Binary, pdfa: bool = False,
                 batch: bool = False) -> xmlrpc.client.Binary:
@@ -73,7 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s [pdf] %(levelname)s %(name)s: %(message)s")
-    serve(args.ready_file, args.socket)
+    try:
+        settings = Settings.load()  # this process's settings, built once (the PDF_* ones)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    serve(args.ready_file, args.socket, settings.as_config())
     return 0
 
 

@@ -26,6 +26,8 @@ from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 from sqlalchemy.exc import SQLAlchemyError
 
+from docgen.config import Settings
+
 log = logging.getLogger("docgen.web.serve")
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
 
@@ -112,9 +114,10 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
 class Server(BaseApplication):
     """gunicorn, configured in code; each worker builds its own app after the fork."""
 
-    def __init__(self, options: dict[str, Any], pdf: PdfService):
+    def __init__(self, options: dict[str, Any], pdf: PdfService, settings: Settings | None):
         self.options = options
         self.pdf = pdf
+        self.settings = settings
         super().__init__()
 
     def load_config(self) -> None:
@@ -129,18 +132,18 @@ class Server(BaseApplication):
     def load(self) -> Any:
         from docgen.web import create_app, heartbeat
 
-        app = create_app()
+        app = create_app(settings=self.settings)
         # In each worker: fail the jobs of any process that stopped beating (one killed).
         heartbeat.monitor(app).start_sweeping()
         return app
 
 
-def _close_interrupted_jobs() -> None:
+def _close_interrupted_jobs(settings: Settings | None) -> None:
     """Fail the batch jobs a previous run left unfinished (before any worker exists)."""
     from docgen.store.database import db
     from docgen.web import create_app, jobs
 
-    app = create_app()
+    app = create_app(settings=settings)
     try:
         with app.app_context():
             count = jobs.fail_interrupted(db.session)
@@ -157,8 +160,11 @@ def _close_interrupted_jobs() -> None:
 
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
-          max_body: int = 20_000_000) -> None:
+          max_body: int = 20_000_000, settings: Settings | None = None) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
+
+    ``settings`` (the CLI's) are handed to every worker's app, with the PDF service's
+    address as ``PDF_URL``.
 
     Requests are read whole by each worker's main loop before a thread sees them
     (:class:`docgen.web.worker.BufferingWorker`): within ``read_timeout`` seconds plus one
@@ -170,10 +176,12 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     BufferingWorker.min_rate = float(min_rate)
     BufferingWorker.max_body = int(max_body)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
-    _close_interrupted_jobs()
+    _close_interrupted_jobs(settings)
     pdf = PdfService()
     url = pdf.start()
-    os.environ["DOCGEN_PDF_URL"] = url
+    os.environ["DOCGEN_PDF_URL"] = url  # for the processes the workers start
+    if settings is not None:
+        settings = settings.model_copy(update={"PDF_URL": url})
     log.info("PDF service ready at %s", url)
     try:
         Server({
@@ -192,6 +200,6 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
             "limit_request_field_size": 8190,
             # gunicornc's control socket: unused, and one path per user for every instance.
             "control_socket_disable": True,
-        }, pdf).run()
+        }, pdf, settings).run()
     finally:
         pdf.stop()

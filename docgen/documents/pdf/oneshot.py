@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from docgen.config import settings
+from docgen.config import DEFAULTS
 from docgen.documents.pdf.checks import check_docx
 from docgen.documents.pdf.gate import Gate
 from docgen.documents.pdf.pool import batch_instances, find_soffice
@@ -101,7 +101,7 @@ class OneShotConverter:
         soffice: str | None = None,
         config: Mapping[str, Any] | None = None,
     ):
-        values = config if config is not None else settings()
+        values = config if config is not None else DEFAULTS
         count = slots if slots is not None else int(values.get("PDF_INSTANCES", 0))
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from docgen.config import settings
+from docgen.config import DEFAULTS
 from docgen.documents.pdf.checks import check_docx
 from docgen.documents.pdf.gate import Gate
 from docgen.documents.pdf.instance import (
@@ -102,7 +102,7 @@ class PdfPool:
         soffice: str | None = None,
         config: Mapping[str, Any] | None = None,
     ):
-        values = config if config is not None else settings()
+        values = config if config is not None else DEFAULTS
         count = instances if instances is not None else int(values.get("PDF_INSTANCES", 0))
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))

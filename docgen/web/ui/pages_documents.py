@@ -10,7 +10,6 @@ from typing import Any
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from docgen.config import project_path
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
@@ -20,6 +19,7 @@ from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs, parsing
 from docgen.web.converter import convert
+from docgen.web.settings import current_settings
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, wants_json
@@ -35,7 +35,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def sample(kind_id: str) -> dict[str, Any] | None:
-    path = project_path("samples") / f"{kind_id}.json"
+    path = current_settings().SAMPLES_DIR / f"{kind_id}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -89,12 +89,12 @@ def create_document() -> Any:
         return _form_page(kind_id, lang, dict(request.form), _errors(exc), status=422)
     try:
         if action == "grant" and kind_id == "financial_contract":
-            payload = ops.validate_payload(kind, data)
+            payload = ops.validate_payload(kind, data, rates_dir=current_settings().rates_dir)
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
         generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
-                                          templates=project_path(
-                                              current_app.config["TEMPLATES_DIR"]),
+                                          templates=current_settings().TEMPLATES_DIR,
+                                          rates_dir=current_settings().rates_dir,
                                           convert=convert, user_id=current_user().id)
     except InvalidInput as exc:
         return _form_page(kind_id, lang, raw, _errors(exc), status=422)
@@ -149,7 +149,7 @@ def batch_upload() -> Any:
     except DocgenError as exc:
         context["problems"] = problems_text(exc)
         return render_template("batch.html", **context), 422
-    payloads, report = validate_rows(kind, rows)
+    payloads, report = validate_rows(kind, rows, current_settings().rates_dir)
     context.update(rows=len(rows), valid=len(payloads), problems=None,
                    row_problems=[(_where(p.pointer), translate_message(p.message))
                                  for p in report.problems])
