@@ -149,7 +149,12 @@ class Settings(BaseSettings):
     @field_validator("RATES_DIR", mode="before")
     @classmethod
     def _rates(cls, value: Any, info: ValidationInfo) -> Path | None:
-        return _under(info.data["PROJECT_ROOT"], Path(value)) if value else None
+        if not value:
+            return None
+        path = _under(info.data["PROJECT_ROOT"], Path(value))
+        if not path.is_dir():
+            raise ValueError(f"no folder {path}")
+        return path
 
     @field_validator("TRUST_ROOTS")
     @classmethod
