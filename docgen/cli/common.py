@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from docgen.config import Settings
+from docgen.config import ConfigError, Settings
 from docgen.errors import Busy, DocgenError, InvalidInput, MalformedInput
 
 EXIT_FAILED = 1
@@ -28,9 +28,13 @@ DATA_HELP = "JSON file with the input; '-' reads standard input."
 
 def cli_settings() -> Settings:
     """The settings the ``docgen`` group built once for this run (the context's object)."""
-    settings = click.get_current_context().find_object(Settings)
+    ctx = click.get_current_context()
+    settings = ctx.find_object(Settings)
     if settings is None:  # a command invoked without the group: build them here, once
-        settings = click.get_current_context().find_root().obj = Settings.load()
+        try:
+            settings = ctx.find_root().obj = Settings.load()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
     return settings
 
 

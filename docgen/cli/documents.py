@@ -238,7 +238,7 @@ def dump(out: Path | None) -> None:
 def check() -> None:
     """Check every template; list problems with the file and where, exit 1 if any."""
     settings = cli_settings()
-    problems = check_templates(settings.TEMPLATES_DIR, settings.SAMPLES_DIR)
+    problems = check_templates(settings.TEMPLATES_DIR, settings.SAMPLES_DIR, settings.rates_dir)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
