@@ -85,7 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None,
     ``test_config`` overrides settings by key; its other keys (``TESTING``...) go to Flask.
     """
     if settings is None or test_config:
-        base = settings.model_dump() if settings is not None else {}
+        base = settings.model_dump(exclude_unset=True) if settings is not None else {}
         settings = Settings.load({**base, **(test_config or {})})
     settings = _prepare_instance(settings)
     app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR),
@@ -104,7 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None,
         # The client's address (sign-in throttling) and scheme as the proxies saw them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
-    blobs = BlobStore(settings.STORAGE_DIR)
+    blobs = BlobStore(Path(app.config["STORAGE_DIR"]))
     blobs.init_dirs()
     app.extensions["docgen.blobs"] = blobs
     app.extensions["docgen.ratelimit"] = RateLimiter(
