@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from docgen.config import DEFAULTS
+from docgen.config import DEFAULTS, INSTALLATION
 from docgen.documents.pdf.checks import check_docx
 from docgen.documents.pdf.gate import Gate
 from docgen.documents.pdf.instance import (
@@ -48,7 +48,7 @@ def find_uno_python(configured: str | None = None) -> str:
     """Return a Python that can import ``uno`` and unoserver, for the server processes.
 
     The configured one (``PDF_PYTHON``) if set, else ``.venv-uno`` beside docgen's own
-    virtualenv (what ``make setup`` creates), else ``.venv-uno`` in the working directory.
+    virtualenv (what ``make setup`` creates), else ``.venv-uno`` in the installation.
     """
     if configured:
         if os.access(configured, os.X_OK):
@@ -56,7 +56,7 @@ def find_uno_python(configured: str | None = None) -> str:
         raise PoolUnavailable(f"PDF_PYTHON is {configured!r}, which is not an executable")
     candidates = [
         Path(sys.prefix).parent / ".venv-uno" / "bin" / "python",
-        Path.cwd() / ".venv-uno" / "bin" / "python",
+        INSTALLATION / ".venv-uno" / "bin" / "python",
     ]
     for candidate in candidates:
         if os.access(candidate, os.X_OK):
