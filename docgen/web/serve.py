@@ -114,7 +114,8 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
 class Server(BaseApplication):
     """gunicorn, configured in code; each worker builds its own app after the fork."""
 
-    def __init__(self, options: dict[str, Any], pdf: PdfService, settings: Settings | None):
+    def __init__(self, options: dict[str, Any], pdf: PdfService,
+                 settings: Settings | None = None):
         self.options = options
         self.pdf = pdf
         self.settings = settings
