@@ -17,10 +17,25 @@ from typing import Any
 
 import click
 
+from docgen.config import ConfigError, Settings
 from docgen.errors import EXIT_BUSY, EXIT_FAILED, DocgenError, MalformedInput
 from docgen.errors import EXIT_INVALID as EXIT_INVALID  # the commands' own exits
 
 DATA_HELP = "JSON file with the input; '-' reads standard input."
+
+
+def cli_settings() -> Settings:
+    """The settings the ``docgen`` group built once for this run (the context's object)."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_object(Settings) if ctx is not None else None
+    if settings is None:  # a command invoked without the group (or a script): build them
+        try:
+            settings = Settings.load()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if ctx is not None:
+            ctx.find_root().obj = settings
+    return settings
 
 
 def read_json(source: str) -> Any:

@@ -15,16 +15,16 @@ from docgen.cli.common import (
     DATA_HELP,
     EXIT_FAILED,
     EXIT_INVALID,
+    cli_settings,
     print_json,
     read_json,
     write_atomically,
 )
-from docgen.config import project_path
 from docgen.convert import convert_docx_to_pdf, default_converter
 from docgen.documents.batch import validate_rows, write_batch
 from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
-from docgen.documents.render import render_document, templates_dir
+from docgen.documents.render import render_document
 from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
@@ -42,7 +42,7 @@ PDFA = click.option("--pdfa", is_flag=True, help="PDF/A-2b for archiving (PDF ou
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def kinds(as_json: bool) -> None:
     """List the document kinds and their languages."""
-    root = templates_dir()
+    root = cli_settings().TEMPLATES_DIR
     rows = [
         {
             "kind": k.id,
@@ -91,12 +91,12 @@ def _check_caps(kind: str, payload: Any) -> None:
         check_contracts(db.session, [payload], at="")
 
 
-def _validate_rows(kind: str, rows: list[Any]) -> tuple[list[Any], Any]:
+def _validate_rows(kind: str, rows: list[Any], rates_dir: str) -> tuple[list[Any], Any]:
     """The batch's rows validated, completed from the registry when some row needs it."""
     from docgen.registry.fill import wants_registry
 
     if not any(wants_registry(kind, row.data) for row in rows):
-        return validate_rows(kind, rows)
+        return validate_rows(kind, rows, rates_dir)
     from docgen.cli.service import app_context
     from docgen.operations.registry import ContractCaps, complete_payload
     from docgen.store.database import db
@@ -106,6 +106,7 @@ def _validate_rows(kind: str, rows: list[Any]) -> tuple[list[Any], Any]:
         return validate_rows(
             kind,
             rows,
+            rates_dir,
             fill=lambda data: complete_payload(db.session, kind, data),
             check=caps.check if caps else None,
         )
@@ -132,12 +133,13 @@ def _validate_rows(kind: str, rows: list[Any]) -> tuple[list[Any], Any]:
 @PDFA
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
+    settings = cli_settings()
     spec = get_kind(kind)
-    payload = spec.validate(_filled(kind, read_json(source)))
+    payload = spec.validate(_filled(kind, read_json(source)), settings.rates_dir)
     _check_caps(kind, payload)
-    content = render_document(kind, lang, payload)
+    content = render_document(kind, lang, payload, settings.TEMPLATES_DIR, settings.rates_dir)
     if fmt == "pdf":
-        content = convert_docx_to_pdf(content, pdfa=pdfa)
+        content = convert_docx_to_pdf(content, pdfa=pdfa, config=settings.as_config())
     target = output or Path(file_name(spec, payload, lang, fmt))
     write_atomically(target, content)
     click.echo(str(target))
@@ -178,7 +180,8 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
     rows = read_batch(source.read_bytes(), source.name)
     if not rows:
         raise MalformedInput.at("", f"{source.name} holds no rows")
-    payloads, report = _validate_rows(kind, rows)
+    settings = cli_settings()
+    payloads, report = _validate_rows(kind, rows, settings.rates_dir)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if not payloads:
@@ -197,9 +200,10 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
             ) as bar,
         ):
             if fmt == "docx":
-                write_batch(kind, lang, payloads, fh, report, bar.update)
+                write_batch(kind, lang, payloads, fh, report, bar.update,
+                            root=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir)
             else:
-                converter = default_converter()
+                converter = default_converter(settings.as_config())
                 write_batch(
                     kind,
                     lang,
@@ -212,6 +216,8 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
                     # One job more than instances waits in the pool's queue, so that no
                     # instance idles between two jobs.
                     parallel=getattr(converter, "size", 1) + 1,
+                    root=settings.TEMPLATES_DIR,
+                    rates_dir=settings.rates_dir,
                 )
         os.replace(tmp, output)
     except BaseException:
@@ -236,7 +242,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
 )
 def batch_template_command(kind: str, output: Path) -> None:
     """Write an XLSX with the kind's columns and one example row (from its sample)."""
-    sample = project_path("samples") / f"{kind}.json"
+    sample = cli_settings().SAMPLES_DIR / f"{kind}.json"
     example = json.loads(sample.read_text(encoding="utf-8"))
     write_atomically(output, batch_template(example, kind))
     click.echo(str(output))
@@ -257,7 +263,7 @@ def templates() -> None:
 )
 def dump(out: Path | None) -> None:
     """Write a text snapshot of every template (<lang>/<kind>.txt), for review."""
-    root = templates_dir()
+    root = cli_settings().TEMPLATES_DIR
     for path in write_snapshot(root, out or root / "snapshot"):
         click.echo(str(path))
 
@@ -265,7 +271,8 @@ def dump(out: Path | None) -> None:
 @templates.command()
 def check() -> None:
     """Check every template; list problems with the file and where, exit 1 if any."""
-    problems = check_templates(templates_dir(), project_path("samples"))
+    settings = cli_settings()
+    problems = check_templates(settings.TEMPLATES_DIR, settings.SAMPLES_DIR, settings.rates_dir)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import click
 from flask import Flask
 
-from docgen.cli.common import print_json
+from docgen.cli.common import cli_settings, print_json
 from docgen.store.keys import SCOPES
 
 
@@ -23,7 +23,7 @@ def app_context() -> Iterator[Flask]:
     from docgen.web import ConfigError, create_app
 
     try:
-        app = create_app()
+        app = create_app(settings=cli_settings())
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     with app.app_context():
@@ -55,7 +55,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
         local_pdf = not converter_urls(app.config["CONVERTERS"])
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
-    run(host, port, count, timeout, local_pdf=local_pdf, **reading)
+    run(host, port, count, timeout, local_pdf=local_pdf, settings=cli_settings(), **reading)
 
 
 @click.group()

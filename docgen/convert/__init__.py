@@ -44,6 +44,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 from docgen.convert.checks import check_docx
 from docgen.convert.instance import PoolUnavailable
@@ -66,12 +68,16 @@ _lock = threading.Lock()
 _converter: PdfPool | OneShotConverter | None = None
 
 
-def default_converter() -> PdfPool | OneShotConverter:
-    """Return the process-wide converter, starting the pool on first use."""
+def default_converter(config: Mapping[str, Any] | None = None) -> PdfPool | OneShotConverter:
+    """Return the process-wide converter, starting the pool on first use.
+
+    ``config`` (the PDF_* settings, as ``Settings.as_config()`` gives them) is used by the
+    first call, which starts the pool; without it the defaults apply.
+    """
     global _converter
     with _lock:
         if _converter is None:
-            pool = PdfPool()
+            pool = PdfPool(config=config)
             try:
                 pool.start()
             except PoolUnavailable as exc:
@@ -80,20 +86,23 @@ def default_converter() -> PdfPool | OneShotConverter:
                     "with a one-shot soffice instead (about 1 s a document)",
                     exc,
                 )
-                _converter = OneShotConverter()
+                _converter = OneShotConverter(config=config)
             else:
                 _converter = pool
         return _converter
 
 
-def convert_docx_to_pdf(docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
+def convert_docx_to_pdf(
+    docx: bytes, *, pdfa: bool = False, batch: bool = False,
+    config: Mapping[str, Any] | None = None,
+) -> bytes:
     """Convert a DOCX document to PDF, or to PDF/A-2b when ``pdfa``.
 
     Raises ``MalformedInput`` when the bytes are not a DOCX, ``Busy`` when every
     converter is working and the queue is full, ``ConversionFailed`` when LibreOffice
     refuses the document, dies twice or runs past ``PDF_TIMEOUT``.
     """
-    return default_converter().convert(docx, pdfa=pdfa, batch=batch)
+    return default_converter(config).convert(docx, pdfa=pdfa, batch=batch)
 
 
 def _forget_after_fork() -> None:

@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
     elif url:
         converter = RemoteConverter(url, timeout)
     else:
-        converter = LocalConverter()
+        converter = LocalConverter(app.config)
     app.extensions["docgen.pdf"] = metrics.CountedConverter(converter)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import write_atomically
+from docgen.cli.common import cli_settings, write_atomically
 from docgen.convert import convert_docx_to_pdf
 from docgen.errors import MalformedInput
 
@@ -30,7 +30,7 @@ def convert(source: Path, output: Path | None, pdfa: bool) -> None:
         docx = source.read_bytes()
     except OSError as exc:
         raise MalformedInput.at("", f"cannot read {source}: {exc.strerror}") from exc
-    pdf = convert_docx_to_pdf(docx, pdfa=pdfa)
+    pdf = convert_docx_to_pdf(docx, pdfa=pdfa, config=cli_settings().as_config())
     if output is not None and str(output) == "-":
         sys.stdout.buffer.write(pdf)
         sys.stdout.buffer.flush()
@@ -54,10 +54,9 @@ def convert_server(host: str, port: int) -> None:
     """
     import logging
 
-    from docgen.config import settings
     from docgen.convert.service import serve_tcp
 
-    values = settings()
+    values = cli_settings().as_config()
     token = str(values.get("CONVERTER_TOKEN") or "")
     if not token:
         raise click.ClickException(
@@ -67,6 +66,6 @@ def convert_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s [convert] %(levelname)s %(name)s: %(message)s")
     try:
-        serve_tcp(host, port, token)
+        serve_tcp(host, port, token, config=values)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port} ({exc.strerror})") from exc

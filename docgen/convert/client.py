@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from docgen.convert import transport
@@ -219,16 +219,19 @@ class ConverterList:
 class LocalConverter:
     """The process-wide pool (started on first use), for tests and single-process runs."""
 
+    def __init__(self, config: Mapping[str, Any] | None = None):
+        self._config = config  # the app's PDF_* settings
+
     def convert(self, docx: bytes, *, pdfa: bool = False, batch: bool = False) -> bytes:
         from docgen.convert import convert_docx_to_pdf
 
-        return convert_docx_to_pdf(docx, pdfa=pdfa, batch=batch)
+        return convert_docx_to_pdf(docx, pdfa=pdfa, batch=batch, config=self._config)
 
     def ready(self) -> bool:
         from docgen.convert import default_converter
 
         try:
-            return default_converter() is not None
+            return default_converter(self._config) is not None
         except DocgenError:
             return False
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from docgen.config import settings
+from docgen.config import DEFAULTS
 from docgen.convert.checks import check_docx
 from docgen.convert.flags import PDFA_FILTER, soffice_command
 from docgen.convert.gate import Gate
@@ -91,7 +91,7 @@ class OneShotConverter:
         soffice: str | None = None,
         config: Mapping[str, Any] | None = None,
     ):
-        values = config if config is not None else settings()
+        values = config if config is not None else DEFAULTS
         count = slots if slots is not None else int(values.get("PDF_INSTANCES", 0))
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))

@@ -32,8 +32,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from docgen.config import ConfigError, Settings
 from docgen.convert import transport
 from docgen.convert.client import error_to_reply
 from docgen.convert.instance import PoolUnavailable
@@ -44,14 +47,14 @@ from docgen.errors import DocgenError
 log = logging.getLogger("docgen.convert.service")
 
 
-def start_pool() -> PdfPool | OneShotConverter:
+def start_pool(config: Mapping[str, Any] | None = None) -> PdfPool | OneShotConverter:
     """The pool from the settings, or the one-shot fallback when it cannot start."""
-    pool = PdfPool()
+    pool = PdfPool(config=config)
     try:
         pool.start()
     except PoolUnavailable as exc:
         log.warning("LibreOffice pool unavailable (%s): one-shot soffice per document", exc)
-        return OneShotConverter()
+        return OneShotConverter(config=config)
     return pool
 
 
@@ -88,9 +91,9 @@ def make_app(pool: PdfPool | OneShotConverter) -> transport.App:
     return app
 
 
-def serve_unix(ready_file: Path, socket_path: Path) -> None:
+def serve_unix(ready_file: Path, socket_path: Path, config: Mapping[str, Any]) -> None:
     """The machine's service for ``docgen serve``: until standard input closes."""
-    pool = start_pool()
+    pool = start_pool(config)
     server = transport.ThreadingUnixServer(socket_path, make_app(pool))
     partial = ready_file.with_suffix(".partial")
     partial.write_text(json.dumps({"socket": str(socket_path), "pid": os.getpid()}))
@@ -105,7 +108,10 @@ def serve_unix(ready_file: Path, socket_path: Path) -> None:
     pool.stop()
 
 
-def serve_tcp(host: str, port: int, token: str, *, on_ready: str = "") -> None:
+def serve_tcp(
+    host: str, port: int, token: str, *, on_ready: str = "",
+    config: Mapping[str, Any] | None = None,
+) -> None:
     """``docgen convert-server``: the pool on ``host:port`` until SIGTERM or SIGINT.
 
     ``on_ready``: a file written (``{"host", "port", "pid", "instances"}``) once the pool
@@ -119,7 +125,7 @@ def serve_tcp(host: str, port: int, token: str, *, on_ready: str = "") -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    pool = start_pool()
+    pool = start_pool(config)
     try:
         server = transport.TokenTCPServer(host, port, make_app(pool), token=token)
     except OSError:
@@ -235,7 +241,12 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s [pdf] %(levelname)s %(name)s: %(message)s",
     )
-    serve_unix(args.ready_file, args.socket)
+    try:
+        settings = Settings.load()  # this process's settings, built once (the PDF_* ones)
+    except ConfigError as exc:
+        log.error("%s", exc)
+        return 2
+    serve_unix(args.ready_file, args.socket, settings.as_config())
     return 0
 
 

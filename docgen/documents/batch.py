@@ -34,6 +34,7 @@ class BatchReport:
 def validate_rows(
     kind_id: str,
     rows: Iterable[Row],
+    rates_dir: str = "",
     fill: Callable[[Any], Any] | None = None,
     check: Callable[[Any], None] | None = None,
 ) -> tuple[list, BatchReport]:
@@ -47,7 +48,7 @@ def validate_rows(
     valid = []
     for row in rows:
         try:
-            payload = kind.validate(fill(row.data) if fill else row.data)
+            payload = kind.validate(fill(row.data) if fill else row.data, rates_dir)
             if check is not None:
                 check(payload)
             valid.append(payload)
@@ -88,6 +89,7 @@ def render_many(
     convert: Converter | None = None,
     parallel: int = 1,
     root: Path | None = None,
+    rates_dir: str = "",
 ) -> Iterator[Rendered]:
     """Render (and convert) validated payloads side by side; yield them in order.
 
@@ -104,7 +106,7 @@ def render_many(
     def produce(index: int, payload: Any) -> Rendered:
         name = file_name(kind, payload, lang, "docx")
         try:
-            docx = render_document(kind.id, lang, payload, root)
+            docx = render_document(kind.id, lang, payload, root, rates_dir)
             pdf = convert(docx) if fmt != "docx" and convert else None
         except DocgenError as exc:
             return Rendered(index, payload, name, error=exc)
@@ -135,12 +137,15 @@ def write_batch(
     fmt: Format = "docx",
     convert: Converter | None = None,
     parallel: int = 1,
+    root: Path | None = None,
+    rates_dir: str = "",
 ) -> None:
     """Render each payload (and convert it when ``fmt`` asks for PDF) into a ZIP on ``out``."""
     names: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in render_many(
-            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel
+            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel, root=root,
+            rates_dir=rates_dir,
         ):
             if item.error is not None:
                 raise item.error

@@ -150,10 +150,13 @@ def learning_agreement_context(payload: LearningAgreement, lang: str) -> dict[st
 _QUOTE_POINTERS = {"/call": "/call/rate_table", "/prefinancing_percent": "/prefinancing_percent"}
 
 
-def contract_quote(payload: FinancialContract) -> Quote:
-    """Compute the contract's money with the rules; problems point into the contract."""
+def contract_quote(payload: FinancialContract, rates_dir: str = "") -> Quote:
+    """Compute the contract's money with the rules; problems point into the contract.
+
+    ``rates_dir`` holds the extra rate tables (the RATES_DIR setting) beside the shipped ones.
+    """
     try:
-        return quote_grant(payload.quote_request())
+        return quote_grant(payload.quote_request(), rates_dir)
     except InvalidInput as exc:
         moved = []
         for p in exc.problems:
@@ -244,8 +247,10 @@ def grant_context(quote: Quote, lang: str) -> dict[str, Any]:
     }
 
 
-def financial_contract_context(payload: FinancialContract, lang: str) -> dict[str, Any]:
-    quote = contract_quote(payload)
+def financial_contract_context(
+    payload: FinancialContract, lang: str, rates_dir: str = ""
+) -> dict[str, Any]:
+    quote = contract_quote(payload, rates_dir)
     m = payload.mobility
     mobility = m.model_dump(
         exclude={"host", "origin", "destination", "actual", "department_director"}

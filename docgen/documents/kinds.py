@@ -24,19 +24,21 @@ class Kind:
     id: str
     title: dict[str, str]
     model: type[BaseModel]
-    build: Callable[[Any, str], dict[str, Any]]
+    # The context builder: (payload, lang, rates_dir) -> the template's variables, where
+    # rates_dir is the folder of extra rate tables (RATES_DIR; "" = the shipped ones only).
+    build: Callable[[Any, str, str], dict[str, Any]]
     reference: Callable[[Any], str]
 
-    def validate(self, data: Any) -> BaseModel:
+    def validate(self, data: Any, rates_dir: str = "") -> BaseModel:
         """Validate a payload and everything computed from it; list every problem."""
         payload = validate(self.model, data)
         # The rules may still reject it (a duration out of range, an unknown place):
         # build once so that those problems surface as input errors, not in a template.
-        self.build(payload, "en")
+        self.build(payload, "en", rates_dir)
         return payload
 
-    def context(self, payload: BaseModel, lang: str) -> dict[str, Any]:
-        data = self.build(payload, lang)
+    def context(self, payload: BaseModel, lang: str, rates_dir: str = "") -> dict[str, Any]:
+        data = self.build(payload, lang, rates_dir)
         data["lang"] = lang
         data["document_title"] = self.title[lang]
         return data
@@ -53,7 +55,7 @@ KINDS: dict[str, Kind] = {
             "learning_agreement",
             {"ro": "Acord de studii", "en": "Learning Agreement for Studies"},
             LearningAgreement,
-            context.learning_agreement_context,
+            lambda p, lang, _rates: context.learning_agreement_context(p, lang),
             lambda p: p.reference,
         ),
         Kind(
@@ -67,14 +69,14 @@ KINDS: dict[str, Kind] = {
             "certificate_of_attendance",
             {"ro": "Certificat de participare", "en": "Certificate of attendance"},
             CertificateOfAttendance,
-            context.certificate_context,
+            lambda p, lang, _rates: context.certificate_context(p, lang),
             lambda p: p.reference,
         ),
         Kind(
             "selection_minutes",
             {"ro": "Proces-verbal de selecție", "en": "Selection minutes"},
             SelectionMinutes,
-            context.selection_minutes_context,
+            lambda p, lang, _rates: context.selection_minutes_context(p, lang),
             lambda p: p.number,
         ),
     )

@@ -263,9 +263,11 @@ def _days(quote: Any) -> tuple[int, int]:
 def _rates_dir(rates_dir: str | None) -> str:
     if rates_dir is not None:
         return rates_dir
-    from docgen.config import settings
+    from flask import current_app, has_app_context
 
-    return str(settings()["RATES_DIR"])
+    if has_app_context() and "docgen.settings" in current_app.extensions:
+        return str(current_app.extensions["docgen.settings"].rates_dir)
+    return ""  # outside an app: the shipped rate tables
 
 
 def taken(session: Session, agreement_id: int, rates_dir: str | None = None) -> list[Taken]:

@@ -83,20 +83,26 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def validate_payload(kind: Kind, data: Any, where: str = "/data") -> BaseModel:
-    """Validate ``data`` for ``kind``; the problems point into the request (``where``)."""
+def validate_payload(
+    kind: Kind, data: Any, where: str = "/data", rates_dir: str = ""
+) -> BaseModel:
+    """Validate ``data`` for ``kind``; the problems point into the request (``where``).
+
+    ``rates_dir`` holds the extra rate tables (the RATES_DIR setting).
+    """
     try:
-        return kind.validate(data)
+        return kind.validate(data, rates_dir)
     except InvalidInput as exc:
         raise InvalidInput(p.at(where + p.pointer) for p in exc.problems) from exc
 
 
 def render(
-    kind: Kind, lang: str, fmt: str, payload: BaseModel, templates: Path, convert: Converter
+    kind: Kind, lang: str, fmt: str, payload: BaseModel, templates: Path, convert: Converter,
+    rates_dir: str = "",
 ) -> tuple[bytes, str]:
     """Render one validated payload; return (content, template version)."""
     path = template_path(kind.id, lang, templates)
-    docx = render_template(path, kind.context(payload, lang), lang)
+    docx = render_template(path, kind.context(payload, lang, rates_dir), lang)
     return (convert(docx) if fmt == "pdf" else docx), template_version(path)
 
 
@@ -141,6 +147,7 @@ def generate_document(
     *,
     templates: Path,
     convert: Converter,
+    rates_dir: str = "",
     api_key_id: int | None = None,
     user_id: int | None = None,
 ) -> Generated:
@@ -150,21 +157,22 @@ def generate_document(
     kind = get_kind(kind_id)
     check_lang(lang)
     check_format(fmt)
-    payload = validate_payload(kind, complete_payload(session, kind.id, data, ("data",)))
+    payload = validate_payload(kind, complete_payload(session, kind.id, data, ("data",)),
+                               rates_dir=rates_dir)
     if kind.id == "financial_contract":
         check_contracts(session, [payload])
-    content, version = render(kind, lang, fmt, payload, templates, convert)
+    content, version = render(kind, lang, fmt, payload, templates, convert, rates_dir)
     document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
                                user_id=user_id)
     return Generated(document, content, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt])
 
 
-def validate_items(kind: Kind, items: Sequence[Any]) -> list[BaseModel]:
+def validate_items(kind: Kind, items: Sequence[Any], rates_dir: str = "") -> list[BaseModel]:
     """Validate every item of a batch; one error listing the problems of all of them."""
     payloads, problems = [], []
     for index, item in enumerate(items):
         try:
-            payloads.append(validate_payload(kind, item, f"/items/{index}"))
+            payloads.append(validate_payload(kind, item, f"/items/{index}", rates_dir))
         except InvalidInput as exc:
             problems.extend(exc.problems)
     if problems:
@@ -182,6 +190,7 @@ def write_zip(
     *,
     templates: Path,
     convert: Converter,
+    rates_dir: str = "",
     api_key_id: int | None = None,
     job_id: str | None = None,
     on_item: Callable[[int, str | None], None] | None = None,
@@ -205,6 +214,7 @@ def write_zip(
         convert=convert,
         parallel=parallel,
         root=templates,
+        rates_dir=rates_dir,
     )
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in items:

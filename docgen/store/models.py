@@ -212,10 +212,6 @@ class Record(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    changes: Mapped[list[RecordChange]] = relationship(
-        back_populates="record", order_by="RecordChange.id"
-    )
-
 
 class RecordChange(Base):
     """One audited change to a record: who, when, which field, the old and the new value."""
@@ -232,8 +228,6 @@ class RecordChange(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"value": ...}
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(String(500))  # why, when it was not asked for
-
-    record: Mapped[Record] = relationship(back_populates="changes")
 
 
 class Institution(Base):

@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, send_file, url_for
 
-from docgen.config import project_path
 from docgen.convert.app import capacity, convert, converter
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
@@ -33,12 +32,9 @@ from docgen.web import jobs
 from docgen.web.auth import current_key, require
 from docgen.web.helpers import json_body
 from docgen.web.schemas import BatchRequest, DocumentRequest
+from docgen.web.settings import current_settings
 
 bp = Blueprint("api_documents", __name__)
-
-
-def templates_dir():
-    return project_path(current_app.config["TEMPLATES_DIR"])
 
 
 def _key_id() -> int | None:
@@ -79,7 +75,8 @@ def create_document() -> Response:
     data = fill_from_registry(db.session, body.data, ("data",))
     generated = ops.generate_document(
         db.session, body.kind, body.lang, body.format, data,
-        templates=templates_dir(), convert=convert, api_key_id=_key_id(),
+        templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
+        convert=convert, api_key_id=_key_id(),
     )
     response = attachment(generated.content, generated.filename, generated.media_type, 201)
     response.headers["X-Document-Id"] = generated.document.id
@@ -96,12 +93,14 @@ def create_batch() -> Any:
         raise InvalidInput.at("/items", f"at most {config['BATCH_MAX_ITEMS']} items per batch")
     kind = get_kind(body.kind)
     items = complete_items(db.session, kind.id, body.items)
-    payloads = ops.validate_items(kind, items)
+    payloads = ops.validate_items(kind, items, current_settings().rates_dir)
     if kind.id == "financial_contract":
         check_contracts(db.session, payloads, at="/items", indexed=True)
     if len(payloads) <= int(config["BATCH_SYNC_LIMIT"]):
         content = ops.zip_bytes(db.session, kind, body.lang, body.format, payloads,
-                                templates=templates_dir(), convert=converter().convert,
+                                templates=current_settings().TEMPLATES_DIR,
+                                rates_dir=current_settings().rates_dir,
+                                convert=converter().convert,
                                 api_key_id=_key_id(), parallel=capacity())
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")
     job = jobs.submit(db.session, kind.id, body.lang, body.format, items, _key_id())

@@ -15,7 +15,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 from sqlalchemy import select
 
-from docgen.config import project_path
 from docgen.errors import InvalidInput, NotFound, Problem, TooLarge, UnsupportedMedia, pointer
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore
@@ -26,18 +25,15 @@ from docgen.web.auth import current_key, require
 from docgen.web.headers import send_untrusted
 from docgen.web.helpers import int_arg, json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
+from docgen.web.settings import current_settings
 
 bp = Blueprint("api_records", __name__)
-
-
-def _forms_dir():
-    return project_path(current_app.config["FORMS_DIR"])
 
 
 def _spec_of(form_id: str) -> Any:
     from docgen.forms.spec import load_specs
 
-    return load_specs(_forms_dir()).get(form_id)
+    return load_specs(current_settings().FORMS_DIR).get(form_id)
 
 
 def _grant(record: Record) -> dict[str, Any] | None:
@@ -60,7 +56,7 @@ def list_forms() -> Any:
          "fields": [{"name": f.name, "type": f.type, "required": f.required,
                      "prefill": f.prefill, "label": f.label.model_dump()}
                     for f in s.fields if f.type != "signature"]}
-        for s in load_specs(_forms_dir()).values()
+        for s in load_specs(current_settings().FORMS_DIR).values()
     ]}
 
 
@@ -71,8 +67,8 @@ def form_pdf(form_id: str) -> Response:
     from docgen.forms.build import build_form
     from docgen.forms.spec import get_spec
 
-    spec = get_spec(form_id, _forms_dir())
-    path = _forms_dir() / f"{spec.id}.pdf"
+    spec = get_spec(form_id, current_settings().FORMS_DIR)
+    path = current_settings().FORMS_DIR / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
     return send_file(io.BytesIO(content), mimetype="application/pdf",
                      download_name=f"{spec.id}.pdf", max_age=0)
@@ -85,7 +81,7 @@ def form_prefill(form_id: str) -> Response:
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
-    spec = get_spec(form_id, _forms_dir())
+    spec = get_spec(form_id, current_settings().FORMS_DIR)
     body = json_body(PrefillRequest)
     from docgen.operations.registry import prefill_home
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
-from docgen.config import project_path
 from docgen.documents.tabular import Row
 from docgen.documents.xlsxguard import table_error
 from docgen.errors import InvalidInput, MalformedInput, Problem, TooLarge
@@ -39,7 +39,7 @@ class Parser:
                     timeout=float(c["PARSE_TIMEOUT"]),
                     memory_mb=int(c["PARSE_MEMORY_MB"]),
                     max_bytes=int(c["PARSE_MAX_MB"]) * 1_000_000,
-                    forms_dir=project_path(c["FORMS_DIR"]),
+                    forms_dir=Path(c["FORMS_DIR"]),
                     trust_roots=c["TRUST_ROOTS"],
                 )
                 self._pid = os.getpid()

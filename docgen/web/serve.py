@@ -23,6 +23,7 @@ from gunicorn.app.base import BaseApplication
 from sqlalchemy.exc import SQLAlchemyError
 
 from docgen import metrics
+from docgen.config import Settings
 from docgen.convert.service import ServiceProcess
 
 log = logging.getLogger("docgen.web.serve")
@@ -45,9 +46,11 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
 class Server(BaseApplication):
     """gunicorn, configured in code; each worker builds its own app after the fork."""
 
-    def __init__(self, options: dict[str, Any], pdf: ServiceProcess):
+    def __init__(self, options: dict[str, Any], pdf: ServiceProcess,
+                 settings: Settings | None = None):
         self.options = options
         self.pdf = pdf
+        self.settings = settings
         super().__init__()
 
     def load_config(self) -> None:
@@ -64,18 +67,18 @@ class Server(BaseApplication):
     def load(self) -> Any:
         from docgen.web import create_app, heartbeat
 
-        app = create_app()
+        app = create_app(settings=self.settings)
         # In each worker: fail the jobs of any process that stopped beating (one killed).
         heartbeat.monitor(app).start_sweeping()
         return app
 
 
-def _close_interrupted_jobs() -> None:
+def _close_interrupted_jobs(settings: Settings | None) -> None:
     """Fail the batch jobs a previous run left unfinished (before any worker exists)."""
     from docgen.store.database import db
     from docgen.web import create_app, jobs
 
-    app = create_app()
+    app = create_app(settings=settings)
     try:
         with app.app_context():
             count = jobs.fail_interrupted(db.session)
@@ -116,10 +119,13 @@ def setup_logging(log_format: str) -> None:
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
           max_body: int = 20_000_000, local_pdf: bool = True,
-          metrics_dir: str | None = None, log_format: str = "json") -> None:
+          metrics_dir: str | None = None, log_format: str = "json",
+          settings: Settings | None = None) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
 
     ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
+    ``settings`` (the CLI's) are handed to every worker's app, with the PDF service's
+    address as ``PDF_URL``.
 
     Requests are read whole by each worker's main loop before a thread sees them
     (:class:`docgen.web.worker.BufferingWorker`): within ``read_timeout`` seconds plus one
@@ -134,11 +140,13 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     if metrics_dir:
         # Before any metric exists and any worker is forked: the workers count in files.
         metrics.enable_multiprocess(Path(metrics_dir))
-    _close_interrupted_jobs()
+    _close_interrupted_jobs(settings)
     pdf = ServiceProcess()
     if local_pdf:
         url = pdf.start()
-        os.environ["DOCGEN_PDF_URL"] = url
+        os.environ["DOCGEN_PDF_URL"] = url  # for the processes the workers start
+        if settings is not None:
+            settings = settings.model_copy(update={"PDF_URL": url})
         log.info("PDF service ready at %s", url)
     try:
         Server({
@@ -158,6 +166,6 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
             # gunicornc's control socket: unused, and one path per user for every instance.
             "control_socket_disable": True,
             **({"logger_class": JsonLogger} if log_format == "json" else {}),
-        }, pdf).run()
+        }, pdf, settings).run()
     finally:
         pdf.stop()

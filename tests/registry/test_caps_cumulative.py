@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from docgen.config import project_path, settings
+from docgen.config import Settings
 from docgen.domain.financial_contract import FinancialContract
 from docgen.domain.grant import QuoteRequest
 from docgen.errors import InvalidInput
@@ -18,10 +18,11 @@ from docgen.rules.grants import quote_grant
 from docgen.store import registry as store
 from docgen.store.documents import generate_document
 
-RATES = settings()["RATES_DIR"]
-TEMPLATES = project_path(settings()["TEMPLATES_DIR"])
+SETTINGS = Settings.load()
+RATES = SETTINGS.rates_dir
+TEMPLATES = SETTINGS.TEMPLATES_DIR
 SAMPLE = json.loads(
-    (project_path("samples") / "financial_contract-staff.json").read_text(encoding="utf-8")
+    (SETTINGS.SAMPLES_DIR / "financial_contract-staff.json").read_text(encoding="utf-8")
 )
 STAFF_QUOTE = {
     "activity": "STA",

@@ -10,7 +10,6 @@ from typing import Any
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from docgen.config import project_path
 from docgen.convert.app import convert
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
@@ -21,6 +20,7 @@ from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs, parsing
+from docgen.web.settings import current_settings
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, wants_json
@@ -36,7 +36,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def sample(kind_id: str) -> dict[str, Any] | None:
-    path = project_path("samples") / f"{kind_id}.json"
+    path = current_settings().SAMPLES_DIR / f"{kind_id}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -91,13 +91,14 @@ def create_document() -> Any:
     try:
         if action == "grant" and kind_id == "financial_contract":
             payload = ops.validate_payload(
-                kind, complete_payload(db.session, kind_id, data, ("data",)))
+                kind, complete_payload(db.session, kind_id, data, ("data",)),
+                rates_dir=current_settings().rates_dir)
             check_contracts(db.session, [payload])  # what is left on its agreement
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
         generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
-                                          templates=project_path(
-                                              current_app.config["TEMPLATES_DIR"]),
+                                          templates=current_settings().TEMPLATES_DIR,
+                                          rates_dir=current_settings().rates_dir,
                                           convert=convert, user_id=current_user().id)
     except InvalidInput as exc:
         return _form_page(kind_id, lang, raw, _errors(exc), status=422)
@@ -153,7 +154,8 @@ def batch_upload() -> Any:
         return render_template("batch.html", **context), 422
     caps = ContractCaps(db.session) if kind == "financial_contract" else None
     payloads, report = validate_rows(
-        kind, rows, fill=lambda data: complete_payload(db.session, kind, data),
+        kind, rows, current_settings().rates_dir,
+        fill=lambda data: complete_payload(db.session, kind, data),
         check=caps.check if caps else None)
     context.update(rows=len(rows), valid=len(payloads), problems=None,
                    row_problems=[(_where(p.pointer), problem_text(p))

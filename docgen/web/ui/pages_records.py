@@ -9,13 +9,13 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from docgen.config import project_path
 from docgen.errors import InvalidInput, NotFound, TooLarge
 from docgen.store import records as ops
 from docgen.store.database import db
 from docgen.store.models import Record
 from docgen.web import uploads
 from docgen.web.headers import send_untrusted
+from docgen.web.settings import current_settings
 from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text, status_label
@@ -32,7 +32,7 @@ REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
 def _specs() -> dict[str, Any]:
     from docgen.forms.spec import load_specs
 
-    return load_specs(project_path(current_app.config["FORMS_DIR"]))
+    return load_specs(current_settings().FORMS_DIR)
 
 
 def _spec_of(form_id: str) -> Any:
@@ -50,7 +50,7 @@ def form_pdf(form_id: str) -> Any:
     from docgen.forms.build import build_form
 
     spec = _spec_of(form_id) or abort(404)
-    path = project_path(current_app.config["FORMS_DIR"]) / f"{spec.id}.pdf"
+    path = current_settings().FORMS_DIR / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{spec.id}.pdf", max_age=0)

@@ -6,10 +6,9 @@ import io
 import json
 from typing import Any
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, render_template, request, send_file
 from flask_babel import gettext as _
 
-from docgen.config import project_path
 from docgen.convert.app import convert
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
@@ -19,6 +18,7 @@ from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candid
 from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import parsing
+from docgen.web.settings import current_settings
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, problems_text
@@ -148,8 +148,8 @@ def minutes() -> Any:
         data["selection"] = selection_input
         generated = ops.generate_document(
             db.session, MINUTES, lang, fmt, data,
-            templates=project_path(current_app.config["TEMPLATES_DIR"]), convert=convert,
-            user_id=current_user().id)
+            templates=current_settings().TEMPLATES_DIR, convert=convert,
+            rates_dir=current_settings().rates_dir, user_id=current_user().id)
     except InvalidInput as exc:
         errors = schemaform.errors_by_field(exc.problems, prefix="/data")
         return _page(422, result=result, selection_json=raw_selection, tree=tree,
