@@ -18,9 +18,9 @@ from typing import Any
 
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
-from sqlalchemy.exc import SQLAlchemyError
 
 from docgen.convert.service import ServiceProcess
+from docgen.jobs.queue import EmbeddedConsumer
 
 log = logging.getLogger("docgen.web.serve")
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
@@ -59,34 +59,15 @@ class Server(BaseApplication):
         from docgen.web import create_app, heartbeat
 
         app = create_app()
-        # In each worker: fail the jobs of any process that stopped beating (one killed).
+        # In each worker: recover the jobs of any process that stopped beating (one killed).
         heartbeat.monitor(app).start_sweeping()
         return app
 
 
-def _close_interrupted_jobs() -> None:
-    """Fail the batch jobs a previous run left unfinished (before any worker exists)."""
-    from docgen.store.database import db
-    from docgen.web import create_app, jobs
-
-    app = create_app()
-    try:
-        with app.app_context():
-            count = jobs.fail_interrupted(db.session)
-            db.session.commit()
-    except SQLAlchemyError as exc:
-        log.warning("cannot check for interrupted jobs (%s); run `docgen db upgrade`",
-                    type(exc).__name__)
-        return
-    finally:
-        app.extensions["docgen.db"]["engine"].dispose()  # the workers open their own
-    if count:
-        log.warning("%d batch job(s) interrupted by the last stop are marked failed", count)
-
-
 def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
-          max_body: int = 20_000_000, local_pdf: bool = True) -> None:
+          max_body: int = 20_000_000, local_pdf: bool = True,
+          consume: bool = False) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
 
     ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
@@ -101,13 +82,17 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     BufferingWorker.min_rate = float(min_rate)
     BufferingWorker.max_body = int(max_body)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
-    _close_interrupted_jobs()
     pdf = ServiceProcess()
     if local_pdf:
         url = pdf.start()
         os.environ["DOCGEN_PDF_URL"] = url
         log.info("PDF service ready at %s", url)
+    # ``consume``: the embedded queue (no QUEUE_URL) has its consumer here, a child
+    # process started again if it dies; it resumes the jobs a previous run left.
+    consumer = EmbeddedConsumer() if consume else None
     try:
+        if consumer is not None:
+            consumer.start()
         Server({
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -126,4 +111,6 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
             "control_socket_disable": True,
         }, pdf).run()
     finally:
+        if consumer is not None:
+            consumer.stop()
         pdf.stop()
