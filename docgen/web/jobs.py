@@ -251,6 +251,7 @@ def run(app: Flask, job_id: str) -> None:
             session.commit()
             if claimed != 1:
                 return  # done, failed, or another run has it: this task was a duplicate
+            log.info("job %s taken by this worker", job_id)
             heartbeat.monitor(app).hold(job_id)
             _run(session, job_id, lease)
         except LeaseLost:
