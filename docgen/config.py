@@ -64,8 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_PDF_SHARE": 50,
     "JOB_MAX_QUEUED": 2,
     "JOB_MAX_ITEMS": 4000,
-    # A job whose process gave no sign of life for this many seconds is failed (its worker
-    # died); each process renews its jobs' heartbeat every quarter of it (at most 10 s).
+    # A job whose worker gave no sign of life for this many seconds is taken as lost (its
+    # worker died) and queued again, or failed after JOB_ATTEMPTS runs; each worker renews
+    # its jobs' heartbeat every quarter of it (at most 10 s).
     "JOB_HEARTBEAT_TIMEOUT": 45,
     # The queue of batch jobs (huey): empty = a SQLite file (queue.sqlite3) in the instance
     # folder, consumed by `docgen serve` itself; redis://HOST:PORT/DB = Redis, shared by
