@@ -148,6 +148,9 @@ class Job(Base):
     # items, so a worker thought dead that wakes up cannot write twice.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease: Mapped[str | None] = mapped_column(String(32))
+    # The SHA-256 of the document a run is writing to the file store, before its row is
+    # recorded: a run that died in between left that file alone; the next run removes it.
+    pending_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class JobItem(Base):

@@ -22,6 +22,7 @@ yield to interactive requests.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import tempfile
@@ -292,6 +293,12 @@ def _run(session: Session, job_id: str, lease: str) -> None:
     if finished:
         log.info("job %s resumes: %d of %d items already done", job_id, len(finished),
                  len(payloads))
+    left = job.pending_sha256
+    if left is not None and session.get(Blob, left) is None:
+        # The last run died between writing this document's file and recording it: the
+        # document is made again below, so that file would be stored for nothing.
+        _blobs().path(left).unlink(missing_ok=True)
+        log.info("job %s: removed the unrecorded file of its last run", job_id)
     templates = project_path(app_config()["TEMPLATES_DIR"])
     version = template_version(template_path(kind.id, lang, templates))
     rendered = render_many(
@@ -307,12 +314,13 @@ def _run(session: Session, job_id: str, lease: str) -> None:
         else:
             content = item.pdf if fmt == "pdf" else item.docx
             assert content is not None
+            _advance(session, job_id, lease, pending_sha256=hashlib.sha256(content).hexdigest())
             sha = _keep(session, content, MEDIA.get(fmt, "application/octet-stream"))
             session.add(JobItem(job_id=job_id, idx=index, sha256=sha,
                                 name=item.name.rsplit(".", 1)[0] + "." + fmt))
             ops.record_document(session, kind, lang, fmt, item.payload, content, version,
                                 api_key_id, job_id, user_id)
-        _advance(session, job_id, lease, done=Job.done + 1)
+        _advance(session, job_id, lease, done=Job.done + 1, pending_sha256=None)
     _finish(session, job_id, lease)
 
 

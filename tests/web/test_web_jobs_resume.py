@@ -1,5 +1,6 @@
 """Durable jobs in one process: a duplicate task runs nothing, a run that lost its lease
-records nothing, a resumed run skips the items already recorded (SQLite and PostgreSQL).
+records nothing, a resumed run skips the items already recorded and removes the file its
+dead predecessor wrote without recording it (SQLite and PostgreSQL).
 
 The same with real processes killed: tests/web/test_web_jobs_served.py, tests/scale/.
 """
@@ -13,7 +14,7 @@ import pytest
 
 from docgen.store.database import db
 from docgen.store.keys import create_key
-from docgen.store.models import Document, Job, JobItem
+from docgen.store.models import Blob, Document, Job, JobItem
 from docgen.web import jobs
 
 
@@ -52,6 +53,7 @@ def test_a_run_that_lost_its_lease_records_nothing(make_app, sample):
 def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
     app = make_app(QUEUE_IN_PROCESS=False, BATCH_SYNC_LIMIT=1)
     job_id = _queued_job(app, sample, 5)
+    blobs = app.extensions["docgen.blobs"]
     with app.app_context():
         # A first run recorded items 0 and 1, then its worker died; the sweep queued it again.
         session = db.new_session()
@@ -60,12 +62,13 @@ def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
         session.commit()
         original = jobs._advance
 
-        def stop_after_two(session_, job_id_, holder, **values):
-            original(session_, job_id_, holder, **values)
-            if session_.query(JobItem).count() == 2:
+        def die_before_recording_the_third(session_, job_id_, holder, **values):
+            # Items 0 and 1 recorded; item 2's file written, its rows not yet committed.
+            if "done" in values and session_.query(JobItem).count() == 3:
                 raise RuntimeError("the worker died")
+            original(session_, job_id_, holder, **values)
 
-        jobs._advance = stop_after_two
+        jobs._advance = die_before_recording_the_third
         try:
             with pytest.raises(RuntimeError):
                 jobs._run(session, job_id, "first")
@@ -73,6 +76,9 @@ def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
             jobs._advance = original
             session.close()
         job = db.session.get(Job, job_id)
+        left = job.pending_sha256
+        assert left is not None and blobs.path(left).exists()
+        assert db.session.query(JobItem).count() == 2
         job.status = "queued"
         db.session.commit()
         jobs.run(app, job_id)
@@ -80,6 +86,10 @@ def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
         job = db.session.get(Job, job_id)
         assert (job.status, job.done, job.attempts) == ("done", 5, 2)
         assert db.session.query(Document).filter_by(job_id=job_id).count() == 5
-        names = zipfile.ZipFile(io.BytesIO(app.extensions["docgen.blobs"].read(
-            job.result_sha256))).namelist()
+        names = zipfile.ZipFile(io.BytesIO(blobs.read(job.result_sha256))).namelist()
+        # Nothing stored twice: the dead run's unrecorded file is gone, every file is a row.
+        stored = {p.name for p in blobs.root.rglob("*")
+                  if p.is_file() and "tmp" not in p.relative_to(blobs.root).parts}
+        assert stored == {blob.sha256 for blob in db.session.query(Blob)}
+        assert job.pending_sha256 is None
     assert sorted(names) == [f"certificate_of_attendance-RES-{n}-en.docx" for n in range(5)]

@@ -1,4 +1,5 @@
-"""Durable batch jobs: runs and lease on ``jobs``, the finished items in ``job_items``.
+"""Durable batch jobs: runs, lease and the file being written on ``jobs``; the finished
+items in ``job_items``.
 
 Revision ID: 0020_jobs_durable
 Revises: 0010_registry
@@ -20,6 +21,7 @@ def upgrade() -> None:
     with op.batch_alter_table("jobs") as batch:
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("lease", sa.String(32), nullable=True))
+        batch.add_column(sa.Column("pending_sha256", sa.String(64), nullable=True))
     op.create_table(
         "job_items",
         sa.Column("job_id", sa.String(32), nullable=False),
@@ -39,5 +41,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("job_items")
     with op.batch_alter_table("jobs") as batch:
+        batch.drop_column("pending_sha256")
         batch.drop_column("lease")
         batch.drop_column("attempts")
