@@ -104,9 +104,25 @@ class Settings(BaseSettings):
     JOB_PDF_SHARE: Annotated[int, Field(ge=1, le=100)] = 50
     JOB_MAX_QUEUED: Positive = 2
     JOB_MAX_ITEMS: Positive = 4000
-    # A job whose process gave no sign of life for this many seconds is failed (its worker
-    # died); each process renews its jobs' heartbeat every quarter of it (at most 10 s).
+    # A job whose worker gave no sign of life for this many seconds is taken as lost (its
+    # worker died) and queued again, or failed after JOB_ATTEMPTS runs; each worker renews
+    # its jobs' heartbeat every quarter of it (at most 10 s).
     JOB_HEARTBEAT_TIMEOUT: Positive = 45
+    # The queue of batch jobs (huey): empty = a SQLite file (queue.sqlite3) in the instance
+    # folder, consumed by `docgen serve` itself; redis://HOST:PORT/DB = Redis, shared by
+    # several nodes, consumed by `docgen worker` on any machine (set the same DATABASE_URL,
+    # QUEUE_URL, SECRET_KEY and STORAGE_DIR everywhere).
+    QUEUE_URL: str = ""
+    # Jobs a consumer runs at once (its threads; `docgen worker --jobs` overrides it).
+    JOB_WORKERS: Positive = 1
+    # Runs of a job in all: one whose worker died (no heartbeat) is queued again after
+    # JOB_RETRY_DELAY s, doubled at each run, and resumes from its finished items; after
+    # JOB_ATTEMPTS runs it fails with the reason.
+    JOB_ATTEMPTS: Positive = 3
+    JOB_RETRY_DELAY: NonNegative = 5
+    # Run the queued jobs on a thread of the process that queued them instead of in a
+    # consumer (the tests' Flask client and `flask run`; never with several processes).
+    QUEUE_IN_PROCESS: bool = False
     # Requests per minute per API key (0 = no limit), and the burst allowed above the pace.
     RATE_LIMIT: NonNegative = 600
     RATE_BURST: Positive = 60

@@ -1,4 +1,5 @@
-"""``docgen serve``, ``docgen db``, ``docgen apikeys``: run the service and administer it.
+"""``docgen serve``, ``docgen worker``, ``docgen db``, ``docgen apikeys``: run the service
+and administer it.
 
 Each command builds the app through the same factory as the web workers (same settings),
 calls the store's operations, and commits.
@@ -51,11 +52,39 @@ def serve(host: str, port: int, workers: int | None) -> None:
                    "min_rate": float(app.config["REQUEST_MIN_RATE"]),
                    "max_body": int(app.config["MAX_CONTENT_LENGTH"]),
                    "metrics_dir": str(app.config["METRICS_DIR"]),
-                   "log_format": str(app.config["LOG_FORMAT"]).lower()}
+                   "log_format": str(app.config["LOG_FORMAT"]).lower(),
+                   "consume": not app.config["QUEUE_URL"]}
         local_pdf = not converter_urls(app.config["CONVERTERS"])
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
     run(host, port, count, timeout, local_pdf=local_pdf, settings=cli_settings(), **reading)
+
+
+@click.command()
+@click.option("--jobs", "threads", default=None, type=click.IntRange(1, 64),
+              help="Jobs run at once (default: the JOB_WORKERS setting).")
+@click.option("--resume", is_flag=True, hidden=True,
+              help="The queue's only consumer: queue again what a previous run left.")
+@click.option("--parent", type=int, default=None, hidden=True,
+              help="Stop when this process (the service that started it) is gone.")
+def worker(threads: int | None, resume: bool, parent: int | None) -> None:
+    """Run batch jobs from the queue (QUEUE_URL) until stopped, on any machine."""
+    import logging
+    import sys
+
+    from docgen.jobs.queue import run_consumer
+    from docgen.store.migrate import current_revision, head_revision
+    from docgen.web import ConfigError, create_app
+    from docgen.web.serve import LOG_FORMAT
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if current_revision(app.config["DATABASE_URL"]) != head_revision():
+        raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
+    run_consumer(app, threads or int(app.config["JOB_WORKERS"]), resume=resume, parent=parent)
 
 
 @click.group()

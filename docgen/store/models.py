@@ -179,6 +179,32 @@ class Job(Base):
     # Renewed every few seconds by the process holding the job (queued or running); a job
     # whose heartbeat is older than JOB_HEARTBEAT_TIMEOUT lost its worker and is failed.
     heartbeat_at: Mapped[datetime | None]
+    # Runs of the job so far (a worker took it); a run whose worker died is retried up to
+    # JOB_ATTEMPTS in all. ``lease`` names the run holding it now: only that run may record
+    # items, so a worker thought dead that wakes up cannot write twice.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease: Mapped[str | None] = mapped_column(String(32))
+    # The SHA-256 of the document a run is writing to the file store, before its row is
+    # recorded: a run that died in between left that file alone; the next run removes it.
+    pending_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class JobItem(Base):
+    """One finished item of a batch job: its document in the file store, or its error.
+
+    A retried job skips the items already here, and its ZIP is assembled from them, in
+    order: every item once, whatever the number of runs.
+    """
+
+    __tablename__ = "job_items"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    error: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Record(Base):

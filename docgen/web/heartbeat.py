@@ -1,12 +1,12 @@
-"""Heartbeats of batch jobs: each process vouches for the jobs it holds; stale ones fail.
+"""Heartbeats of batch jobs: each process vouches for the jobs it runs; stale ones resume.
 
-Jobs run on a thread of the web worker that accepted them. When that worker dies (killed,
-out of memory) nothing would ever finish its jobs: they stayed "running" until the next
-start (issue 12, point 9). Each process now renews ``heartbeat_at`` of the jobs it holds,
-queued or running, every quarter of ``JOB_HEARTBEAT_TIMEOUT`` (at most every 10 s), from a
-thread of its own, so a long conversion does not stop the beat. The workers of
-``docgen serve`` also sweep: a job whose heartbeat is older than the timeout is failed
-with the reason, and reading a job checks the same, so clients see it at once.
+A consumer of the job queue renews ``heartbeat_at`` of the jobs it runs every quarter of
+``JOB_HEARTBEAT_TIMEOUT`` (at most every 10 s), from a thread of its own, so a long
+conversion does not stop the beat. When the consumer dies (killed, out of memory, its
+machine gone) the beat stops. The consumers and the workers of ``docgen serve`` sweep: a
+running job whose heartbeat is older than the timeout is queued again with back-off (it
+resumes from its finished items, :mod:`docgen.web.jobs`) or, after ``JOB_ATTEMPTS`` runs,
+failed with the reason; reading a job checks the same, so clients see it at once.
 
 Uploaded records waiting to be read are held the same way (``updated_at`` renewed); the
 sweeping workers take up a ``received`` record nobody renews (its worker was killed).
@@ -60,7 +60,7 @@ class Monitor:
             self.held_records.discard(record_id)
 
     def start_sweeping(self) -> None:
-        """Also fail the stale jobs of every process (``docgen serve``'s workers do)."""
+        """Also recover the stale jobs of every process (consumers and served workers do)."""
         self.sweeping = True
         self._ensure_thread()
 
@@ -95,9 +95,9 @@ class Monitor:
                     try:
                         jobs.beat(session, held)
                         uploads.touch(session, records)
-                        if self.sweeping:
-                            jobs.fail_stale(session, self.timeout)
                         session.commit()
+                        if self.sweeping:
+                            jobs.recover_stale(self.app, session, self.timeout)
                         if self.sweeping:
                             uploads.resume_stale(self.app, session, self.timeout)
                     finally:

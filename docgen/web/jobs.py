@@ -1,26 +1,35 @@
-"""Batch jobs: large batches rendered in the background of the worker that took them.
+"""Batch jobs: large batches rendered by a consumer of the job queue, resumable.
 
-The items are stored (as a file) and the job recorded before the answer goes out; a
-thread of this process then renders them into a ZIP kept in the file store, updating the
-job's progress as it goes. One machine, one office: a thread per worker process is
-enough. (A larger deployment would hand the same function to a queue such as RQ.)
+The items are stored (as a file) and the job recorded before the answer goes out; the
+job's id then goes into the queue (:mod:`docgen.jobs.queue`: huey on a SQLite file of the
+instance folder, or on Redis for several nodes). A consumer (``docgen worker``, or the one
+``docgen serve`` runs beside itself on the embedded queue) claims the job, renders its
+items and records each finished one at once, in one transaction: its document in the
+content-addressed file store, a ``job_items`` row, the document's trace and the progress.
+The ZIP is assembled at the end from those rows, in order.
+
+A consumer renews the heartbeat of the job it runs (:mod:`docgen.web.heartbeat`). When it
+dies, the heartbeat stops; the sweepers (every consumer and web worker) queue the job again
+after ``JOB_RETRY_DELAY`` s (doubled at each run) and the next run skips the items already
+recorded; after ``JOB_ATTEMPTS`` runs the job fails with the reason. Each run holds a lease
+(``jobs.lease``): a run that lost it (thought dead, then woke up) records nothing more.
 
 Jobs are bounded: an API key (or a user of the pages) may have ``JOB_MAX_QUEUED`` jobs
 queued or running, holding at most ``JOB_MAX_ITEMS`` items not yet done (429 beyond);
 their PDF conversions use at most ``JOB_PDF_SHARE`` percent of the LibreOffice pool and
-yield to interactive requests. A job's process renews its heartbeat
-(:mod:`docgen.web.heartbeat`); one that stops beating is failed with the reason.
+yield to interactive requests.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import tempfile
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -29,21 +38,32 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from docgen.convert.app import converter, job_capacity
+from docgen.documents.batch import render_many, unique_name
 from docgen.documents.kinds import get_kind
+from docgen.documents.render import template_path
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
+from docgen.jobs import queue
 from docgen.store import documents as ops
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.store.documents import canonical_json
-from docgen.store.models import Blob, Job, utcnow
+from docgen.store.documents import canonical_json, template_version
+from docgen.store.models import Blob, Job, JobItem, utcnow
 from docgen.web import heartbeat
 from docgen.web.settings import current_settings
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20
 UNFINISHED = ("queued", "running")
-STOPPED = ("the worker process running this job stopped (no sign of life for {seconds:g} s); "
-           "submit the batch again")
+STOPPED = ("the worker process running this job stopped {runs} time(s) (no sign of life "
+           "for {seconds:g} s each time); submit the batch again")
+RETRYING = ("its worker stopped (no sign of life for {seconds:g} s): run {run} of {runs} "
+            "in {delay:g} s, from the documents already done")
+MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+         "pdf": "application/pdf"}
+
+
+class LeaseLost(Exception):
+    """Another run holds the job now (this one was thought dead): record nothing more."""
 
 
 def _blobs() -> BlobStore:
@@ -60,7 +80,7 @@ def _keep(session: Session, data: bytes, media_type: str) -> str:
 
 def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[str, Any]],
            api_key_id: int | None, user_id: int | None = None) -> Job:
-    """Record the job with its items; it starts once the request has committed.
+    """Record the job with its items; it is queued once the request has committed.
 
     Raises ``RateLimited`` (429) when the key or user already has ``JOB_MAX_QUEUED`` jobs
     queued or running, or when those and this one would hold more than ``JOB_MAX_ITEMS``
@@ -70,18 +90,17 @@ def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[st
     items_sha = _keep(session, canonical_json(items), "application/json")
     job = Job(id=uuid.uuid4().hex, kind=kind, lang=lang, format=fmt, status="queued",
               total=len(items), done=0, items_sha256=items_sha, errors={"items": []},
-              api_key_id=api_key_id, user_id=user_id, heartbeat_at=utcnow())
+              api_key_id=api_key_id, user_id=user_id, heartbeat_at=utcnow(), attempts=0)
     session.add(job)
     session.flush()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    # Start after the commit: the thread must find the job in the database.
+    # Queue after the commit: the consumer must find the job in the database.
     from flask import after_this_request
 
     @after_this_request
     def _start(response: Any) -> Any:
         session.commit()
-        heartbeat.monitor(app).hold(job.id)
-        app.extensions["docgen.jobs"].submit(run, app, job.id)
+        queue.enqueue(app, job.id)
         return response
 
     return job
@@ -113,12 +132,14 @@ def check_bounds(session: Session, items: int, api_key_id: int | None,
 
 
 def get(session: Session, job_id: str) -> Job:
-    """The job; one whose process stopped beating is failed now, with the reason."""
+    """The job; one whose worker stopped beating is queued again (or failed) now."""
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"no batch job {job_id[:40]!r}")
-    if job.status in UNFINISHED:
-        fail_stale(session, float(current_app.config["JOB_HEARTBEAT_TIMEOUT"]), job_id)
+    if job.status == "running":
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if recover_stale(app, session, float(app.config["JOB_HEARTBEAT_TIMEOUT"]), job_id):
+            session.refresh(job)
     return job
 
 
@@ -129,21 +150,73 @@ def beat(session: Session, job_ids: set[str]) -> None:
                         .values(heartbeat_at=utcnow()))
 
 
-def fail_stale(session: Session, timeout: float, job_id: str | None = None) -> int:
-    """Fail the unfinished jobs whose heartbeat is older than ``timeout`` s; how many."""
-    cutoff = utcnow() - timedelta(seconds=timeout)
-    query = select(Job).where(Job.status.in_(UNFINISHED),
-                              func.coalesce(Job.heartbeat_at, Job.created_at) < cutoff)
+def recover_stale(app: Flask, session: Session, timeout: float,
+                  job_id: str | None = None) -> int:
+    """Queue again (with back-off) the running jobs whose heartbeat is older than ``timeout``
+    s, or fail those that ran ``JOB_ATTEMPTS`` times; commit; return how many changed.
+
+    Each change is a conditional update, so that of several sweepers only one acts.
+    Queued jobs nobody took for four timeouts are queued again as well (a consumer may
+    have died between taking the task and claiming the job): a job queued twice runs once,
+    its claim lets one task through.
+    """
+    now = utcnow()
+    cutoff = now - timedelta(seconds=timeout)
+    runs = int(app.config["JOB_ATTEMPTS"])
+    first_delay = float(app.config["JOB_RETRY_DELAY"])
+    seen = func.coalesce(Job.heartbeat_at, Job.created_at)
+    query = select(Job.id, Job.attempts).where(Job.status == "running", seen < cutoff)
     if job_id is not None:
         query = query.where(Job.id == job_id)
-    stale = session.scalars(query).all()
-    for job in stale:
-        job.status = "failed"
-        job.detail = STOPPED.format(seconds=timeout)
-        job.finished_at = utcnow()
-        log.warning("job %s lost its worker (no heartbeat for %g s): failed", job.id, timeout)
-    session.flush()
-    return len(stale)
+    changed, later = 0, []
+    for stale_id, attempts in session.execute(query).all():
+        guard = (Job.id == stale_id, Job.status == "running", Job.attempts == attempts,
+                 seen < cutoff)
+        values: dict[str, Any]
+        if attempts >= runs:
+            delay = 0.0
+            values = {"status": "failed", "lease": None, "finished_at": now,
+                      "detail": STOPPED.format(runs=attempts, seconds=timeout)}
+        else:
+            delay = first_delay * 2 ** max(0, attempts - 1)
+            values = {"status": "queued", "lease": None,
+                      "heartbeat_at": now + timedelta(seconds=delay),
+                      "detail": RETRYING.format(seconds=timeout, run=attempts + 1, runs=runs,
+                                                delay=delay)}
+        if session.execute(update(Job).where(*guard).values(**values)).rowcount == 1:
+            changed += 1
+            if values["status"] == "queued":
+                later.append((stale_id, delay))
+            log.warning("job %s lost its worker (no heartbeat for %g s): %s", stale_id,
+                        timeout, values["detail"])
+    if job_id is None and timeout > 0:
+        forgotten = now - timedelta(seconds=4 * timeout)
+        for waiting in session.scalars(select(Job.id).where(Job.status == "queued",
+                                                            seen < forgotten)).all():
+            moved = session.execute(update(Job).where(Job.id == waiting,
+                                                      Job.status == "queued", seen < forgotten)
+                                    .values(heartbeat_at=now))
+            if moved.rowcount == 1:
+                later.append((waiting, 0.0))
+    session.commit()
+    for queued_id, delay in later:
+        queue.enqueue(app, queued_id, delay)
+    return changed
+
+
+def requeue_interrupted(app: Flask, session: Session) -> int:
+    """The only consumer of the embedded queue starts: the jobs a previous run left
+    running lost their worker (queued again at once, or failed past ``JOB_ATTEMPTS``),
+    and the queued ones are queued again in case their task was taken but never claimed.
+    Return how many running jobs were recovered."""
+    try:
+        waiting = session.scalars(select(Job.id).where(Job.status == "queued")).all()
+        count = recover_stale(app, session, 0)
+        for job_id in waiting:
+            queue.enqueue(app, job_id)
+        return count
+    finally:
+        session.close()
 
 
 def _patient(convert: Callable[..., bytes]) -> Callable[[bytes], bytes]:
@@ -166,79 +239,123 @@ def _patient(convert: Callable[..., bytes]) -> Callable[[bytes], bytes]:
 
 
 def run(app: Flask, job_id: str) -> None:
+    """Claim the job (if still queued) and run it to its end; record how it ended."""
     with app.app_context():
         session = db.new_session()
+        lease = uuid.uuid4().hex
         try:
+            claimed = session.execute(
+                update(Job).where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", attempts=Job.attempts + 1, lease=lease,
+                        heartbeat_at=utcnow())
+            ).rowcount
+            session.commit()
+            if claimed != 1:
+                return  # done, failed, or another run has it: this task was a duplicate
+            log.info("job %s taken by this worker", job_id)
             heartbeat.monitor(app).hold(job_id)
-            _run(session, job_id)
+            _run(session, job_id, lease)
+        except LeaseLost:
+            session.rollback()
+            log.warning("job %s: another run holds it now; this one stops", job_id)
         except Exception as exc:  # the job must end in a state, whatever happened
             session.rollback()
-            job = session.get(Job, job_id)
-            if job is not None:
-                job.status = "failed"
-                job.detail = exc.detail if isinstance(exc, DocgenError) else "internal error"
-                job.finished_at = utcnow()
-                session.commit()
+            detail = exc.detail if isinstance(exc, DocgenError) else "internal error"
+            session.execute(update(Job).where(Job.id == job_id, Job.lease == lease)
+                            .values(status="failed", detail=detail, finished_at=utcnow(),
+                                    lease=None))
+            session.commit()
             log.error("job %s failed: %s", job_id, type(exc).__name__)
         finally:
             heartbeat.monitor(app).drop(job_id)
             session.close()
 
 
-def _run(session: Session, job_id: str) -> None:
-    job = session.get(Job, job_id)
-    if job is None or job.status != "queued":
-        return
-    job.status = "running"
-    job.heartbeat_at = utcnow()
+def _advance(session: Session, job_id: str, holder: str, **values: Any) -> None:
+    """Update the job if this run still holds it (else ``LeaseLost``), and commit."""
+    held = session.execute(update(Job).where(Job.id == job_id, Job.lease == holder)
+                           .values(heartbeat_at=utcnow(), **values)).rowcount
+    if held != 1:
+        raise LeaseLost(job_id)
     session.commit()
+
+
+def _run(session: Session, job_id: str, lease: str) -> None:
+    job = session.get(Job, job_id)
+    assert job is not None
     kind = get_kind(job.kind)
+    lang, fmt = job.lang, job.format
+    api_key_id, user_id = job.api_key_id, job.user_id
     items = json.loads(_blobs().get(job.items_sha256))
     settings = current_settings()
     payloads = ops.validate_items(kind, items, settings.rates_dir)
+    finished = set(session.scalars(select(JobItem.idx).where(JobItem.job_id == job_id)))
+    todo = [index for index in range(len(payloads)) if index not in finished]
+    if finished:
+        log.info("job %s resumes: %d of %d items already done", job_id, len(finished),
+                 len(payloads))
+    left = job.pending_sha256
+    if left is not None and session.get(Blob, left) is None:
+        # The last run died between writing this document's file and recording it: the
+        # document is made again below, so that file would be stored for nothing.
+        _blobs().delete(left)
+        log.info("job %s: removed the unrecorded file of its last run", job_id)
+    templates = settings.TEMPLATES_DIR
+    version = template_version(template_path(kind.id, lang, templates))
+    rendered = render_many(
+        kind.id, lang, [payloads[index] for index in todo],
+        fmt="pdf" if fmt == "pdf" else "docx", convert=_patient(converter().convert),
+        parallel=job_capacity(), root=templates, rates_dir=settings.rates_dir,
+    )
+    for item in rendered:
+        index = todo[item.index]
+        if item.error is not None:
+            session.add(JobItem(job_id=job_id, idx=index, error={
+                "index": index, "title": item.error.title, "detail": item.error.detail}))
+        else:
+            content = item.pdf if fmt == "pdf" else item.docx
+            assert content is not None
+            _advance(session, job_id, lease, pending_sha256=hashlib.sha256(content).hexdigest())
+            sha = _keep(session, content, MEDIA.get(fmt, "application/octet-stream"))
+            session.add(JobItem(job_id=job_id, idx=index, sha256=sha,
+                                name=item.name.rsplit(".", 1)[0] + "." + fmt))
+            ops.record_document(session, kind, lang, fmt, item.payload, content, version,
+                                api_key_id, job_id, user_id)
+        _advance(session, job_id, lease, done=Job.done + 1, pending_sha256=None)
+    _finish(session, job_id, lease)
 
-    def progress(_index: int, _error: str | None) -> None:
-        job.done += 1
-        session.commit()
 
+def _finish(session: Session, job_id: str, lease: str) -> None:
+    """Assemble the ZIP from the recorded items, in order, each once: the job is done."""
+    rows = session.scalars(select(JobItem).where(JobItem.job_id == job_id)
+                           .order_by(JobItem.idx)).all()
+    errors: list[dict[str, Any]] = []
+    names: set[str] = set()
     with tempfile.TemporaryFile() as out:
-        errors = ops.write_zip(
-            session, kind, job.lang, job.format, payloads, out,
-            templates=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir,
-            convert=_patient(converter().convert), api_key_id=job.api_key_id, job_id=job.id,
-            on_item=progress, user_id=job.user_id, parallel=job_capacity(),
-        )
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for row in rows:
+                if row.sha256 is None:
+                    errors.append(dict(row.error or {}))
+                    continue
+                archive.writestr(unique_name(row.name or "document", names),
+                                 _blobs().get(row.sha256))
         out.seek(0)
         sha, size = _blobs().put_stream(out)
     if session.get(Blob, sha) is None:
         session.add(Blob(sha256=sha, size=size, media_type="application/zip"))
-    job.errors = {"items": errors}
-    job.result_sha256 = sha
-    job.status = "done"
-    job.finished_at = utcnow()
-    session.commit()
-
-
-INTERRUPTED = "interrupted when the service stopped; submit the batch again"
-
-
-def fail_interrupted(session: Session) -> int:
-    """Mark the jobs a stopped service left queued or running as failed; return how many.
-
-    Jobs run on threads of the worker that accepted them, so none survives a restart; called
-    once by ``docgen serve`` before its workers start, so that no job stays "running" forever.
-    """
-    stale = session.scalars(select(Job).where(Job.status.in_(UNFINISHED))).all()
-    for job in stale:
-        job.status = "failed"
-        job.detail = INTERRUPTED
-        job.finished_at = utcnow()
-    session.flush()
-    return len(stale)
+    _advance(session, job_id, lease, errors={"items": errors}, result_sha256=sha,
+             status="done", detail=None, finished_at=utcnow(), lease=None, done=len(rows))
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["docgen.jobs"] = ThreadPoolExecutor(1, thread_name_prefix="docgen-job")
+    from docgen.web import ConfigError
+
+    try:
+        app.extensions["docgen.queue"] = queue.make_queue(app)
+    except queue.QueueConfigError as exc:
+        raise ConfigError(f"DOCGEN_{exc}") from None
+    if app.config.get("QUEUE_IN_PROCESS"):
+        app.extensions["docgen.jobs"] = queue.LocalConsumer(app)
     heartbeat.init_app(app)
 
 

@@ -20,11 +20,11 @@ from typing import Any
 from gunicorn import glogging
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
-from sqlalchemy.exc import SQLAlchemyError
 
 from docgen import metrics
 from docgen.config import Settings
 from docgen.convert.service import ServiceProcess
+from docgen.jobs.queue import EmbeddedConsumer
 
 log = logging.getLogger("docgen.web.serve")
 LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"
@@ -68,29 +68,9 @@ class Server(BaseApplication):
         from docgen.web import create_app, heartbeat
 
         app = create_app(settings=self.settings)
-        # In each worker: fail the jobs of any process that stopped beating (one killed).
+        # In each worker: recover the jobs of any process that stopped beating (one killed).
         heartbeat.monitor(app).start_sweeping()
         return app
-
-
-def _close_interrupted_jobs(settings: Settings | None) -> None:
-    """Fail the batch jobs a previous run left unfinished (before any worker exists)."""
-    from docgen.store.database import db
-    from docgen.web import create_app, jobs
-
-    app = create_app(settings=settings)
-    try:
-        with app.app_context():
-            count = jobs.fail_interrupted(db.session)
-            db.session.commit()
-    except SQLAlchemyError as exc:
-        log.warning("cannot check for interrupted jobs (%s); run `docgen db upgrade`",
-                    type(exc).__name__)
-        return
-    finally:
-        app.extensions["docgen.db"]["engine"].dispose()  # the workers open their own
-    if count:
-        log.warning("%d batch job(s) interrupted by the last stop are marked failed", count)
 
 
 class JsonLogger(glogging.Logger):
@@ -120,7 +100,7 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
           read_timeout: float = 15, min_rate: float = 64_000,
           max_body: int = 20_000_000, local_pdf: bool = True,
           metrics_dir: str | None = None, log_format: str = "json",
-          settings: Settings | None = None) -> None:
+          consume: bool = False, settings: Settings | None = None) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
 
     ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
@@ -140,7 +120,6 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     if metrics_dir:
         # Before any metric exists and any worker is forked: the workers count in files.
         metrics.enable_multiprocess(Path(metrics_dir))
-    _close_interrupted_jobs(settings)
     pdf = ServiceProcess()
     if local_pdf:
         url = pdf.start()
@@ -148,7 +127,12 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
         if settings is not None:
             settings = settings.model_copy(update={"PDF_URL": url})
         log.info("PDF service ready at %s", url)
+    # ``consume``: the embedded queue (no QUEUE_URL) has its consumer here, a child
+    # process started again if it dies; it resumes the jobs a previous run left.
+    consumer = EmbeddedConsumer() if consume else None
     try:
+        if consumer is not None:
+            consumer.start()
         Server({
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -168,4 +152,6 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
             **({"logger_class": JsonLogger} if log_format == "json" else {}),
         }, pdf, settings).run()
     finally:
+        if consumer is not None:
+            consumer.stop()
         pdf.stop()

@@ -45,7 +45,8 @@ def live_app(tmp_path_factory) -> Iterator[tuple[str, object]]:
     app = create_app({"INSTANCE_DIR": str(folder / "instance"), "DATABASE_URL": url,
                       "TEMPLATES_DIR": str(ROOT / "templates"),
                       "FORMS_DIR": str(ROOT / "forms"), "RATE_LIMIT": 0, "PDF_URL": "",
-                      "PARSE_WORKERS": 1, "PARSE_WAIT": 120, "PARSE_RETRIES": 0})
+                      "PARSE_WORKERS": 1, "PARSE_WAIT": 120, "PARSE_RETRIES": 0,
+                      "QUEUE_IN_PROCESS": True})
     with app.app_context():
         for role, email in USERS.items():
             create_user(db.session, email, role, PASSWORD)

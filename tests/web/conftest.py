@@ -90,7 +90,9 @@ def make_app(request, backend, tmp_path, sqlite_template, templates_dir, shared_
         config = {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"),
                   "DATABASE_URL": url, "TEMPLATES_DIR": str(templates_dir),
                   "FORMS_DIR": str(FORMS), "RATE_LIMIT": 0, "PDF_URL": "",
-                  "PARSE_WAIT": 120, "PARSE_RETRIES": 0}
+                  "PARSE_WAIT": 120, "PARSE_RETRIES": 0,
+                  # Jobs run on a thread of the test's process (no consumer to start).
+                  "QUEUE_IN_PROCESS": True}
         config.update(overrides)
         app = create_app(config)
         app.extensions["docgen.parser"] = shared_parser
@@ -99,7 +101,8 @@ def make_app(request, backend, tmp_path, sqlite_template, templates_dir, shared_
 
     yield make
     for app in apps:
-        app.extensions["docgen.jobs"].shutdown(wait=True)
+        if "docgen.jobs" in app.extensions:
+            app.extensions["docgen.jobs"].shutdown(wait=True)
         app.extensions["docgen.parse_queue"].shutdown()
         app.extensions["docgen.heartbeat"].stop()
         app.extensions["docgen.db"]["engine"].dispose()

@@ -16,7 +16,7 @@ from docgen.config import DEFAULTS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # Settings of the queue and of the remote converters, written by other parts of issue 17.
-PENDING = {"QUEUE_URL"}
+PENDING: set[str] = set()
 
 
 def _compose() -> dict:

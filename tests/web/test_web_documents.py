@@ -180,25 +180,31 @@ def test_grants_and_selection_answer_as_the_cli(client, make_key, sample):
     assert invalid.status_code == 422 and invalid.json["errors"]
 
 
-def test_jobs_left_running_by_a_stopped_service_are_marked_failed(make_app):
+def test_jobs_left_by_a_stopped_service_are_queued_again(make_app):
     from docgen.store.database import db
     from docgen.store.models import Blob, Job
     from docgen.web import jobs
 
-    app = make_app()
+    app = make_app(QUEUE_IN_PROCESS=False, JOB_ATTEMPTS=3, JOB_RETRY_DELAY=5)
     with app.app_context():
         db.session.add(Blob(sha256="a" * 64, size=2, media_type="application/json"))
-        for job_id, status in (("j1", "running"), ("j2", "queued"), ("j3", "done")):
+        for job_id, status, attempts in (("j1", "running", 1), ("j2", "queued", 0),
+                                         ("j3", "done", 1), ("j4", "running", 3)):
             db.session.add(Job(id=job_id, kind="certificate_of_attendance", lang="ro",
                                format="docx", status=status, total=3, done=1,
-                               items_sha256="a" * 64))
+                               items_sha256="a" * 64, attempts=attempts))
         db.session.commit()
-        assert jobs.fail_interrupted(db.session) == 2
-        db.session.commit()
+        assert jobs.requeue_interrupted(app, db.new_session()) == 2
         states = {job.id: (job.status, job.detail) for job in db.session.query(Job)}
-    assert states["j1"] == ("failed", jobs.INTERRUPTED)
-    assert states["j2"] == ("failed", jobs.INTERRUPTED)
+    assert states["j1"][0] == "queued" and "run 2 of 3 in 5 s" in states["j1"][1]
+    assert states["j2"] == ("queued", None)
     assert states["j3"] == ("done", None)
+    assert states["j4"][0] == "failed" and "stopped 3 time(s)" in states["j4"][1]
+    queue = app.extensions["docgen.queue"]
+    # j2 at once, j1 after its back-off; j4 (failed) and j3 (done) not at all.
+    tasks = [queue.dequeue() for _ in range(queue.pending_count())]
+    assert sorted((task.args[0], task.eta is not None) for task in tasks) == [
+        ("j1", True), ("j2", False)]
 
 
 def test_rules_explain_answers_as_the_cli(client, make_key):

@@ -78,9 +78,10 @@ def test_a_key_has_a_bounded_number_of_items_waiting(make_app, sample):
 
 
 def test_a_job_whose_worker_stopped_beating_is_failed_with_the_reason(make_app):
+    """After its last allowed run (JOB_ATTEMPTS); the retries are in tests/scale."""
     from docgen.store.models import Blob
 
-    app = make_app(JOB_HEARTBEAT_TIMEOUT=30)
+    app = make_app(JOB_HEARTBEAT_TIMEOUT=30, JOB_ATTEMPTS=2)
     client = app.test_client()
     headers = _key(app, "watcher")
     with app.app_context():
@@ -96,6 +97,7 @@ def test_a_job_whose_worker_stopped_beating_is_failed_with_the_reason(make_app):
                 done=3,
                 items_sha256="c" * 64,
                 heartbeat_at=utcnow() - timedelta(seconds=31),
+                attempts=2,
             )
         )
         db.session.add(
@@ -114,7 +116,7 @@ def test_a_job_whose_worker_stopped_beating_is_failed_with_the_reason(make_app):
         db.session.commit()
     lost = client.get("/api/v1/documents/batch/lost", headers=headers).json
     assert lost["status"] == "failed"
-    assert "stopped" in lost["detail"] and "30 s" in lost["detail"]
+    assert "stopped 2 time(s)" in lost["detail"] and "30 s" in lost["detail"]
     assert client.get("/api/v1/documents/batch/alive", headers=headers).json["status"] == "running"
     with app.app_context():  # the failure was stored, not only shown
         assert db.session.get(Job, "lost").finished_at is not None
@@ -126,7 +128,7 @@ def test_a_job_held_by_a_live_process_keeps_beating(make_app):
     from docgen.store.models import Blob
     from docgen.web import heartbeat
 
-    app = make_app(JOB_HEARTBEAT_TIMEOUT=2)
+    app = make_app(JOB_HEARTBEAT_TIMEOUT=2, JOB_ATTEMPTS=1)
     client = app.test_client()
     headers = _key(app, "beating")
     with app.app_context():
@@ -143,6 +145,7 @@ def test_a_job_held_by_a_live_process_keeps_beating(make_app):
                     done=3,
                     items_sha256="d" * 64,
                     heartbeat_at=utcnow(),
+                    attempts=1,
                 )
             )
         db.session.commit()

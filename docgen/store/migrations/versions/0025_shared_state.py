@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_shared_state"
-down_revision = "0010_registry"
+down_revision = "0020_jobs_durable"
 branch_labels = None
 depends_on = None
 

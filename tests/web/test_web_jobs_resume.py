@@ -1,0 +1,95 @@
+"""Durable jobs in one process: a duplicate task runs nothing, a run that lost its lease
+records nothing, a resumed run skips the items already recorded and removes the file its
+dead predecessor wrote without recording it (SQLite and PostgreSQL).
+
+The same with real processes killed: tests/web/test_web_jobs_served.py, tests/scale/.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from docgen.store.database import db
+from docgen.store.keys import create_key
+from docgen.store.models import Blob, Document, Job, JobItem
+from docgen.web import jobs
+
+
+def _queued_job(app, sample, count: int) -> str:
+    with app.app_context():
+        _key, token = create_key(db.session, "resumer", ["documents"])
+        db.session.commit()
+    items = [dict(sample("certificate_of_attendance"), reference=f"RES-{n}")
+             for n in range(count)]
+    answer = app.test_client().post(
+        "/api/v1/documents/batch", headers={"Authorization": f"Bearer {token}"},
+        json={"kind": "certificate_of_attendance", "lang": "en", "format": "docx",
+              "items": items})
+    assert answer.status_code == 202, answer.json
+    return answer.json["job"]
+
+
+def test_a_run_that_lost_its_lease_records_nothing(make_app, sample):
+    app = make_app(QUEUE_IN_PROCESS=False, BATCH_SYNC_LIMIT=1)
+    job_id = _queued_job(app, sample, 3)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        job.status, job.lease, job.attempts = "running", "the-other-run", 1
+        db.session.commit()
+        jobs.run(app, job_id)  # a duplicate task: the job is not queued, nothing happens
+        session = db.new_session()
+        with pytest.raises(jobs.LeaseLost):
+            jobs._run(session, job_id, "a-stale-run")
+        session.rollback()
+        session.close()
+        assert db.session.query(JobItem).count() == 0
+        assert db.session.query(Document).count() == 0
+        assert db.session.get(Job, job_id).lease == "the-other-run"
+
+
+def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
+    app = make_app(QUEUE_IN_PROCESS=False, BATCH_SYNC_LIMIT=1)
+    job_id = _queued_job(app, sample, 5)
+    blobs = app.extensions["docgen.blobs"]
+    with app.app_context():
+        # A first run recorded items 0 and 1, then its worker died; the sweep queued it again.
+        session = db.new_session()
+        job = session.get(Job, job_id)
+        job.status, job.lease, job.attempts = "running", "first", 1
+        session.commit()
+        original = jobs._advance
+
+        def die_before_recording_the_third(session_, job_id_, holder, **values):
+            # Items 0 and 1 recorded; item 2's file written, its rows not yet committed.
+            if "done" in values and session_.query(JobItem).count() == 3:
+                raise RuntimeError("the worker died")
+            original(session_, job_id_, holder, **values)
+
+        jobs._advance = die_before_recording_the_third
+        try:
+            with pytest.raises(RuntimeError):
+                jobs._run(session, job_id, "first")
+        finally:
+            jobs._advance = original
+            session.close()
+        job = db.session.get(Job, job_id)
+        left = job.pending_sha256
+        assert left is not None and blobs.exists(left)
+        assert db.session.query(JobItem).count() == 2
+        job.status = "queued"
+        db.session.commit()
+        jobs.run(app, job_id)
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert (job.status, job.done, job.attempts) == ("done", 5, 2)
+        assert db.session.query(Document).filter_by(job_id=job_id).count() == 5
+        names = zipfile.ZipFile(io.BytesIO(blobs.get(job.result_sha256))).namelist()
+        # Nothing stored twice: the dead run's unrecorded file is gone, every file is a row.
+        stored = {p.name for p in blobs.root.rglob("*")
+                  if p.is_file() and "tmp" not in p.relative_to(blobs.root).parts}
+        assert stored == {blob.sha256 for blob in db.session.query(Blob)}
+        assert job.pending_sha256 is None
+    assert sorted(names) == [f"certificate_of_attendance-RES-{n}-en.docx" for n in range(5)]
