@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     # of time because the machine was loaded is tried again (with a longer limit each time).
     "PARSE_WAIT": 2,
     "PARSE_RETRIES": 2,
+    # Scanned pages: most pixels one image may have (a decompression bomb is refused before
+    # it is decoded), most pages of a scan, and the resolution PDFs of images are read at.
+    "PARSE_MAX_PIXELS": 60_000_000,
+    "SCAN_MAX_PAGES": 60,
+    "SCAN_DPI": 200,
     # Trust roots (PEM files, separated by os.pathsep) for digital signatures.
     "TRUST_ROOTS": "",
     # --- the HTTP service (docgen serve, docgen db, docgen apikeys) ---
@@ -131,3 +137,28 @@ def project_path(value: str | Path) -> Path:
     """Resolve a configured path against the project root (the working directory)."""
     path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def instance_secret(values: dict[str, Any]) -> str:
+    """Return the instance's secret: ``SECRET_KEY``, else ``<instance>/secret_key``.
+
+    The file is created once, with a random value, and read by every process after that
+    (web workers, the CLI, parsing workers), so that codes printed by one are verified by
+    all.
+    """
+    if values.get("SECRET_KEY"):
+        return str(values["SECRET_KEY"])
+    folder = project_path(values["INSTANCE_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return secret_file(folder / "secret_key")
+
+
+def secret_file(path: Path) -> str:
+    """Read a secret kept in ``path``, creating it once (the same for every process)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text().strip()

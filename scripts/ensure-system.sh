@@ -12,6 +12,7 @@ packages=(
   qpdf                      # a second, independent PDF tool for the forms tests
   nodejs                    # pdf.js under Node (tools/pdfjs), a partner's Firefox in the forms tests
   postgresql                # a real PostgreSQL server, started by the service's tests
+  tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng  # OCR of scanned forms
   chromium                  # the browser the web pages are tested in (through Playwright)
 )
 

@@ -38,10 +38,16 @@ def build(check: bool) -> int:
               help="Where to write the prefilled PDF.")
 def prefill(form_id: str, data_path: str, output: str) -> int:
     """Write FORM_ID prefilled with the office's values ({"reference", "values"})."""
+    from docgen.config import instance_secret, settings
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
-    pdf = prefill_form(get_spec(form_id), read_json(data_path))
+    spec = get_spec(form_id)
+    data = read_json(data_path)
+    pdf = prefill_form(spec, data)
+    reference = str(data.get("reference") or "") if isinstance(data, dict) else ""
+    pdf = stamp_form(pdf, spec, reference, instance_secret(settings()))
     Path(output).write_bytes(pdf)
     click.echo(f"{output}: {len(pdf)} bytes", err=True)
     return 0

@@ -22,6 +22,8 @@ from docgen.store.users import actor_ids, actor_name
 
 STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected")
 REVIEWABLE = {"valid", "needs_review", "approved", "rejected"}
+# Issues of a scanned page that a correction of other fields does not settle.
+SCAN_ISSUES = {"low_confidence", "signature_missing", "page_missing"}
 SpecLookup = Callable[[str], Any]  # form id -> FormSpec or None
 Actor = ApiKey | User | None  # who acts: an API client or a signed-in user
 
@@ -207,6 +209,13 @@ def update_record(session: Session, record: Record, changes: dict[str, Any],
                    values.get(name), reason)
         if edited:
             changed = True
+            # What a scan left for the reviewer stays, but for the fields corrected now.
+            kept = [
+                i
+                for i in (record.issues or {}).get("items") or []
+                if i.get("code") in SCAN_ISSUES and i.get("field") not in corrections
+            ]
+            issues = [*issues, *kept]
             record.values = values
             record.issues = {"items": issues}
             record.grant = grant(record)
@@ -225,6 +234,8 @@ def update_record(session: Session, record: Record, changes: dict[str, Any],
         if status == "approved":
             record.approved_by, record.approved_by_user = actor_ids(key)
             record.approved_at = utcnow()
+            if record.method == "scan":  # the reviewer confirms what was read unsure
+                record.grant = grant(record)
     if changed:
         record.search_text = _search_text(record)
         record.updated_at = utcnow()

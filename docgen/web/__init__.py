@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from docgen.config import DEFAULTS, project_path
+from docgen.config import DEFAULTS, project_path, secret_file
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
 from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui, uploads
@@ -57,19 +56,8 @@ def _derive(app: Flask) -> None:
         c["DATABASE_URL"] = f"sqlite:///{instance / 'docgen.sqlite3'}"
     c["STORAGE_DIR"] = str(project_path(c["STORAGE_DIR"] or instance / "files"))
     if not c["SECRET_KEY"]:
-        c["SECRET_KEY"] = _secret_key(instance / "secret_key")
+        c["SECRET_KEY"] = secret_file(instance / "secret_key")
     c["MAX_CONTENT_LENGTH"] = int(c["MAX_UPLOAD_MB"]) * 1_000_000
-
-
-def _secret_key(path: Path) -> str:
-    """Read the instance's secret, creating it once (the same for every worker)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(32))
-    return path.read_text().strip()
 
 
 def _check(app: Flask) -> None:

@@ -70,11 +70,13 @@ def list_forms() -> Any:
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
     from docgen.forms.build import build_form
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.spec import get_spec
 
     spec = get_spec(form_id, _forms_dir())
     path = _forms_dir() / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
+    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
     return send_file(io.BytesIO(content), mimetype="application/pdf",
                      download_name=f"{spec.id}.pdf", max_age=0)
 
@@ -83,12 +85,14 @@ def form_pdf(form_id: str) -> Response:
 @require("documents")
 def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
     spec = get_spec(form_id, _forms_dir())
     body = json_body(PrefillRequest)
     content = prefill_form(spec, body.model_dump(exclude_none=True))
+    content = stamp_form(content, spec, body.reference or "", current_app.config["SECRET_KEY"])
     name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=name.replace("/", "-"), max_age=0)
@@ -107,9 +111,13 @@ def _files() -> list[Any]:
     problems = []
     for index, storage in enumerate(files):
         if not uploads.looks_like_pdf(storage):
-            problems.append(Problem(f"/file/{index}", f"{_name(storage)}: not a PDF"))
+            problems.append(
+                Problem(f"/file/{index}", f"{_name(storage)}: not a PDF nor a scanned image")
+            )
     if problems:
-        error = UnsupportedMedia("only PDF files are accepted (judged by content)")
+        error = UnsupportedMedia(
+            "only PDF files and scans (JPEG, PNG, TIFF, HEIC) are accepted (judged by content)"
+        )
         error.problems = problems  # type: ignore[attr-defined]
         raise error
     return files
@@ -170,7 +178,7 @@ def get_upload(sha256: str) -> Response:
         raise NotFound(f"no uploaded file {sha256[:64]}")
     fp = _blobs().open(sha256)
     name = uploads.file_name(record.filename if record else None, f"{sha256}.pdf")
-    return send_untrusted(fp, blob.media_type, name, sha256)
+    return send_untrusted(fp, uploads.served_type(fp), name, sha256)
 
 
 @bp.get("/records")

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from docgen.config import project_path
 from docgen.documents.kinds import get_kind
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
+from docgen.forms.pagecode import page_key
 from docgen.store import documents as ops
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
@@ -206,6 +207,7 @@ def _run(session: Session, job_id: str) -> None:
             templates=project_path(app_config()["TEMPLATES_DIR"]),
             convert=_patient(converter().convert), api_key_id=job.api_key_id, job_id=job.id,
             on_item=progress, user_id=job.user_id, parallel=job_capacity(),
+            page_key=page_key(app_config()["SECRET_KEY"]),
         )
         out.seek(0)
         sha, size = _blobs().put_stream(out)

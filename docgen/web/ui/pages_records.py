@@ -48,16 +48,19 @@ def forms() -> Any:
 @bp.get("/forms/<form_id>.pdf")
 def form_pdf(form_id: str) -> Any:
     from docgen.forms.build import build_form
+    from docgen.forms.pagecode import stamp_form
 
     spec = _spec_of(form_id) or abort(404)
     path = project_path(current_app.config["FORMS_DIR"]) / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
+    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{spec.id}.pdf", max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
 def form_prefill(form_id: str) -> Any:
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
 
     spec = _spec_of(form_id) or abort(404)
@@ -66,6 +69,7 @@ def form_prefill(form_id: str) -> Any:
               if f.prefill and request.form.get(f.name, "").strip()}
     try:
         content = prefill_form(spec, {"reference": reference or None, "values": values})
+        content = stamp_form(content, spec, reference, current_app.config["SECRET_KEY"])
     except InvalidInput as exc:
         errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
                   for p in exc.problems}
@@ -212,7 +216,7 @@ def record_pdf(record_id: int) -> Any:
         abort(404)
     # Never shown inline on our origin: a PDF may carry JavaScript (see headers.py).
     name = uploads.file_name(item.filename, "form.pdf")
-    return send_untrusted(fp, "application/pdf", name, item.sha256)
+    return send_untrusted(fp, uploads.served_type(fp), name, item.sha256)
 
 
 @bp.post("/records/<int:record_id>/parse")

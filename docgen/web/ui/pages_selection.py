@@ -13,6 +13,7 @@ from docgen.config import project_path
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
+from docgen.forms.pagecode import page_key
 from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
 from docgen.store import documents as ops
 from docgen.store.database import db
@@ -137,7 +138,7 @@ def minutes() -> Any:
         generated = ops.generate_document(
             db.session, MINUTES, lang, fmt, data,
             templates=project_path(current_app.config["TEMPLATES_DIR"]), convert=convert,
-            user_id=current_user().id)
+            user_id=current_user().id, page_key=page_key(current_app.config["SECRET_KEY"]))
     except InvalidInput as exc:
         found = schemaform.errors_by_field(exc.problems, prefix="/data")
         errors = {k: [translate_message(m) for m in v] for k, v in found.items()}

@@ -1,0 +1,207 @@
+"""Read a scan (a PDF of images, a photo) into records: identify, register, read, validate.
+
+Pages are identified by their QR, in any order and rotation, and grouped into documents by
+form, version and reference; each page of a known form is registered and its fields read
+(:mod:`docgen.forms.ocr`), then typed and checked exactly as AcroForm values are
+(:func:`docgen.forms.validate.validate`). A field read with a confidence below
+:data:`CONFIDENCE` is flagged for review; a page without a code (or with another
+instance's code) is listed as unidentified.
+
+The answer is the record of the first document, with ``"documents"`` (every document's
+record, the first included) and ``"unidentified"`` (pages, 1-based, with the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from docgen.forms.identify import CANON_DPI, find_code, register
+from docgen.forms.ocr import read_fields
+from docgen.forms.pages import PageLimit, load_pages
+from docgen.forms.spec import FormSpec
+from docgen.forms.validate import issue, validate
+
+CONFIDENCE = 0.80
+A4 = (595.2756, 841.8898)
+
+
+def _page_entry(index: int, found: Any, marks: int | None) -> dict[str, Any]:
+    return {
+        "index": index,
+        "page": found.code.page,
+        "rotation": found.rotation,
+        "marks": marks,
+    }
+
+
+def read_scan(
+    data: bytes,
+    specs: Mapping[str, FormSpec],
+    key: bytes,
+    *,
+    dpi: int,
+    max_pixels: int,
+    max_pages: int,
+    probe: int | None = None,
+) -> dict[str, Any] | None:
+    """Return the scan's answer (see the module's docstring); raise PageLimit past a limit.
+
+    With ``probe``, a file whose first ``probe`` pages carry no docgen code at all is not
+    read further: None (a PDF of someone else's images is not worth minutes of reading).
+    """
+    documents: dict[tuple[str, str, str], dict[str, Any]] = {}
+    unidentified: list[dict[str, Any]] = []
+    count = 0
+    pages = load_pages(data, dpi=dpi, max_pixels=max_pixels, max_pages=max_pages)
+    try:
+        for index, image in enumerate(pages, start=1):
+            count = index
+            if probe and index > probe and not _ours(documents, unidentified):
+                return None
+            _read_page(image, index, specs, key, documents, unidentified)
+    except PageLimit:
+        if probe and not _ours(documents, unidentified):
+            return None  # not one of ours: what it is beyond our limits is not our error
+        raise
+    if probe and not _ours(documents, unidentified):
+        return None
+    return _answer(documents, unidentified, specs, count)
+
+
+def _read_page(
+    image: Any,
+    index: int,
+    specs: Mapping[str, FormSpec],
+    key: bytes,
+    documents: dict[tuple[str, str, str], dict[str, Any]],
+    unidentified: list[dict[str, Any]],
+) -> None:
+    """Identify one page and read its fields into ``documents`` (or list it unidentified)."""
+    found = find_code(image, key)
+    if found is None or found.code is None:
+        reason = "no_code" if found is None else "foreign_code"
+        unidentified.append({"index": index, "reason": reason})
+        return
+    code = found.code
+    document = documents.setdefault(
+        (code.kind, code.version, code.reference),
+        {"code": code, "pages": [], "reads": {}},
+    )
+    spec = specs.get(code.kind)
+    marks = None
+    if spec is not None and code.page <= spec.pages:
+        canon, marks = register(found, A4, marks=True)
+        fields = [f for f in spec.fields if f.page == code.page]
+        for name, read in read_fields(canon, fields, A4[1], CANON_DPI).items():
+            document["reads"][name] = (read, code.page)
+    document["pages"].append(_page_entry(index, found, marks))
+
+
+def _answer(
+    documents: dict[tuple[str, str, str], dict[str, Any]],
+    unidentified: list[dict[str, Any]],
+    specs: Mapping[str, FormSpec],
+    count: int,
+) -> dict[str, Any]:
+    records = [_record(doc, specs) for doc in documents.values()]
+    if records:
+        answer = dict(records[0])
+    else:
+        answer = {
+            "form": None,
+            "version": None,
+            "status": "unrecognized",
+            "method": "scan",
+            "reference": None,
+            "values": {},
+            "issues": [issue("", "unidentified", "no page carries a code of this instance")],
+            "signatures": [],
+            "fields": {},
+            "pages": [],
+        }
+    answer["documents"] = records
+    answer["unidentified"] = unidentified
+    answer["scan_pages"] = count
+    return answer
+
+
+def _ours(documents: Mapping[Any, Any], unidentified: list[dict[str, Any]]) -> bool:
+    """Whether a page so far carries a docgen code (ours, or another instance's)."""
+    return bool(documents) or any(u["reason"] == "foreign_code" for u in unidentified)
+
+
+def _record(document: dict[str, Any], specs: Mapping[str, FormSpec]) -> dict[str, Any]:
+    code = document["code"]
+    pages = sorted(document["pages"], key=lambda p: p["page"])
+    base = {
+        "form": code.kind,
+        "version": code.version,
+        "method": "scan",
+        "reference": code.reference or None,
+        "pages": pages,
+    }
+    spec = specs.get(code.kind)
+    if spec is None:
+        # A generated document (a contract, a certificate) or a form of another version of
+        # the specs: identified, with nothing to read.
+        return {
+            **base,
+            "status": "unrecognized",
+            "values": {},
+            "issues": [issue("", "unknown_form", f"no spec for form {code.kind!r}")],
+            "signatures": [],
+            "fields": {},
+        }
+    reads = document["reads"]
+    raw = {name: read.raw for name, (read, _) in reads.items()}
+    values, issues = validate(spec, raw)
+    seen = {p["page"] for p in pages}
+    for number in range(1, spec.pages + 1):
+        if number not in seen:
+            issues.append(issue("", "page_missing", f"page {number} of {spec.pages} is missing"))
+    if code.version != spec.version:
+        issues.insert(
+            0,
+            issue(
+                "",
+                "version_mismatch",
+                f"the scan is version {code.version} of the form, read with {spec.version}",
+            ),
+        )
+    fields: dict[str, Any] = {}
+    signatures = []
+    for field in spec.fields:
+        if field.name not in reads:
+            continue
+        read, page = reads[field.name]
+        confidence = round(read.confidence, 3)
+        fields[field.name] = {
+            "read": read.raw,
+            "confidence": confidence,
+            "page": page,
+            "box": list(read.box),
+            "flagged": confidence < CONFIDENCE,
+        }
+        if confidence < CONFIDENCE:
+            issues.append(
+                issue(
+                    field.name,
+                    "low_confidence",
+                    f"{field.label.en}: read with confidence {confidence:.2f}, check it",
+                )
+            )
+        if field.type == "signature":
+            signatures.append({"field": field.name, "signed": bool(read.raw), "digital": False})
+            if not read.raw:
+                issues.append(
+                    issue(field.name, "signature_missing", f"{field.label.en}: no ink in the box")
+                )
+    return {
+        **base,
+        "status": "needs_review" if issues else "valid",
+        "values": values,
+        "issues": issues,
+        "signatures": signatures,
+        "fields": fields,
+    }
