@@ -15,8 +15,9 @@ from PIL import Image
 
 
 def render(pdf: bytes, dpi: int) -> list[np.ndarray]:
-    """Render every page of ``pdf`` in gray at ``dpi``."""
+    """Render every page of ``pdf`` in gray at ``dpi``, its form fields drawn."""
     document = pdfium.PdfDocument(pdf)
+    document.init_forms()  # print the fields as they look, like a viewer printing the form
     pages = []
     for index in range(len(document)):
         bitmap = document[index].render(scale=dpi / 72, grayscale=True)
