@@ -36,5 +36,6 @@ Issue codes in a record: ``required``, ``invalid_date``, ``not_integer``, ``not_
 ``required_with``, ``version_mismatch``, ``unknown_form``, ``signature_invalid``,
 ``active_content`` (JavaScript, launch or submit actions, embedded files: see
 :mod:`docgen.forms.active`); and for scans (``"method": "scan"``) ``low_confidence``,
+``letter_unsure`` (ş or ș, ţ or ț read on a ``lang: foreign`` field),
 ``signature_missing``, ``page_missing``, ``unidentified``.
 """

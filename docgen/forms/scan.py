@@ -17,13 +17,37 @@ from collections.abc import Mapping
 from typing import Any
 
 from docgen.forms.identify import CANON_DPI, find_code, register
+from docgen.forms.normalise import TURKISH
 from docgen.forms.ocr import read_fields
 from docgen.forms.pages import PageLimit, load_pages
-from docgen.forms.spec import FormSpec
+from docgen.forms.spec import FieldSpec, FormSpec
 from docgen.forms.validate import issue, validate
 
 CONFIDENCE = 0.80
 A4 = (595.2756, 841.8898)
+# OCR cannot tell ş from ș nor ţ from ț (the cedilla and the comma below are a few pixels
+# apart and fonts draw them alike). On a `lang: foreign` field, where a typed cedilla is
+# kept as written, a scan's reading of one of them is therefore unsure: see _foreign_letters.
+_COMMA = str.maketrans({"ş": "ș", "Ş": "Ș", "ţ": "ț", "Ţ": "Ț"})
+_CEDILLA = str.maketrans({"ș": "ş", "Ș": "Ş", "ț": "ţ", "Ț": "Ţ"})
+UNSURE_LETTERS = frozenset("şșţțŞȘŢȚ")
+
+
+def _foreign_letters(field: FieldSpec, raw: object) -> tuple[object, bool]:
+    """Return a foreign text field's reading with one spelling of ş/ș ţ/ț, and whether the
+    letter is unsure (the field is then flagged for review, whatever the confidence).
+
+    The spelling proposed is the cedilla when the value has a Turkish letter (ç ğ ı ö ü:
+    a Turkish or Azerbaijani name), else the comma below (a Romanian name or institution,
+    the common case on this office's forms); a person confirms it or types the other one.
+    Romanian (`lang: ro`) and unmarked fields are normalised by validate() as usual.
+    """
+    if field.type != "text" or field.lang != "foreign" or not isinstance(raw, str):
+        return raw, False
+    if not any(c in UNSURE_LETTERS for c in raw):
+        return raw, False
+    turkish = any(c in TURKISH for c in raw)
+    return raw.translate(_CEDILLA if turkish else _COMMA), True
 
 
 def _page_entry(index: int, found: Any, marks: int | None) -> dict[str, Any]:
@@ -154,7 +178,13 @@ def _record(document: dict[str, Any], specs: Mapping[str, FormSpec]) -> dict[str
             "fields": {},
         }
     reads = document["reads"]
-    raw = {name: read.raw for name, (read, _) in reads.items()}
+    raw: dict[str, Any] = {}
+    unsure: set[str] = set()
+    for field in spec.fields:
+        if field.name in reads:
+            raw[field.name], doubt = _foreign_letters(field, reads[field.name][0].raw)
+            if doubt:
+                unsure.add(field.name)
     values, issues = validate(spec, raw)
     seen = {p["page"] for p in pages}
     for number in range(1, spec.pages + 1):
@@ -181,9 +211,17 @@ def _record(document: dict[str, Any], specs: Mapping[str, FormSpec]) -> dict[str
             "confidence": confidence,
             "page": page,
             "box": list(read.box),
-            "flagged": confidence < CONFIDENCE,
+            "flagged": confidence < CONFIDENCE or field.name in unsure,
         }
-        if confidence < CONFIDENCE:
+        if field.name in unsure:
+            issues.append(
+                issue(
+                    field.name,
+                    "letter_unsure",
+                    f"{field.label.en}: a scan cannot tell ş from ș nor ţ from ț, check it",
+                )
+            )
+        elif confidence < CONFIDENCE:
             issues.append(
                 issue(
                     field.name,

@@ -23,7 +23,7 @@ from docgen.store.users import actor_ids, actor_name
 STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected")
 REVIEWABLE = {"valid", "needs_review", "approved", "rejected"}
 # Issues of a scanned page that a correction of other fields does not settle.
-SCAN_ISSUES = {"low_confidence", "signature_missing", "page_missing"}
+SCAN_ISSUES = {"low_confidence", "letter_unsure", "signature_missing", "page_missing"}
 SpecLookup = Callable[[str], Any]  # form id -> FormSpec or None
 Actor = ApiKey | User | None  # who acts: an API client or a signed-in user
 

@@ -56,7 +56,8 @@ def check_reading(answer, expected, exact_at_least):
     assert len(exact) >= exact_at_least, sorted(set(expected) - set(exact))
     for name in ("actual_start", "actual_end", "days", "teaching_hours", "sign_date"):
         assert answer["values"][name] == expected[name], name
-    flagged = {i["field"] for i in answer["issues"] if i["code"] == "low_confidence"}
+    review = {"low_confidence", "letter_unsure"}
+    flagged = {i["field"] for i in answer["issues"] if i["code"] in review}
     assert flagged == {n for n, f in answer["fields"].items() if f["flagged"]}
 
 
@@ -210,7 +211,10 @@ def test_long_scan_past_the_timeout_is_refused_and_the_pool_goes_on(specs, value
     stack = scanlib.image_pdf([page] * 12, 200, quality=60)
     with WorkerPool(1, timeout=4, forms_dir=FORMS, trust_roots="", secret=SECRET) as pool:
         answer = pool.parse(stack, "long.pdf")
-        assert answer == {"error": {"code": "timeout", "message": "parsing took longer than 4 s"}}
+        # "cause": "load" is added when the worker was starved by the machine (isolation.py)
+        error = dict(answer["error"])
+        assert error.pop("cause", "load") == "load"
+        assert error == {"code": "timeout", "message": "parsing took longer than 4 s"}
         small = scanlib.image_pdf([scanlib.black_white(page)], 200)
         again = pool.parse(small, "one.pdf")
         assert again["reference"] == REF and again["method"] == "scan"
@@ -226,3 +230,31 @@ def test_corners_turned_with_the_page(certificate, turn):
     (on_upright,) = _read(upright)
     moved = _rotate_points(_points(on_turned.position), turned.shape, turn)
     assert np.abs(moved - _points(on_upright.position)).max() <= 2
+
+
+def test_foreign_field_with_a_cedilla_or_a_comma_is_flagged(specs, values):
+    """A scan cannot tell ş from ș: on a foreign field the value read is proposed with the
+    comma below (Romanian has no Turkish letter to tell it by: the Romanian model reads none)
+    and always flagged for a person to confirm; a Romanian field is corrected as usual."""
+    spec = specs["certificate_of_attendance"]
+    typed = dict(values["certificate_of_attendance"], signer_name="Ayşe Kurtuluş")
+    (page,) = scanlib.render(filled(spec, typed, REF), 300)
+    answer = scan(scanlib.png(page), specs)
+    unsure = {i["field"] for i in answer["issues"] if i["code"] == "letter_unsure"}
+    assert {"signer_name", "signer_function"} <= unsure
+    assert "sending_institution" not in unsure  # lang: ro, ș ț are Romanian
+    assert answer["values"]["signer_name"] == "Ayșe Kurtuluș"  # proposed, to be confirmed
+    assert answer["values"]["signer_function"] == "Coordonator instituțional Erasmus+"
+    assert answer["fields"]["signer_name"]["flagged"]
+    assert answer["fields"]["signer_function"]["flagged"]
+
+
+def test_foreign_letters_rule():
+    from docgen.forms.scan import _foreign_letters
+
+    foreign = type("F", (), {"type": "text", "lang": "foreign"})()
+    assert _foreign_letters(foreign, "Ştefan cel Mare") == ("Ștefan cel Mare", True)
+    assert _foreign_letters(foreign, "Kurtuluș Çelik") == ("Kurtuluş Çelik", True)
+    assert _foreign_letters(foreign, "Jean Dupont") == ("Jean Dupont", False)
+    romanian = type("F", (), {"type": "text", "lang": "ro"})()
+    assert _foreign_letters(romanian, "Timişoara") == ("Timişoara", False)  # validate() fixes it
