@@ -138,20 +138,22 @@ def _mark_candidates(image: np.ndarray, px_per_pt: float) -> np.ndarray:
     it: dark against its surroundings, so a photo's uneven light does not matter."""
     side = MARK_SIZE * px_per_pt
     background = cv2.blur(image, (int(side * 4) | 1, int(side * 4) | 1))
-    ink = ((image.astype(np.float32) < 0.55 * background.astype(np.float32)) * 255).astype(np.uint8)
-    count, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    ink = cv2.compare(image, cv2.convertScaleAbs(background, alpha=0.55), cv2.CMP_LT)
+    _, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = image.shape[:2]
+    x, y, w, h, area = (stats[1:, i].astype(np.int64) for i in range(5))
+    # Squares of a mark's size, filled (not a letter), not cut by the image's edge (the
+    # centre would be wrong): checked on every component at once, a page has thousands.
+    keep = (
+        (w >= 0.6 * side) & (w <= 1.5 * side) & (h >= 0.6 * side) & (h <= 1.5 * side)
+        & (area >= 0.8 * w * h) & (w >= 0.7 * h) & (w <= 1.4 * h)
+        & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    )
     found = []
     pad = int(side / 2)
-    height, width = image.shape[:2]
-    for index in range(1, count):
-        x, y, w, h, area = stats[index]
-        if not (0.6 * side <= w <= 1.5 * side and 0.6 * side <= h <= 1.5 * side):
-            continue
-        if area < 0.8 * w * h or not 0.7 <= w / h <= 1.4:  # a filled square, not a letter
-            continue
-        if x == 0 or y == 0 or x + w == width or y + h == height:
-            continue  # cut by the image's edge: its centre would be wrong
-        around = (slice(max(0, y - pad), y + h + pad), slice(max(0, x - pad), x + w + pad))
+    for index in np.flatnonzero(keep) + 1:
+        x0, y0, w0, h0 = (int(v) for v in stats[index, :4])
+        around = (slice(max(0, y0 - pad), y0 + h0 + pad), slice(max(0, x0 - pad), x0 + w0 + pad))
         ring, own = ink[around], labels[around] == index
         if ring[~own].mean() > 0.05 * 255:  # paper all around, not a piece of the desk
             continue

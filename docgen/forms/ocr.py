@@ -1,15 +1,21 @@
 """Read the fields of a registered page: text by Tesseract, boxes by their ink.
 
 The page is a canonical raster (:data:`docgen.forms.identify.CANON_DPI`) where a field's
-rectangle in PDF points is a fixed pixel box. Text-like fields are cut out, stacked into one
-image per character set and read in one Tesseract run each (a run costs a process and a
-model load: one per field would cost seconds a page); words go back to the field whose
-strip they lie in. Every value comes with a confidence from 0 to 1.
+rectangle in PDF points is a fixed pixel box. Each text-like box is cut out, what is left
+of its frame whitened, narrowed to its text and read by a warm Tesseract (tesserocr: the
+model loads once a process, :func:`warm` at a worker's start, so a box costs only its
+recognition, tens of milliseconds): one line (PSM 7) or a block for a multiline box, the
+LSTM engine only, dates and numbers with their characters only. Every value comes with a
+confidence from 0 to 1: Tesseract's lowest word confidence, at most
+:data:`AMBIGUOUS_CONFIDENCE` for a code whose O/0 or I/l/1 only the font's shape tells.
 """
 
 from __future__ import annotations
 
+import glob
+import os
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -17,7 +23,7 @@ import numpy as np
 from docgen.forms.spec import FieldSpec
 
 LANGS = "ron"
-GAP = 40  # white pixels between stacked strips
+GAP = 40  # white pixels around a box: Tesseract reads text with paper around it best
 # Fraction of dark pixels beyond which a box holds ink (a tick, a signature, a stamp).
 INK_EMPTY = 0.004
 CHECK_INK = 0.06
@@ -27,7 +33,10 @@ DIGITS = "0123456789"
 # run's fixed cost is the model load); normalise.py then types them as AcroForm values.
 NUMERIC = DIGITS + "./-,"
 CHARSETS = {"date": NUMERIC, "integer": NUMERIC, "decimal": NUMERIC}
-OCR_TIMEOUT = 20
+PSM_BLOCK = 6  # a multiline box: one block of text
+PSM_LINE = 7  # any other box: one line
+CANON_DPI = 300  # the registered page's resolution (identify.CANON_DPI)
+_APIS: dict[str | None, Any] = {}  # one warm Tesseract a character set, per process
 
 
 @dataclass
@@ -81,97 +90,120 @@ def _clean(crop: np.ndarray) -> np.ndarray:
     return crop
 
 
-def _stack(crops: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    width = max(c.shape[1] for c in crops) + 2 * GAP
-    spans, rows = [], []
-    y = GAP
-    for crop in crops:
-        height = crop.shape[0]
-        row = np.full((height + GAP, width), 255, np.uint8)
-        row[:height, GAP : GAP + crop.shape[1]] = crop
-        rows.append(row)
-        spans.append((y, y + height))
-        y += height + GAP
-    sheet = np.vstack([np.full((GAP, width), 255, np.uint8), *rows])
-    return sheet, spans
+def _text_only(crop: np.ndarray) -> np.ndarray | None:
+    """Return the part of a box that holds its text, the rest of the frame whitened.
+
+    What is left of the box's frame after :func:`_clean` (a photo's perspective bends it
+    into the crop) touches the crop's edge; the text does not (the box is cut inside its
+    frame). Those pieces are whitened, Tesseract reads no stray "1" or "." from them, and
+    the crop shrinks to the text with a margin: a smaller image is also a faster read.
+    """
+    ink = _ink(crop).astype(np.uint8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    height, width = crop.shape
+    x, y, w, h = (stats[1:, i] for i in range(4))
+    edge = (x == 0) | (y == 0) | (x + w >= width) | (y + h >= height)
+    if edge.all():
+        return None
+    crop = crop.copy()
+    if edge.any():
+        crop[np.isin(labels, np.flatnonzero(edge) + 1)] = 255
+    keep = ~edge
+    pad = max(4, height // 5)
+    x0 = max(0, int(x[keep].min()) - pad)
+    x1 = min(width, int((x + w)[keep].max()) + pad)
+    return crop[:, x0:x1]
 
 
-def _tesseract(sheet: np.ndarray, charset: str | None, psm: int = 6) -> dict[str, list]:
-    import pytesseract
-
-    config = f"--psm {psm} -c preserve_interword_spaces=1"
-    if charset:
-        config += f" -c tessedit_char_whitelist={charset}"
-    return pytesseract.image_to_data(
-        sheet,
-        lang=LANGS,
-        config=config,
-        output_type=pytesseract.Output.DICT,
-        timeout=OCR_TIMEOUT,
-    )
+def tessdata() -> str:
+    """Where the models are: TESSDATA_PREFIX, else the system's (apt installs
+    tesseract-ocr-ron into /usr/share/tesseract-ocr/<version>/tessdata), the newest first."""
+    if os.environ.get("TESSDATA_PREFIX"):
+        return os.environ["TESSDATA_PREFIX"]
+    found = sorted(glob.glob("/usr/share/tesseract-ocr/*/tessdata/ron.traineddata"), reverse=True)
+    found += glob.glob("/usr/local/share/tessdata/ron.traineddata")
+    found += glob.glob("/usr/share/tessdata/ron.traineddata")
+    return os.path.dirname(found[0]) + "/" if found else "./"
 
 
-def read_strips(crops: list[np.ndarray], charset: str | None) -> list[tuple[str, float]]:
-    """Return (text, confidence) for each crop, read in one Tesseract run."""
-    if not crops:
-        return []
-    sheet, spans = _stack(crops)
-    data = _tesseract(sheet, charset)
-    words: list[list[tuple[int, int, int, str, float]]] = [[] for _ in crops]
-    for i, text in enumerate(data["text"]):
-        if not text.strip() or float(data["conf"][i]) < 0:
-            continue
-        top, height = data["top"][i], data["height"][i]
-        middle = top + height / 2
-        for index, (start, end) in enumerate(spans):
-            if start - GAP / 2 <= middle < end + GAP / 2:
-                words[index].append(
-                    (top, data["left"][i], height, text, float(data["conf"][i]) / 100)
-                )
-                break
-    results = [_join(found) for found in words]
-    # Tesseract's page layout loses a lone short word (a "5" in a wide box) now and then:
-    # such a box is read again on its own, as one line, and the surer reading kept.
-    for index, (text, confidence) in enumerate(results):
-        if len(text.strip()) <= 2:
-            again = _read_alone(crops[index], charset)
-            if again[0] and (not text or again[1] > confidence):
-                results[index] = again
-    return results
+def _api(charset: str | None) -> Any:
+    """Return this process's warm Tesseract for ``charset`` (the model loads once)."""
+    api = _APIS.get(charset)
+    if api is None:
+        import tesserocr
+
+        api = tesserocr.PyTessBaseAPI(
+            path=tessdata(),
+            lang=LANGS, oem=tesserocr.OEM.LSTM_ONLY, psm=tesserocr.PSM.SINGLE_LINE
+        )
+        if charset:
+            api.SetVariable("tessedit_char_whitelist", charset)
+        _APIS[charset] = api
+    return api
+
+
+def warm() -> None:
+    """Load the models now (a worker's start), not in its first scan."""
+    for charset in {None, *CHARSETS.values()}:
+        _api(charset)
+
+
+# Glyphs the forms' font draws (almost) alike: in a token mixing letters and digits (a code
+# such as "RO SUCEAVA01") nothing but the shape tells them apart, and Tesseract is sure of
+# either reading. Such a token is read with at most AMBIGUOUS_CONFIDENCE: flagged.
+AMBIGUOUS = frozenset("O0Il1|")
+AMBIGUOUS_CONFIDENCE = 0.5
+
+
+def ambiguous(text: str) -> bool:
+    """Whether a word of ``text`` mixes letters and digits and holds O/0 or I/l/1."""
+    for word in text.split():
+        letters = any(c.isalpha() for c in word)
+        digits = any(c.isdigit() for c in word)
+        if letters and digits and any(c in AMBIGUOUS for c in word):
+            return True
+    return False
+
+
+def _tesseract(crop: np.ndarray, charset: str | None, psm: int) -> tuple[str, float]:
+    """Read one padded box: its text (lines kept) and the lowest word confidence."""
+    sheet = cv2.copyMakeBorder(crop, GAP, GAP, GAP, GAP, cv2.BORDER_CONSTANT, value=255)
+    api = _api(charset)
+    api.SetPageSegMode(psm)
+    api.SetImageBytes(sheet.tobytes(), sheet.shape[1], sheet.shape[0], 1, sheet.shape[1])
+    api.SetSourceResolution(CANON_DPI)
+    text = api.GetUTF8Text()
+    confidences = [c for c in api.AllWordConfidences() if c >= 0]
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    text = "\n".join(line for line in lines if line)
+    if not text or not confidences:
+        return "", 0.0
+    confidence = min(confidences) / 100
+    if charset is None and ambiguous(text):
+        confidence = min(confidence, AMBIGUOUS_CONFIDENCE)
+    return text, confidence
+
+
+def read_box(crop: np.ndarray, charset: str | None, multiline: bool) -> tuple[str, float]:
+    """Return (text, confidence) for one field's box: a line, or a block of lines."""
+    result = _tesseract(crop, charset, PSM_BLOCK if multiline else PSM_LINE)
+    # A lone short word (a "5" in a wide box) is missed now and then: read it again in black
+    # and white, then at half size (both help with a single character), keep the surer.
+    if len(result[0].strip()) <= 2:
+        again = _read_alone(crop, charset)
+        if again[0] and (not result[0] or again[1] > result[1]):
+            result = again
+    return result
 
 
 def _read_alone(crop: np.ndarray, charset: str | None) -> tuple[str, float]:
-    """Read one box as one line: in black and white, then at half size (both help Tesseract
-    with a single character that it misses in grey)."""
     _, binary = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     half = cv2.resize(binary, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     for variant in (binary, half):
-        sheet, _ = _stack([variant])
-        data = _tesseract(sheet, charset, psm=7)
-        found = [
-            (data["top"][i], data["left"][i], data["height"][i], t, float(data["conf"][i]) / 100)
-            for i, t in enumerate(data["text"])
-            if t.strip() and float(data["conf"][i]) >= 0
-        ]
-        if found:
-            return _join(found)
+        found = _tesseract(variant, charset, PSM_LINE)
+        if found[0]:
+            return found
     return "", 0.0
-
-
-def _join(words: list[tuple[int, int, int, str, float]]) -> tuple[str, float]:
-    if not words:
-        return "", 0.0
-    # Lines: words whose middles are within half a word height of each other.
-    words.sort(key=lambda w: w[0] + w[2] / 2)
-    lines: list[list[tuple[int, int, int, str, float]]] = []
-    for word in words:
-        middle = word[0] + word[2] / 2
-        if lines and abs(middle - (lines[-1][0][0] + lines[-1][0][2] / 2)) < word[2] / 2:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    text = "\n".join(" ".join(w[3] for w in sorted(line, key=lambda w: w[1])) for line in lines)
-    return text, min(w[4] for w in words)
 
 
 def read_fields(
@@ -179,7 +211,6 @@ def read_fields(
 ) -> dict[str, Read]:
     """Read every field of one page; blank boxes read as empty with full confidence."""
     found: dict[str, Read] = {}
-    groups: dict[str | None, list[tuple[FieldSpec, np.ndarray, tuple]]] = {}
     for field in fields:
         if field.type in {"checkbox", "signature"}:
             inset = 2.5 if field.type == "signature" else 0.22 * (field.rect[2] - field.rect[0])
@@ -195,12 +226,12 @@ def read_fields(
         if _ink_ratio(crop) < INK_EMPTY:
             found[field.name] = Read("", 1.0, box)
             continue
-        charset = CHARSETS.get(field.type)
-        groups.setdefault(charset, []).append((field, crop, box))
-    for charset, members in groups.items():
-        results = read_strips([crop for _, crop, _ in members], charset)
-        for (field, _, box), (text, confidence) in zip(members, results, strict=True):
-            if not field.multiline:
-                text = " ".join(text.split())
-            found[field.name] = Read(text, confidence, box)
+        crop = _text_only(crop)
+        if crop is None:
+            found[field.name] = Read("", 1.0, box)
+            continue
+        text, confidence = read_box(crop, CHARSETS.get(field.type), bool(field.multiline))
+        if not field.multiline:
+            text = " ".join(text.split())
+        found[field.name] = Read(text, confidence, box)
     return found

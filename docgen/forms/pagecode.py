@@ -13,6 +13,7 @@ page is registered by.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import io
@@ -99,10 +100,15 @@ def decode(text: str, key: bytes) -> PageCode | None:
         raise CodeRefused(f"a malformed page code ({exc})") from exc
 
 
+@functools.lru_cache(maxsize=512)
+def _symbol_side(text: str) -> int:
+    """Modules a side of the QR of ``text``, quiet zone included (a scan asks per page)."""
+    return int(segno.make_qr(text, error="m").symbol_size(scale=1, border=QR_BORDER)[0])
+
+
 def qr_box(width: float, text: str) -> tuple[float, float, float]:
     """Return ``(x, y, size)`` of the QR box (quiet zone included) on a page of ``width``."""
-    side = (segno.make_qr(text, error="m").symbol_size(scale=1, border=QR_BORDER))[0]
-    size = side * QR_MODULE
+    size = _symbol_side(text) * QR_MODULE
     return width - QR_RIGHT - size, QR_BOTTOM, size
 
 

@@ -161,12 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     limit_memory(args.memory_mb)
     # Import the parsing stack before the first request: a warm worker answers fast.
+    import cv2
     import pyhanko.sign.validation  # noqa: F401
 
+    import docgen.forms.ocr
     import docgen.forms.parse
     import docgen.forms.scan
-    import docgen.forms.signatures  # noqa: F401
+    import docgen.forms.signatures
 
+    cv2.setNumThreads(1)  # one core a worker for OpenCV too, as for Tesseract
+    docgen.forms.ocr.warm()  # Tesseract's models loaded once, before the first scan
     return serve(sys.stdin.buffer, out)
 
 

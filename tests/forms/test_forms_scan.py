@@ -216,8 +216,9 @@ def test_long_scan_past_the_timeout_is_refused_and_the_pool_goes_on(specs, value
         assert error.pop("cause", "load") == "load"
         assert error == {"code": "timeout", "message": "parsing took longer than 4 s"}
         small = scanlib.image_pdf([scanlib.black_white(page)], 200)
-        again = pool.parse(small, "one.pdf")
-        assert again["reference"] == REF and again["method"] == "scan"
+        # read by a new worker, given time: a loaded machine may slow one page past 4 s
+        again = pool.parse(small, "one.pdf", timeout=60)
+        assert (again.get("reference"), again.get("method")) == (REF, "scan"), again
 
 
 @pytest.mark.parametrize("turn", [90, 180, 270])
@@ -258,3 +259,12 @@ def test_foreign_letters_rule():
     assert _foreign_letters(foreign, "Jean Dupont") == ("Jean Dupont", False)
     romanian = type("F", (), {"type": "text", "lang": "ro"})()
     assert _foreign_letters(romanian, "Timişoara") == ("Timişoara", False)  # validate() fixes it
+
+
+def test_codes_with_look_alike_glyphs_are_never_sure():
+    from docgen.forms.ocr import ambiguous
+
+    assert ambiguous("RO SUCEAVAO1") and ambiguous("RO SUCEAVA0I") and ambiguous("B2l")
+    assert not ambiguous("RO SUCEAVA")  # letters only: the language model judges
+    assert not ambiguous("Universitatea Politehnica Timișoara")
+    assert not ambiguous("D HAMBURG25")  # a code without a look-alike glyph
