@@ -4,13 +4,15 @@ Run from the project root: ``python bench/scans.py [--runs 10] [--json]``. The c
 is prefilled with every value, stamped with its page code, rendered by PDFium and turned
 into a copier's scan (200 dpi, 1 degree of tilt, a JPEG in a PDF: ``scan_page_ms``) and a
 phone photo (perspective, uneven light, noise, a JPEG: ``photo_page_ms``); each is parsed by
-a warm worker (zxing-cpp, OpenCV, Tesseract), as the CLI and the web layer do.
+a warm worker (zxing-cpp, OpenCV, Tesseract), as the CLI and the web layer do. Besides the
+two medians it prints the worker's median CPU ms a page and the load average at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -39,15 +41,20 @@ def scans() -> tuple[bytes, bytes]:
     return scan, photo
 
 
-def timed(pool: WorkerPool, data: bytes, runs: int) -> float:
-    times = []
+def timed(pool: WorkerPool, data: bytes, runs: int) -> tuple[float, float]:
+    """Median wall-clock ms a parse, and median CPU ms of the worker a parse (what the page
+    costs on a core of its own: on a machine shared with other work the two differ)."""
+    times, cpus = [], []
+    (worker,) = pool._all  # one worker: its CPU time is read from /proc
     for _ in range(runs):
+        cpu = worker.cpu_seconds()
         start = time.perf_counter()
         answer = pool.parse(data, "scan")
         times.append((time.perf_counter() - start) * 1000)
+        cpus.append((worker.cpu_seconds() - cpu) * 1000)
         if answer.get("reference") != "UPT-1":
             raise SystemExit(f"the scan was not read: {json.dumps(answer)[:400]}")
-    return round(statistics.median(times), 1)
+    return round(statistics.median(times), 1), round(statistics.median(cpus), 1)
 
 
 def main() -> None:
@@ -59,10 +66,15 @@ def main() -> None:
     with WorkerPool(1, timeout=60, secret=SECRET) as pool:
         pool.warm_up()
         pool.parse(scan, "warm-up")  # Tesseract's models in the page cache
-        figures = {
-            "scan_page_ms": timed(pool, scan, args.runs),
-            "photo_page_ms": timed(pool, photo, args.runs),
-        }
+        scan_ms, scan_cpu = timed(pool, scan, args.runs)
+        photo_ms, photo_cpu = timed(pool, photo, args.runs)
+    figures = {
+        "scan_page_ms": scan_ms,
+        "photo_page_ms": photo_ms,
+        "scan_page_cpu_ms": scan_cpu,
+        "photo_page_cpu_ms": photo_cpu,
+        "load_average": round(os.getloadavg()[0], 2),
+    }
     if args.json:
         print(json.dumps(figures))
     else:
