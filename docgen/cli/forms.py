@@ -66,6 +66,11 @@ def parse(file: str, as_json: bool) -> int:
             answer = parse_isolated(fp, filename=Path(file).name)
     except OSError as exc:
         answer = error("unreadable", f"cannot read {file}: {exc.strerror}")
+    # A scan's crops are images for the review pages, not for a terminal.
+    answer = {k: v for k, v in answer.items() if k != "crops"}
+    if "documents" in answer:
+        answer["documents"] = [{k: v for k, v in d.items() if k != "crops"}
+                               for d in answer["documents"]]
     if as_json:
         print_json(answer)
     else:

@@ -13,8 +13,11 @@ record, the first included) and ``"unidentified"`` (pages, 1-based, with the rea
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
+
+import cv2
 
 from docgen.forms.identify import CANON_DPI, find_code, register
 from docgen.forms.normalise import TURKISH
@@ -48,6 +51,17 @@ def _foreign_letters(field: FieldSpec, raw: object) -> tuple[object, bool]:
         return raw, False
     turkish = any(c in TURKISH for c in raw)
     return raw.translate(_CEDILLA if turkish else _COMMA), True
+
+
+def crop_png(page: Any, box: tuple[int, int, int, int]) -> str:
+    """A field's box cut from the registered page, as a base64 gray PNG at half the canonical
+    resolution (150 dpi: legible beside the value, a few KiB): what the reviewer compares."""
+    x0, y0, x1, y1 = box
+    pad = 6
+    crop = page[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad]
+    crop = cv2.resize(crop, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    ok, png = cv2.imencode(".png", crop, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    return base64.b64encode(png.tobytes()).decode("ascii") if ok else ""
 
 
 def _page_entry(index: int, found: Any, marks: int | None) -> dict[str, Any]:
@@ -110,7 +124,7 @@ def _read_page(
     code = found.code
     document = documents.setdefault(
         (code.kind, code.version, code.reference),
-        {"code": code, "pages": [], "reads": {}},
+        {"code": code, "pages": [], "reads": {}, "crops": {}},
     )
     spec = specs.get(code.kind)
     marks = None
@@ -119,6 +133,7 @@ def _read_page(
         fields = [f for f in spec.fields if f.page == code.page]
         for name, read in read_fields(canon, fields, A4[1], CANON_DPI).items():
             document["reads"][name] = (read, code.page)
+            document["crops"][name] = crop_png(canon, read.box)
     document["pages"].append(_page_entry(index, found, marks))
 
 
@@ -242,4 +257,7 @@ def _record(document: dict[str, Any], specs: Mapping[str, FormSpec]) -> dict[str
         "issues": issues,
         "signatures": signatures,
         "fields": fields,
+        # Each read field's box as a base64 PNG: the web layer stores them as images for the
+        # review (the CLI leaves them out of its output).
+        "crops": {n: c for n, c in document["crops"].items() if n in fields and c},
     }

@@ -166,6 +166,8 @@ class Record(Base):
     signatures: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"items": [...]}
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"code", "message"}
     grant: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A scan's fields: {"fields": {name: {"read", "confidence", "page", "flagged", "crop"}}}
+    scan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     search_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))

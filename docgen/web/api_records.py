@@ -24,7 +24,7 @@ from docgen.store.database import db
 from docgen.store.models import Blob, Record
 from docgen.web import uploads
 from docgen.web.auth import current_key, require
-from docgen.web.headers import send_untrusted
+from docgen.web.headers import send_crop, send_untrusted
 from docgen.web.helpers import int_arg, json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
 
@@ -138,6 +138,24 @@ def record_json(record: Record) -> dict[str, Any]:
         "signatures": (record.signatures or {}).get("items", []), "error": record.error,
         "grant": record.grant, "created_at": record.created_at,
         "updated_at": record.updated_at, "approved_at": record.approved_at,
+        "fields": scan_fields(record),
+    }
+
+
+def scan_fields(record: Record) -> dict[str, Any] | None:
+    """A scanned record's fields: what was read, the confidence, whether it waits for review,
+    and the link to the crop of the original; None for a record that is not a scan."""
+    fields = (record.scan or {}).get("fields")
+    if not fields:
+        return None
+    return {
+        name: {
+            "read": field.get("read"), "confidence": field.get("confidence"),
+            "flagged": bool(field.get("flagged")), "page": field.get("page"),
+            "crop": url_for("api_records.get_crop", record_id=record.id, field=name)
+            if field.get("crop") else None,
+        }
+        for name, field in fields.items()
     }
 
 
@@ -204,11 +222,31 @@ def get_record(record_id: int) -> Any:
     return _record_with_changes(ops.get_record(db.session, record_id))
 
 
+@bp.get("/records/<int:record_id>/crops/<field>.png")
+@require("records:read")
+def get_crop(record_id: int, field: str) -> Response:
+    """The crop of a scanned field's box, as the original showed it (a PNG)."""
+    return crop_response(ops.get_record(db.session, record_id), field)
+
+
+def crop_response(record: Record, field: str) -> Response:
+    found = ops.scan_field(record, field)
+    sha = (found or {}).get("crop")
+    if not sha:
+        raise NotFound(f"record {record.id} has no crop of field {field[:64]!r}")
+    try:
+        data = _blobs().read(sha)
+    except (FileNotFoundError, NotFound) as exc:
+        raise NotFound(f"the crop of field {field[:64]!r} is not in the store") from exc
+    return send_crop(data, sha)
+
+
 def _record_with_changes(record: Record) -> dict[str, Any]:
     body = record_json(record)
     body["changes"] = [
         {"who": c.who, "at": c.at, "field": c.field, "old": (c.old or {}).get("value"),
-         "new": (c.new or {}).get("value"), "reason": c.reason}
+         "new": (c.new or {}).get("value"), "reason": c.reason,
+         **({"scan": (c.new or {})["scan"]} if (c.new or {}).get("scan") else {})}
         for c in ops.changes_of(db.session, record)
     ]
     return body

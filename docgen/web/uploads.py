@@ -160,7 +160,8 @@ def parse_record(app: Flask, record_id: int) -> None:
             if record is None or record.status != "received":
                 return  # read meanwhile by another worker
             ops.complete_record(session, record, answer,
-                                lambda r: final_grant(session, r, config["RATES_DIR"]))
+                                lambda r: final_grant(session, r, config["RATES_DIR"]),
+                                app.extensions["docgen.blobs"].put)
             session.commit()
         finally:
             session.close()

@@ -189,6 +189,7 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         general=general, errors=errors or {}, typed=typed or {},
         changes=ops.changes_of(db.session, record), text=export.text,
         reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
+        scan_fields=(record.scan or {}).get("fields") or {},
     ), status
 
 
@@ -204,6 +205,14 @@ def reason_text(reason: str | None) -> str:
 @bp.get("/records/<int:record_id>")
 def record(record_id: int) -> Any:
     return _record_page(ops.get_record(db.session, record_id))
+
+
+@bp.get("/records/<int:record_id>/crops/<field>.png")
+def record_crop(record_id: int, field: str) -> Any:
+    """A scanned field's crop of the original, shown beside the value read."""
+    from docgen.web.api_records import crop_response
+
+    return crop_response(ops.get_record(db.session, record_id), field)
 
 
 @bp.get("/records/<int:record_id>/original.pdf")
