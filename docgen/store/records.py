@@ -57,7 +57,7 @@ def receive_upload(
 ) -> tuple[Record, bool]:
     """Return the record of a stored file, creating it (``received``) if it is new."""
     _ensure_blob(session, sha256, size)
-    existing = session.scalar(select(Record).where(Record.sha256 == sha256))
+    existing = session.scalar(select(Record).where(Record.sha256 == sha256, Record.part == 0))
     if existing is not None:
         return existing, False
     key_id, user_id = actor_ids(key)
@@ -71,7 +71,8 @@ def receive_upload(
         # The same file, uploaded at the same moment, won the race: use its record.
         if record in session:
             session.expunge(record)
-        existing = session.scalar(select(Record).where(Record.sha256 == sha256))
+        existing = session.scalar(
+            select(Record).where(Record.sha256 == sha256, Record.part == 0))
         assert existing is not None
         return existing, False
     record.search_text = _search_text(record)
@@ -103,9 +104,37 @@ def complete_record(session: Session, record: Record, answer: dict[str, Any],
         record.error = None
         record.scan = _scan_fields(session, answer, put_blob)
         record.grant = grant(record)
+        if answer.get("method") == "scan" and record.part == 0:
+            for part, document in enumerate((answer.get("documents") or [])[1:], start=1):
+                _complete_part(session, record, part, document, grant, put_blob)
     record.search_text = _search_text(record)
     session.flush()
     return record
+
+
+def _complete_part(session: Session, first: Record, part: int, document: dict[str, Any],
+                   grant: Callable[[Record], dict[str, Any] | None],
+                   put_blob: Callable[[bytes], str] | None) -> None:
+    """One more document of a scanned stack: its own record (the same file, part ``part``)."""
+    record = session.scalar(select(Record).where(Record.sha256 == first.sha256,
+                                                 Record.part == part))
+    if record is None:
+        record = Record(sha256=first.sha256, part=part, filename=first.filename,
+                        status="received", values={}, issues={"items": []},
+                        signatures={"items": []}, uploaded_by=first.uploaded_by,
+                        uploaded_by_user=first.uploaded_by_user)
+        session.add(record)
+    elif record.status not in {"received", "valid", "needs_review", "unrecognized", "error"}:
+        return  # reviewed already (approved or rejected): a new reading does not undo it
+    complete_record(session, record, {k: v for k, v in document.items() if k != "documents"},
+                    grant, put_blob)
+
+
+def parts_of(session: Session, record: Record) -> list[Record]:
+    """Every record of the same file (a scanned stack), in the file's order."""
+    return list(session.scalars(
+        select(Record).where(Record.sha256 == record.sha256).order_by(Record.part)
+    ))
 
 
 def _scan_fields(session: Session, answer: dict[str, Any],

@@ -139,6 +139,7 @@ def record_json(record: Record) -> dict[str, Any]:
         "grant": record.grant, "created_at": record.created_at,
         "updated_at": record.updated_at, "approved_at": record.approved_at,
         "fields": scan_fields(record),
+        "part": record.part,
     }
 
 
@@ -175,9 +176,12 @@ def upload() -> Any:
     entries = []
     for name, record, created in received:
         status = 202 if record.status == "received" else 201 if created else 200
-        entries.append({"filename": name, "sha256": record.sha256, "created": created,
-                        "status": status, "record": record_json(record),
-                        "error": record.error})
+        entry = {"filename": name, "sha256": record.sha256, "created": created,
+                 "status": status, "record": record_json(record), "error": record.error}
+        parts = ops.parts_of(db.session, record) if record.method == "scan" else []
+        if len(parts) > 1:  # a scanned stack: one record a document, the first above
+            entry["records"] = [record_json(r) for r in parts]
+        entries.append(entry)
     codes = {entry["status"] for entry in entries}
     return {"uploads": entries}, 202 if 202 in codes else 201 if 201 in codes else 200
 
@@ -190,7 +194,8 @@ def get_upload(sha256: str) -> Response:
     Only uploads are served here: other stored files (batch items, ZIPs of a job) are 404
     whatever their hash. The type is the one recorded when the file was stored.
     """
-    record = db.session.scalar(select(Record).where(Record.sha256 == sha256[:64]))
+    record = db.session.scalar(
+        select(Record).where(Record.sha256 == sha256[:64], Record.part == 0))
     blob = db.session.get(Blob, sha256[:64])
     if record is None or blob is None:
         raise NotFound(f"no uploaded file {sha256[:64]}")

@@ -112,3 +112,48 @@ def test_the_record_page_shows_crops_and_tabs_through_the_flagged_fields(
     with officer.get(f"/records/{scanned['id']}/crops/remarks.png") as crop:
         assert crop.mimetype == "image/png"
         assert crop.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_a_stack_of_three_forms_gives_one_record_each(client, make_key):
+    """One PDF: a learning agreement's page 2, a certificate, an application turned upside
+    down, the agreement's page 1: three documents, three records, the file stored once."""
+    from docgen.forms.pagecode import stamp_form
+    from docgen.forms.prefill import prefill_form
+    from docgen.forms.spec import load_specs
+    from tests.forms import scanlib
+    from tests.forms.conftest import FORMS
+
+    specs = load_specs(FORMS)
+    values = json.loads((FORMS.parent / "tests/data/forms/values.json").read_text())
+
+    def printed(form, reference):
+        spec = specs[form]
+        pdf = prefill_form(spec, {"reference": reference, "values": values[form]})
+        return scanlib.render(stamp_form(pdf, spec, reference, "web tests"), 200)
+
+    la1, la2 = printed("learning_agreement", "LA-31")
+    (cert,) = printed("certificate_of_attendance", "UPT-31")
+    (app_,) = printed("application", "APP-31")
+    stack = scanlib.image_pdf([la2, cert, scanlib.quarter(app_, 180), la1], 200, quality=70)
+    headers = make_key("uploads", "records:read")
+    response = post_files(client, headers, ("stack.pdf", stack))
+    assert response.status_code == 201, response.json
+    (entry,) = response.json["uploads"]
+    records = entry["records"]
+    assert [(r["part"], r["form"], r["reference"]) for r in records] == [
+        (0, "learning_agreement", "LA-31"),
+        (1, "certificate_of_attendance", "UPT-31"),
+        (2, "application", "APP-31"),
+    ]
+    assert entry["record"]["id"] == records[0]["id"]
+    assert len({r["sha256"] for r in records}) == 1
+    for record in records:
+        assert record["method"] == "scan" and record["fields"], record["form"]
+    assert records[1]["values"]["actual_end"] == "2026-03-13"
+    assert records[2]["values"]["birth_date"] == "2004-11-30"
+    listed = client.get("/api/v1/records?per_page=50", headers=headers).json["items"]
+    assert {r["id"] for r in records} <= {r["id"] for r in listed}
+    # The same file again: the same three records, nothing new.
+    again = post_files(client, headers, ("stack.pdf", stack)).json["uploads"][0]
+    assert again["created"] is False
+    assert [r["id"] for r in again["records"]] == [r["id"] for r in records]
