@@ -223,7 +223,8 @@ def list_records() -> Any:
 @bp.get("/records/<int:record_id>")
 @require("records:read")
 def get_record(record_id: int) -> Any:
-    """One record, with the link to its original file and its audit trail."""
+    """One record, with the link to its original file and its audit trail; a scan adds each
+    field's confidence and the link to its crop (``fields``)."""
     return _record_with_changes(ops.get_record(db.session, record_id))
 
 
