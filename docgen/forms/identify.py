@@ -145,9 +145,17 @@ def _mark_candidates(image: np.ndarray, px_per_pt: float) -> np.ndarray:
     # Squares of a mark's size, filled (not a letter), not cut by the image's edge (the
     # centre would be wrong): checked on every component at once, a page has thousands.
     keep = (
-        (w >= 0.6 * side) & (w <= 1.5 * side) & (h >= 0.6 * side) & (h <= 1.5 * side)
-        & (area >= 0.8 * w * h) & (w >= 0.7 * h) & (w <= 1.4 * h)
-        & (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+        (w >= 0.6 * side)
+        & (w <= 1.5 * side)
+        & (h >= 0.6 * side)
+        & (h <= 1.5 * side)
+        & (area >= 0.8 * w * h)
+        & (w >= 0.7 * h)
+        & (w <= 1.4 * h)
+        & (x > 0)
+        & (y > 0)
+        & (x + w < width)
+        & (y + h < height)
     )
     found = []
     pad = int(side / 2)

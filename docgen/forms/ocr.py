@@ -133,8 +133,7 @@ def _api(charset: str | None) -> Any:
         import tesserocr
 
         api = tesserocr.PyTessBaseAPI(
-            path=tessdata(),
-            lang=LANGS, oem=tesserocr.OEM.LSTM_ONLY, psm=tesserocr.PSM.SINGLE_LINE
+            path=tessdata(), lang=LANGS, oem=tesserocr.OEM.LSTM_ONLY, psm=tesserocr.PSM.SINGLE_LINE
         )
         if charset:
             api.SetVariable("tessedit_char_whitelist", charset)
