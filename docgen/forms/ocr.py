@@ -13,6 +13,7 @@ confidence from 0 to 1: Tesseract's lowest word confidence, at most
 from __future__ import annotations
 
 import glob
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -142,9 +143,13 @@ def _api(charset: str | None) -> Any:
 
 
 def warm() -> None:
-    """Load the models now (a worker's start), not in its first scan."""
-    for charset in {None, *CHARSETS.values()}:
-        _api(charset)
+    """Load the models now (a worker's start), not in its first scan. Without them (no
+    tesseract-ocr-ron on the machine) the worker still reads PDFs; a scan then fails alone."""
+    try:
+        for charset in {None, *CHARSETS.values()}:
+            _api(charset)
+    except (ImportError, RuntimeError) as exc:
+        logging.getLogger(__name__).warning("Tesseract is not ready: %s", exc)
 
 
 # Glyphs the forms' font draws (almost) alike: in a token mixing letters and digits (a code
