@@ -15,6 +15,8 @@ Adding a setting is one line (and its comment) in :class:`Settings`; the web app
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import tomllib
 import types
 import zoneinfo
@@ -78,6 +80,11 @@ class Settings(BaseSettings):
     # of time because the machine was loaded is tried again (with a longer limit each time).
     PARSE_WAIT: NonNegative = 2
     PARSE_RETRIES: NonNegative = 2
+    # Scanned pages: most pixels one image may have (a decompression bomb is refused before
+    # it is decoded), most pages of a scan, and the resolution PDFs of images are read at.
+    PARSE_MAX_PIXELS: Positive = 60_000_000
+    SCAN_MAX_PAGES: Positive = 60
+    SCAN_DPI: Positive = 200
     # Trust roots (PEM files, separated by os.pathsep) for digital signatures.
     TRUST_ROOTS: str = ""
     # --- the HTTP service (docgen serve, docgen db, docgen apikeys) ---
@@ -364,3 +371,28 @@ class _InstanceFile(PydanticBaseSettingsSource):
 
 # The defaults, by key (documentation and tests; code reads a Settings object).
 DEFAULTS: dict[str, Any] = {name: f.default for name, f in Settings.model_fields.items()}
+
+
+def instance_secret(settings: Settings) -> str:
+    """Return the instance's secret: ``SECRET_KEY``, else ``<instance>/secret_key``.
+
+    The file is created once, with a random value, and read by every process after that
+    (web workers, the CLI, parsing workers), so that codes printed by one are verified by
+    all.
+    """
+    if settings.SECRET_KEY:
+        return settings.SECRET_KEY
+    folder = settings.INSTANCE_DIR
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return secret_file(folder / "secret_key")
+
+
+def secret_file(path: Path) -> str:
+    """Read a secret kept in ``path``, creating it once (the same for every process)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -13,6 +13,7 @@ packages=(
   nodejs                    # pdf.js under Node (tools/pdfjs), a partner's Firefox in the forms tests
   postgresql                # a real PostgreSQL server, started by the service's tests
   redis-server              # the queue across machines (QUEUE_URL=redis://...), started by the scale tests
+  tesseract-ocr tesseract-ocr-ron tesseract-ocr-eng  # OCR of scanned forms
   chromium                  # the browser the web pages are tested in (through Playwright)
 )
 

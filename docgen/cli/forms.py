@@ -45,10 +45,17 @@ def build(check: bool) -> int:
               help="Where to write the prefilled PDF.")
 def prefill(form_id: str, data_path: str, output: str) -> int:
     """Write FORM_ID prefilled with the office's values ({"reference", "values"})."""
+    from docgen.config import instance_secret
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
-    pdf = prefill_form(get_spec(form_id, cli_settings().FORMS_DIR), read_json(data_path))
+    settings = cli_settings()
+    spec = get_spec(form_id, settings.FORMS_DIR)
+    data = read_json(data_path)
+    pdf = prefill_form(spec, data)
+    reference = str(data.get("reference") or "") if isinstance(data, dict) else ""
+    pdf = stamp_form(pdf, spec, reference, instance_secret(settings))
     Path(output).write_bytes(pdf)
     click.echo(f"{output}: {len(pdf)} bytes", err=True)
     return 0
@@ -60,6 +67,7 @@ def prefill(form_id: str, data_path: str, output: str) -> int:
               help="Print exactly one JSON object: the record, or {'error': {code, message}}.")
 def parse(file: str, as_json: bool) -> int:
     """Read a returned form into a record (in a child process with time and memory limits)."""
+    from docgen.config import instance_secret
     from docgen.forms.isolation import error, parse_isolated
 
     s = cli_settings()
@@ -69,9 +77,16 @@ def parse(file: str, as_json: bool) -> int:
                 fp, filename=Path(file).name, timeout=s.PARSE_TIMEOUT,
                 memory_mb=s.PARSE_MEMORY_MB, max_bytes=s.PARSE_MAX_MB * 1_000_000,
                 forms_dir=s.FORMS_DIR, trust_roots=s.TRUST_ROOTS,
+                secret=instance_secret(s), max_pixels=s.PARSE_MAX_PIXELS,
+                scan_dpi=s.SCAN_DPI, scan_max_pages=s.SCAN_MAX_PAGES,
             )
     except OSError as exc:
         answer = error("unreadable", f"cannot read {file}: {exc.strerror}")
+    # A scan's crops are images for the review pages, not for a terminal.
+    answer = {k: v for k, v in answer.items() if k != "crops"}
+    if "documents" in answer:
+        answer["documents"] = [{k: v for k, v in d.items() if k != "crops"}
+                               for d in answer["documents"]]
     if as_json:
         print_json(answer)
     else:

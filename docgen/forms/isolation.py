@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from docgen.config import DEFAULTS
+from docgen.forms.pagecode import page_key
 from docgen.forms.worker import HEADER
 
 START_TIMEOUT = 60.0  # a cold interpreter importing pypdf, pdfplumber and pyHanko
@@ -155,10 +156,21 @@ class Worker:
 class WorkerPool:
     """A few warm workers shared by threads; each parse gets one worker to itself."""
 
-    def __init__(self, size: int = 1, *, timeout: float | None = None,
-                 memory_mb: int | None = None, max_bytes: int | None = None,
-                 max_jobs: int = 500, forms_dir: Path | None = None,
-                 trust_roots: str | None = None):
+    def __init__(
+        self,
+        size: int = 1,
+        *,
+        timeout: float | None = None,
+        memory_mb: int | None = None,
+        max_bytes: int | None = None,
+        max_jobs: int = 500,
+        forms_dir: Path | None = None,
+        trust_roots: str | None = None,
+        secret: str | None = None,
+        max_pixels: int | None = None,
+        scan_dpi: int | None = None,
+        scan_max_pages: int | None = None,
+    ):
         config = DEFAULTS  # the doors pass the settings' values
         from docgen.forms.spec import default_forms_dir
 
@@ -169,6 +181,14 @@ class WorkerPool:
         self.max_jobs = max_jobs
         self.forms_dir = str((forms_dir or default_forms_dir()).resolve())
         self.trust_roots = trust_roots if trust_roots is not None else config["TRUST_ROOTS"]
+        # Scans: the page-code key (from the instance's secret, which the doors pass: without
+        # it no page code verifies, so every scanned page is refused as foreign) and the
+        # image limits.
+        self.page_key = page_key(secret) if secret else b""
+        self.max_pixels = int(max_pixels if max_pixels is not None else config["PARSE_MAX_PIXELS"])
+        self.scan_dpi = int(scan_dpi if scan_dpi is not None else config["SCAN_DPI"])
+        self.scan_max_pages = int(scan_max_pages if scan_max_pages is not None
+                                  else config["SCAN_MAX_PAGES"])
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -203,8 +223,16 @@ class WorkerPool:
         not while waiting for one. A timeout error carries ``"cause": "load"`` when the
         worker had less than ``LOAD_SHARE`` of a core meanwhile (see above).
         """
-        return self._ask(data, {"filename": filename, "forms_dir": self.forms_dir,
-                                "trust_roots": self.trust_roots}, timeout)
+        header = {
+            "filename": filename,
+            "forms_dir": self.forms_dir,
+            "trust_roots": self.trust_roots,
+            "page_key": self.page_key.hex(),
+            "max_pixels": self.max_pixels,
+            "scan_dpi": self.scan_dpi,
+            "scan_max_pages": self.scan_max_pages,
+        }
+        return self._ask(data, header, timeout)
 
     def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
         """Read a batch file (``docgen.documents.tabular.read_batch``) under the same limits:

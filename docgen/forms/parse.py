@@ -12,6 +12,7 @@ import logging
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from pypdf import PdfReader
@@ -24,6 +25,7 @@ from docgen.forms import acroform
 from docgen.forms.active import find_active_content
 from docgen.forms.build import FOOTER_PREFIX
 from docgen.forms.flattened import read_boxes
+from docgen.forms.pages import sniff
 from docgen.forms.signatures import check_signatures
 from docgen.forms.spec import FORM_ID_FIELD, REF_FIELD, FormSpec
 from docgen.forms.validate import issue, validate
@@ -39,9 +41,20 @@ MAX_PAGES = 2000
 TEXT_PAGES = 3  # pages searched for the footer code
 MAX_CONTENT = 2_000_000  # bytes of page content beyond which we do not look for it
 MAX_RAW_VALUE = 2000
+SCAN_PROBE = 3  # pages of a PDF without fields or text looked at for a docgen code
 _CODE = re.compile(
     re.escape(FOOTER_PREFIX) + r"\s+([A-Za-z][A-Za-z0-9_]{0,63})@([0-9A-Za-z.\-]{1,16})"
 )
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How scans are read: the page-code key and the limits on their images."""
+
+    key: bytes
+    dpi: int = 200
+    max_pixels: int = 60_000_000
+    max_pages: int = 60
 
 
 class ParseFailed(DocgenError):
@@ -147,16 +160,41 @@ def parse_bytes(
     *,
     filename: str | None = None,
     trust_roots: Sequence[Any] = (),
+    scan: ScanOptions | None = None,
 ) -> dict[str, Any]:
-    """Return the record of a returned form, or raise :class:`ParseFailed`."""
-    source = {"sha256": hashlib.sha256(data).hexdigest(), "pages": None, "filename": filename,
-              "bytes": len(data)}
+    """Return the record of a returned form, or raise :class:`ParseFailed`.
+
+    With ``scan``, images (and PDFs without fields or text that names a form) are read as
+    scanned pages (:mod:`docgen.forms.scan`).
+    """
+    source = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "pages": None,
+        "filename": filename,
+        "bytes": len(data),
+    }
     if b"%PDF-" not in data[:1024]:
-        raise ParseFailed("not_pdf", "the file is not a PDF (no %PDF- header)")
+        if scan is None or sniff(data) != "image":
+            raise ParseFailed("not_pdf", "the file is not a PDF (no %PDF- header)")
+        record = _scan(data, specs, scan)
+        assert record is not None  # no probe: always an answer
+        source["pages"] = record.pop("scan_pages")
+        source["warnings"] = 0
+        record["source"] = source
+        return record
     with warnings.catch_warnings(record=True) as caught:
         # pypdf and pdfminer warn freely on real-world files: keep them as a count.
         warnings.simplefilter("always")
         record = _parse(data, specs, source, trust_roots)
+        scannable = record.pop("_scannable")
+        if scan is not None and scannable:
+            # No fields and no text naming a form: pages of images, perhaps our own. Only
+            # a file whose first pages carry a docgen code is read as a scan (its limits
+            # then apply); any other stays the unrecognised record it was.
+            scanned = _scan(data, specs, scan, probe=SCAN_PROBE)
+            if scanned is not None:
+                scanned.pop("scan_pages")
+                record = scanned
     source["warnings"] = len(caught)
     record["source"] = source
     return record
@@ -214,13 +252,48 @@ def _parse(data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any],
                                       f"the digital signature in {name} does not verify"))
     if record["status"] is None:
         record["status"] = "needs_review" if record["issues"] else "valid"
-    return {key: record[key] for key in
-            ("form", "version", "status", "method", "reference", "values", "issues",
-             "signatures")}
+    record["_scannable"] = not fields and recognised is None
+    return {
+        key: record[key]
+        for key in (
+            "_scannable",
+            "form",
+            "version",
+            "status",
+            "method",
+            "reference",
+            "values",
+            "issues",
+            "signatures",
+        )
+    }
 
 
-def _unrecognised(fields: Mapping[str, acroform.RawField],
-                  recognised: tuple[str, str] | None) -> dict[str, Any]:
+def _scan(
+    data: bytes, specs: Mapping[str, FormSpec], scan: ScanOptions, probe: int | None = None
+) -> dict[str, Any] | None:
+    from docgen.forms.pages import PageLimit
+    from docgen.forms.scan import read_scan
+
+    try:
+        return read_scan(
+            data,
+            specs,
+            scan.key,
+            dpi=scan.dpi,
+            max_pixels=scan.max_pixels,
+            max_pages=scan.max_pages,
+            probe=probe,
+        )
+    except PageLimit as exc:
+        raise ParseFailed(exc.code, exc.detail) from exc
+    except MemoryError as exc:
+        raise ParseFailed("too_complex", "the scan needs more memory than allowed") from exc
+
+
+def _unrecognised(
+    fields: Mapping[str, acroform.RawField], recognised: tuple[str, str] | None
+) -> dict[str, Any]:
     issues = []
     if recognised:
         issues.append(issue("", "unknown_form", f"no spec for form {recognised[0]!r}"))

@@ -63,7 +63,7 @@ class Handler:
             return read_batch_answer(data, str(header.get("filename") or ""))
         from pathlib import Path
 
-        from docgen.forms.parse import ParseFailed, parse_bytes
+        from docgen.forms.parse import ParseFailed, ScanOptions, parse_bytes
         from docgen.forms.signatures import load_trust_roots
         from docgen.forms.spec import load_specs
 
@@ -71,9 +71,17 @@ class Handler:
         if setting not in self._roots:
             self._roots[setting] = load_trust_roots(setting)
         specs = load_specs(Path(header["forms_dir"]))
+        scan = None
+        if header.get("page_key"):
+            scan = ScanOptions(
+                key=bytes.fromhex(header["page_key"]),
+                dpi=int(header["scan_dpi"]),
+                max_pixels=int(header["max_pixels"]),
+                max_pages=int(header["scan_max_pages"]),
+            )
         try:
             return parse_bytes(data, specs, filename=header.get("filename"),
-                               trust_roots=self._roots[setting])
+                               trust_roots=self._roots[setting], scan=scan)
         except ParseFailed as exc:
             return exc.as_json()
 
@@ -150,13 +158,20 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
     for noisy in ("pypdf", "pdfminer", "pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    # Tesseract's threads would only fight each other (and the other workers) for the cores.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     limit_memory(args.memory_mb)
     # Import the parsing stack before the first request: a warm worker answers fast.
+    import cv2
     import pyhanko.sign.validation  # noqa: F401
 
+    import docgen.forms.ocr
     import docgen.forms.parse
-    import docgen.forms.signatures  # noqa: F401
+    import docgen.forms.scan
+    import docgen.forms.signatures
 
+    cv2.setNumThreads(1)  # one core a worker for OpenCV too, as for Tesseract
+    docgen.forms.ocr.warm()  # Tesseract's models loaded once, before the first scan
     return serve(sys.stdin.buffer, out)
 
 

@@ -106,6 +106,18 @@ def render(
     return (convert(docx) if fmt == "pdf" else docx), template_version(path)
 
 
+def stamp_document(
+    content: bytes, fmt: str, kind: Kind, payload: BaseModel, version: str, key: bytes | None
+) -> bytes:
+    """Return a PDF with its page codes (kind, template version, reference), when keyed."""
+    if fmt != "pdf" or key is None:
+        return content
+    from docgen.forms.pagecode import stamp_pdf
+
+    reference = str(kind.reference(payload))[:60]
+    return stamp_pdf(content, kind.id, version[:12], reference, key)
+
+
 def record_document(
     session: Session,
     kind: Kind,
@@ -150,8 +162,12 @@ def generate_document(
     rates_dir: str = "",
     api_key_id: int | None = None,
     user_id: int | None = None,
+    page_key: bytes | None = None,
 ) -> Generated:
-    """Validate, render (and convert), record; return the document and its bytes."""
+    """Validate, render (and convert), record; return the document and its bytes.
+
+    With ``page_key`` every page of a PDF carries its page code (:mod:`docgen.forms.pagecode`).
+    """
     from docgen.operations.registry import check_contracts, complete_payload
 
     kind = get_kind(kind_id)
@@ -162,6 +178,7 @@ def generate_document(
     if kind.id == "financial_contract":
         check_contracts(session, [payload])
     content, version = render(kind, lang, fmt, payload, templates, convert, rates_dir)
+    content = stamp_document(content, fmt, kind, payload, version, page_key)
     document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
                                user_id=user_id)
     return Generated(document, content, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt])
@@ -196,6 +213,7 @@ def write_zip(
     on_item: Callable[[int, str | None], None] | None = None,
     user_id: int | None = None,
     parallel: int = 1,
+    page_key: bytes | None = None,
 ) -> list[dict[str, Any]]:
     """Render each payload into a ZIP written to ``out``; return the per-item errors.
 
@@ -228,6 +246,7 @@ def write_zip(
                 continue
             content = item.pdf if fmt == "pdf" else item.docx
             assert content is not None
+            content = stamp_document(content, fmt, kind, item.payload, version, page_key)
             name = unique_name(item.name.rsplit(".", 1)[0] + "." + fmt, names)
             archive.writestr(name, content)
             record_document(

@@ -20,6 +20,18 @@ from docgen.store.documents import contract_for
 from docgen.store.models import Record
 
 CERTIFICATE_FORM = "certificate_of_attendance"
+# The values the final grant is computed from: on a scan read without confidence, they wait
+# for a reviewer (a correction of the field, or the record's approval).
+GRANT_FIELDS = ("actual_start", "actual_end", "teaching_hours")
+
+
+def unconfirmed(record: Record) -> list[str]:
+    """Return the grant's fields that a scan read below the confidence threshold."""
+    if record.method != "scan" or record.status == "approved":
+        return []
+    items = (record.issues or {}).get("items") or []
+    unsure = [i["field"] for i in items if i.get("code") == "low_confidence"]
+    return [name for name in unsure if name in GRANT_FIELDS]
 
 
 def final_grant(session: Session, record: Record, rates_dir: str = "") -> dict[str, Any] | None:
@@ -29,6 +41,13 @@ def final_grant(session: Session, record: Record, rates_dir: str = "") -> dict[s
     contract = contract_for(session, record.reference)
     if contract is None:
         return None
+    waiting = unconfirmed(record)
+    if waiting:
+        return {
+            "contract": contract.id,
+            "number": contract.reference,
+            "pending": f"the scanned {', '.join(waiting)} await review",
+        }
     values = record.values or {}
     try:
         hours = values.get("teaching_hours")

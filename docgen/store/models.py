@@ -211,7 +211,8 @@ class Record(Base):
     """What was read from one uploaded file (one record per distinct file)."""
 
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("sha256", name="uq_records_sha256"),)
+    # One record a document: a stack scanned into one file gives its documents parts 1, 2...
+    __table_args__ = (UniqueConstraint("sha256", "part", name="uq_records_sha256_part"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
@@ -228,6 +229,9 @@ class Record(Base):
     signatures: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"items": [...]}
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"code", "message"}
     grant: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A scan's fields: {"fields": {name: {"read", "confidence", "page", "flagged", "crop"}}}
+    scan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    part: Mapped[int] = mapped_column(default=0, server_default="0")
     search_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from docgen.config import ConfigError, Settings
+from docgen.config import ConfigError, Settings, secret_file
 from docgen.convert import app as converter
 from docgen.store.blobs import FileBlobStore, open_store
 from docgen.store.database import db
@@ -66,18 +65,7 @@ def _prepare_instance(settings: Settings) -> Settings:
         raise ConfigError(f"DOCGEN_STORAGE_DIR: {storage} is not writable")
     if settings.SECRET_KEY:
         return settings
-    return settings.model_copy(update={"SECRET_KEY": _secret_key(instance / "secret_key")})
-
-
-def _secret_key(path: Path) -> str:
-    """Read the instance's secret, creating it once (the same for every worker)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as out:
-        out.write(secrets.token_hex(32))
-    return path.read_text().strip()
+    return settings.model_copy(update={"SECRET_KEY": secret_file(instance / "secret_key")})
 
 
 def _commit_or_roll_back(response: Response) -> Response:

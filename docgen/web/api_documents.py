@@ -16,6 +16,7 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
+from docgen.forms.pagecode import page_key
 from docgen.operations.registry import (
     check_caps,
     check_contracts,
@@ -77,6 +78,7 @@ def create_document() -> Response:
         db.session, body.kind, body.lang, body.format, data,
         templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
         convert=convert, api_key_id=_key_id(),
+        page_key=page_key(current_app.config["SECRET_KEY"]),
     )
     response = attachment(generated.content, generated.filename, generated.media_type, 201)
     response.headers["X-Document-Id"] = generated.document.id
@@ -101,7 +103,8 @@ def create_batch() -> Any:
                                 templates=current_settings().TEMPLATES_DIR,
                                 rates_dir=current_settings().rates_dir,
                                 convert=converter().convert,
-                                api_key_id=_key_id(), parallel=capacity())
+                                api_key_id=_key_id(), parallel=capacity(),
+                                page_key=page_key(current_app.config["SECRET_KEY"]))
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")
     job = jobs.submit(db.session, kind.id, body.lang, body.format, items, _key_id())
     location = url_for(".get_job", job_id=job.id)

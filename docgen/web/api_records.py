@@ -22,7 +22,7 @@ from docgen.store.database import db
 from docgen.store.models import Blob, Record
 from docgen.web import uploads
 from docgen.web.auth import current_key, require
-from docgen.web.headers import send_untrusted
+from docgen.web.headers import send_crop, send_untrusted
 from docgen.web.helpers import int_arg, json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
 from docgen.web.settings import current_settings
@@ -65,11 +65,13 @@ def list_forms() -> Any:
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
     from docgen.forms.build import build_form
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.spec import get_spec
 
     spec = get_spec(form_id, current_settings().FORMS_DIR)
     path = current_settings().FORMS_DIR / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
+    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
     return send_file(io.BytesIO(content), mimetype="application/pdf",
                      download_name=f"{spec.id}.pdf", max_age=0)
 
@@ -78,6 +80,7 @@ def form_pdf(form_id: str) -> Response:
 @require("documents")
 def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
@@ -87,6 +90,7 @@ def form_prefill(form_id: str) -> Response:
 
     data = prefill_home(db.session, spec.id, body.model_dump(exclude_none=True))
     content = prefill_form(spec, data)
+    content = stamp_form(content, spec, body.reference or "", current_app.config["SECRET_KEY"])
     name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=name.replace("/", "-"), max_age=0)
@@ -105,9 +109,13 @@ def _files() -> list[Any]:
     problems = []
     for index, storage in enumerate(files):
         if not uploads.looks_like_pdf(storage):
-            problems.append(Problem(f"/file/{index}", f"{_name(storage)}: not a PDF"))
+            problems.append(
+                Problem(f"/file/{index}", f"{_name(storage)}: not a PDF nor a scanned image")
+            )
     if problems:
-        error = UnsupportedMedia("only PDF files are accepted (judged by content)")
+        error = UnsupportedMedia(
+            "only PDF files and scans (JPEG, PNG, TIFF, HEIC) are accepted (judged by content)"
+        )
         error.problems = problems  # type: ignore[attr-defined]
         raise error
     return files
@@ -128,6 +136,25 @@ def record_json(record: Record) -> dict[str, Any]:
         "signatures": (record.signatures or {}).get("items", []), "error": record.error,
         "grant": record.grant, "created_at": record.created_at,
         "updated_at": record.updated_at, "approved_at": record.approved_at,
+        "fields": scan_fields(record),
+        "part": record.part,
+    }
+
+
+def scan_fields(record: Record) -> dict[str, Any] | None:
+    """A scanned record's fields: what was read, the confidence, whether it waits for review,
+    and the link to the crop of the original; None for a record that is not a scan."""
+    fields = (record.scan or {}).get("fields")
+    if not fields:
+        return None
+    return {
+        name: {
+            "read": field.get("read"), "confidence": field.get("confidence"),
+            "flagged": bool(field.get("flagged")), "page": field.get("page"),
+            "crop": url_for("api_records.get_crop", record_id=record.id, field=name)
+            if field.get("crop") else None,
+        }
+        for name, field in fields.items()
     }
 
 
@@ -148,9 +175,12 @@ def upload() -> Any:
     entries = []
     for name, record, created in received:
         status = 202 if record.status == "received" else 201 if created else 200
-        entries.append({"filename": name, "sha256": record.sha256, "created": created,
-                        "status": status, "record": record_json(record),
-                        "error": record.error})
+        entry = {"filename": name, "sha256": record.sha256, "created": created,
+                 "status": status, "record": record_json(record), "error": record.error}
+        parts = ops.parts_of(db.session, record) if record.method == "scan" else []
+        if len(parts) > 1:  # a scanned stack: one record a document, the first above
+            entry["records"] = [record_json(r) for r in parts]
+        entries.append(entry)
     codes = {entry["status"] for entry in entries}
     return {"uploads": entries}, 202 if 202 in codes else 201 if 201 in codes else 200
 
@@ -163,13 +193,14 @@ def get_upload(sha256: str) -> Response:
     Only uploads are served here: other stored files (batch items, ZIPs of a job) are 404
     whatever their hash. The type is the one recorded when the file was stored.
     """
-    record = db.session.scalar(select(Record).where(Record.sha256 == sha256[:64]))
+    record = db.session.scalar(
+        select(Record).where(Record.sha256 == sha256[:64], Record.part == 0))
     blob = db.session.get(Blob, sha256[:64])
     if record is None or blob is None:
         raise NotFound(f"no uploaded file {sha256[:64]}")
     fp = _blobs().open(sha256)
     name = uploads.file_name(record.filename if record else None, f"{sha256}.pdf")
-    return send_untrusted(fp, blob.media_type, name, sha256)
+    return send_untrusted(fp, uploads.served_type(fp), name, sha256)
 
 
 @bp.get("/records")
@@ -191,15 +222,36 @@ def list_records() -> Any:
 @bp.get("/records/<int:record_id>")
 @require("records:read")
 def get_record(record_id: int) -> Any:
-    """One record, with the link to its original file and its audit trail."""
+    """One record, with the link to its original file and its audit trail; a scan adds each
+    field's confidence and the link to its crop (``fields``)."""
     return _record_with_changes(ops.get_record(db.session, record_id))
+
+
+@bp.get("/records/<int:record_id>/crops/<field>.png")
+@require("records:read")
+def get_crop(record_id: int, field: str) -> Response:
+    """The crop of a scanned field's box, as the original showed it (a PNG)."""
+    return crop_response(ops.get_record(db.session, record_id), field)
+
+
+def crop_response(record: Record, field: str) -> Response:
+    found = ops.scan_field(record, field)
+    sha = (found or {}).get("crop")
+    if not sha:
+        raise NotFound(f"record {record.id} has no crop of field {field[:64]!r}")
+    try:
+        data = _blobs().get(sha)
+    except (FileNotFoundError, NotFound) as exc:
+        raise NotFound(f"the crop of field {field[:64]!r} is not in the store") from exc
+    return send_crop(data, sha)
 
 
 def _record_with_changes(record: Record) -> dict[str, Any]:
     body = record_json(record)
     body["changes"] = [
         {"who": c.who, "at": c.at, "field": c.field, "old": (c.old or {}).get("value"),
-         "new": (c.new or {}).get("value"), "reason": c.reason}
+         "new": (c.new or {}).get("value"), "reason": c.reason,
+         **({"scan": (c.new or {})["scan"]} if (c.new or {}).get("scan") else {})}
         for c in ops.changes_of(db.session, record)
     ]
     return body

@@ -12,7 +12,9 @@
 
 Stored files that came from outside (uploads) are served by :func:`send_untrusted`: always
 as attachments, under ``Content-Security-Policy: sandbox`` (no script, no plugin, a unique
-origin), so a PDF with JavaScript is never run on the service's origin.
+origin), so a PDF with JavaScript is never run on the service's origin. A scan's field crops
+(PNG images the parser's worker made) are shown inline by :func:`send_crop`, under the same
+sandbox.
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ def send_untrusted(fp: IO[bytes], media_type: str, name: str, etag: str) -> Resp
     response = send_file(
         fp, mimetype=media_type, as_attachment=True, download_name=name, max_age=0, etag=etag
     )
+    response.headers["Content-Security-Policy"] = SANDBOX
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def send_crop(data: bytes, etag: str) -> Response:
+    """A scan's field crop: a PNG the parser's worker encoded, shown inline in the record
+    page, yet under the same sandbox as an upload and never sniffed as anything else."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("a crop is a PNG")
+    response = Response(data, mimetype="image/png")
+    response.set_etag(etag)
+    response.headers["Content-Disposition"] = "inline"
     response.headers["Content-Security-Policy"] = SANDBOX
     response.headers["Cache-Control"] = "no-store"
     return response

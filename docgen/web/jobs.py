@@ -42,6 +42,7 @@ from docgen.documents.batch import render_many, unique_name
 from docgen.documents.kinds import get_kind
 from docgen.documents.render import template_path
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
+from docgen.forms.pagecode import page_key
 from docgen.jobs import queue
 from docgen.store import documents as ops
 from docgen.store.blobs import BlobStore
@@ -302,6 +303,7 @@ def _run(session: Session, job_id: str, lease: str) -> None:
         log.info("job %s: removed the unrecorded file of its last run", job_id)
     templates = settings.TEMPLATES_DIR
     version = template_version(template_path(kind.id, lang, templates))
+    key = page_key(str(current_app.config["SECRET_KEY"]))
     rendered = render_many(
         kind.id, lang, [payloads[index] for index in todo],
         fmt="pdf" if fmt == "pdf" else "docx", convert=_patient(converter().convert),
@@ -315,6 +317,8 @@ def _run(session: Session, job_id: str, lease: str) -> None:
         else:
             content = item.pdf if fmt == "pdf" else item.docx
             assert content is not None
+            # Every page of a PDF carries its page code, as the API's documents do.
+            content = ops.stamp_document(content, fmt, kind, item.payload, version, key)
             _advance(session, job_id, lease, pending_sha256=hashlib.sha256(content).hexdigest())
             sha = _keep(session, content, MEDIA.get(fmt, "application/octet-stream"))
             session.add(JobItem(job_id=job_id, idx=index, sha256=sha,

@@ -55,7 +55,8 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "200": {"description": "A ZIP of the documents", "content": {"application/zip": {}}},
         "202": {"description": "A job: follow its url"}},
     "api_records.upload": {"200": {"description": "Every file was known: existing records"},
-                           "201": {"description": "One entry per file"},
+                           "201": {"description": "One entry per file (a scanned stack's "
+                                                  "entry lists its records, one a document)"},
                            "202": {"description": "Some files are still being read: their "
                                                   "records are 'received'; follow their url"}},
     "api_records.reparse_record": {"200": {"description": "Read again: the record"},
@@ -66,6 +67,9 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "api_records.get_upload": {"200": {
         "description": "The original file of a record, as an attachment (sandboxed)",
         "content": {"application/pdf": {}}}},
+    "api_records.get_crop": {"200": {
+        "description": "A scanned field's box as the original showed it (PNG, sandboxed)",
+        "content": {"image/png": {}}}},
     "api_registry.agreement_iia": {
         "200": {"description": "The IIA", "content": {"application/xml": {}}},
     },

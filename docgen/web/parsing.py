@@ -41,6 +41,8 @@ class Parser:
                     max_bytes=int(c["PARSE_MAX_MB"]) * 1_000_000,
                     forms_dir=Path(c["FORMS_DIR"]),
                     trust_roots=c["TRUST_ROOTS"],
+                    secret=c.get("SECRET_KEY") or None,
+                    max_pixels=c.get("PARSE_MAX_PIXELS"),
                 )
                 self._pid = os.getpid()
                 atexit.register(self._pool.close)

@@ -62,9 +62,12 @@ def upload_name(storage: Any) -> str:
 
 
 def looks_like_pdf(storage: Any) -> bool:
-    """A PDF's header in its first KiB and its trailer (``startxref`` or ``%%EOF``) in its
-    last 2 KiB: what every reader looks for first. Whether pypdf can read the rest is for
-    the parser's worker to find out."""
+    """A PDF with its header in the first KiB and its trailer (``startxref`` or ``%%EOF``) in
+    its last 2 KiB, what every reader looks for first; or a scan the parser reads (JPEG, PNG,
+    TIFF, HEIC), judged by content. Whether the rest can be read is for the parser's worker
+    to find out."""
+    from docgen.forms.pages import sniff
+
     stream = storage.stream
     stream.seek(0)
     head = stream.read(1024)
@@ -73,7 +76,18 @@ def looks_like_pdf(storage: Any) -> bool:
     stream.seek(max(0, size - 2048))
     tail = stream.read(2048)
     stream.seek(0)
-    return PDF_MAGIC in head and (b"startxref" in tail or b"%%EOF" in tail)
+    if PDF_MAGIC in head:
+        return b"startxref" in tail or b"%%EOF" in tail
+    return sniff(head) is not None
+
+
+def served_type(fp: Any) -> str:
+    """The media type to serve a stored upload with (a PDF, or a scan's image type)."""
+    from docgen.forms.pages import media_type
+
+    head = fp.read(32)
+    fp.seek(0)
+    return media_type(head)
 
 
 def grant_of(record: Record) -> dict[str, Any] | None:
@@ -147,7 +161,8 @@ def parse_record(app: Flask, record_id: int) -> None:
             if record is None or record.status != "received":
                 return  # read meanwhile by another worker
             ops.complete_record(session, record, answer,
-                                lambda r: final_grant(session, r, config["RATES_DIR"]))
+                                lambda r: final_grant(session, r, config["RATES_DIR"]),
+                                app.extensions["docgen.blobs"].put)
             session.commit()
             metrics.parsed(record.status)
         finally:

@@ -78,3 +78,49 @@ def test_prefilled_text_survives_rendering_tools(tmp_path, specs):
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf),
                         str(tmp_path / "page")], check=True, timeout=60, capture_output=True)
         assert (tmp_path / "page.png").stat().st_size > 1000
+
+
+def test_prefill_then_parse_a_scanned_image_pdf_and_a_photo(run_cli, tmp_path, values):
+    """The CLI prints codes with the instance's secret and reads scans of them back."""
+    from tests.forms import scanlib
+
+    env = {"DOCGEN_SECRET_KEY": "cli tests secret"}
+    data = tmp_path / "data.json"
+    cert = values["certificate_of_attendance"]
+    data.write_text(json.dumps({"reference": "UPT-77", "values": cert}), encoding="utf-8")
+    pdf = tmp_path / "prefilled.pdf"
+    result = run_cli(
+        "forms",
+        "prefill",
+        "certificate_of_attendance",
+        "--data",
+        str(data),
+        "-o",
+        str(pdf),
+        env=env,
+    )
+    assert result.code == 0, result.stderr
+    (page,) = scanlib.render(pdf.read_bytes(), 200)
+    scanned = tmp_path / "scan.pdf"
+    scanned.write_bytes(scanlib.image_pdf([scanlib.rotate(page, 1.0, margin=40)], 200))
+    result = run_cli("forms", "parse", str(scanned), "--json", env=env)
+    assert result.code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["form"], record["method"], record["reference"]) == (
+        "certificate_of_attendance",
+        "scan",
+        "UPT-77",
+    )
+    assert record["values"]["actual_start"] == "2026-03-09"
+    assert record["fields"]["actual_start"]["confidence"] > 0.8
+    assert [d["reference"] for d in record["documents"]] == ["UPT-77"]
+    # Another instance's secret: the same scan is not ours.
+    result = run_cli("forms", "parse", str(scanned), "--json", env={"DOCGEN_SECRET_KEY": "another"})
+    record = json.loads(result.stdout)
+    assert record["status"] == "unrecognized" and record["documents"] == []
+    assert record["unidentified"] == [{"index": 1, "reason": "foreign_code"}]
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(scanlib.jpeg(scanlib.photo(page), 70))
+    result = run_cli("forms", "parse", str(photo), "--json", env=env)
+    record = json.loads(result.stdout)
+    assert record["reference"] == "UPT-77" and record["source"]["filename"] == "photo.jpg"

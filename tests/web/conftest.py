@@ -56,7 +56,8 @@ def templates_dir(tmp_path_factory):
 def shared_parser():
     """Warm parser children shared by every app of the session (they cost a second each)."""
     parser = Parser({"PARSE_WORKERS": 2, "PARSE_TIMEOUT": 15, "PARSE_MEMORY_MB": 1024,
-                     "PARSE_MAX_MB": 20, "FORMS_DIR": str(FORMS), "TRUST_ROOTS": ""})
+                     "PARSE_MAX_MB": 20, "FORMS_DIR": str(FORMS), "TRUST_ROOTS": "",
+                     "SECRET_KEY": "web tests"})
     yield parser
     parser.close()
 

@@ -7,6 +7,8 @@ import io
 
 from pypdf import PdfReader
 
+from tests.web.conftest import post_files
+
 
 def test_forms_list_pdf_and_prefill(client, make_key):
     headers = make_key("documents")
@@ -155,3 +157,100 @@ def test_a_longer_stay_is_capped_at_the_contract_on_the_record_page(app, client,
     text = client.get(f"/records/{record['id']}").text
     assert "suma se limitează la totalul contractului" in text
     assert "de plătit:" in text
+
+
+def test_served_forms_carry_page_codes_and_a_scan_upload_is_read(app, client, make_key):
+    import json
+
+    from docgen.forms.identify import find_code
+    from docgen.forms.pagecode import PageCode, page_key, stamp_form
+    from docgen.forms.prefill import prefill_form
+    from docgen.forms.spec import load_specs
+    from tests.forms import scanlib
+    from tests.forms.conftest import FORMS
+
+    headers = make_key("documents", "uploads", "records:read")
+    prefilled = client.post(
+        "/api/v1/forms/certificate_of_attendance/prefill",
+        headers=headers,
+        json={"reference": "UPT-9", "values": {"participant_name": "Ana Țurcanu"}},
+    )
+    key = page_key(app.config["SECRET_KEY"])
+    (page,) = scanlib.render(prefilled.data, 150)
+    assert find_code(page, key).code == PageCode("certificate_of_attendance", "1", "UPT-9", 1, 1)
+    with client.get("/api/v1/forms/learning_agreement.pdf", headers=headers) as blank:
+        codes = [find_code(p, key).code for p in scanlib.render(blank.data, 150)]
+    assert [(c.kind, c.reference, c.page, c.pages) for c in codes] == [
+        ("learning_agreement", "", 1, 2),
+        ("learning_agreement", "", 2, 2),
+    ]
+    # The session's shared parser holds the secret "web tests": a form printed by that
+    # instance, filled on a computer and scanned, comes back as a JPEG.
+    spec = load_specs(FORMS)["certificate_of_attendance"]
+    values = json.loads((FORMS.parent / "tests/data/forms/values.json").read_text())
+    filled = prefill_form(
+        spec, {"reference": "UPT-10", "values": values["certificate_of_attendance"]}
+    )
+    (scan,) = scanlib.render(stamp_form(filled, spec, "UPT-10", "web tests"), 200)
+    response = post_files(client, headers, ("scan.jpg", scanlib.jpeg(scan, 70)))
+    assert response.status_code == 201, response.json
+    record = response.json["uploads"][0]["record"]
+    assert record["form"] == "certificate_of_attendance" and record["reference"] == "UPT-10"
+    assert record["values"]["actual_end"] == "2026-03-13"
+    assert record["values"]["days"] == 5
+    with client.get(record["file"], headers=headers) as original:
+        assert original.mimetype == "image/jpeg" and original.data.startswith(b"\xff\xd8\xff")
+
+
+def test_scanned_certificate_recomputes_the_grant_unless_its_dates_await_review(
+    app, client, admin, sample
+):
+    import json
+
+    from docgen.forms.pagecode import stamp_form
+    from docgen.forms.prefill import prefill_form
+    from docgen.forms.spec import load_specs
+    from docgen.store.database import db
+    from docgen.store.grants import final_grant
+    from docgen.store.models import Record
+    from tests.forms import scanlib
+    from tests.forms.conftest import FORMS
+
+    contract = sample("financial_contract")
+    made = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "financial_contract", "lang": "ro", "data": contract},
+    )
+    assert made.status_code == 201, made.json
+    spec = load_specs(FORMS)["certificate_of_attendance"]
+    values = json.loads((FORMS.parent / "tests/data/forms/values.json").read_text())
+    cert = dict(values["certificate_of_attendance"], activity="SMS", teaching_hours="")
+    cert.update(actual_start="2026-09-15", actual_end="2027-01-20", sign_date="2027-01-20")
+    cert.update(planned_start="2026-09-15", planned_end="2027-01-31", days="128")
+    cert = {k: v for k, v in cert.items() if v != ""}
+    filled = prefill_form(spec, {"reference": contract["number"], "values": cert})
+    (page,) = scanlib.render(stamp_form(filled, spec, contract["number"], "web tests"), 200)
+    response = post_files(client, admin, ("cert.jpg", scanlib.jpeg(page, 70)))
+    record = response.json["uploads"][0]["record"]
+    assert record["method"] == "scan", record
+    assert record["values"]["actual_end"] == "2027-01-20"
+    grant = record["grant"]
+    assert grant["contract"] == made.headers["X-Document-Id"], grant
+    assert float(grant["final"]["total"]) < float(grant["total"])
+    # The same dates read below the threshold: the grant waits for a reviewer.
+    with app.app_context():
+        unsure = Record(
+            sha256="0" * 64,
+            form="certificate_of_attendance",
+            method="scan",
+            status="needs_review",
+            reference=contract["number"],
+            values=record["values"],
+            issues={"items": [{"field": "actual_end", "code": "low_confidence", "message": ""}]},
+        )
+        waiting = final_grant(db.session, unsure)
+        assert waiting["pending"] == "the scanned actual_end await review"
+        assert "final" not in waiting
+        unsure.status = "approved"
+        assert final_grant(db.session, unsure)["final"] == grant["final"]

@@ -222,6 +222,12 @@ ISSUES = {
     "version_mismatch": _l("an older or unknown version of the form"),
     "active_content": _l("the PDF holds scripts, actions or embedded files: do not open it "
                          "in a browser; check where it came from"),
+    # Scans (docgen.forms.scan).
+    "low_confidence": _l("read from the scan with low confidence: compare it with the crop"),
+    "letter_unsure": _l("a scan cannot tell ş from ș nor ţ from ț: compare it with the crop"),
+    "signature_missing": _l("no ink in the signature box"),
+    "page_missing": _l("a page of the form is missing from the scan"),
+    "unidentified": _l("no page carries a code of this instance"),
 }
 
 

@@ -15,6 +15,7 @@ from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
 from docgen.errors import DocgenError, InvalidInput, MalformedInput, RateLimited
+from docgen.forms.pagecode import page_key
 from docgen.operations.registry import ContractCaps, check_contracts, complete_payload
 from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store import documents as ops
@@ -99,7 +100,8 @@ def create_document() -> Any:
         generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
                                           templates=current_settings().TEMPLATES_DIR,
                                           rates_dir=current_settings().rates_dir,
-                                          convert=convert, user_id=current_user().id)
+                                          convert=convert, user_id=current_user().id,
+                                          page_key=page_key(current_app.config["SECRET_KEY"]))
     except InvalidInput as exc:
         return _form_page(kind_id, lang, raw, _errors(exc), status=422)
     return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,

@@ -48,16 +48,19 @@ def forms() -> Any:
 @bp.get("/forms/<form_id>.pdf")
 def form_pdf(form_id: str) -> Any:
     from docgen.forms.build import build_form
+    from docgen.forms.pagecode import stamp_form
 
     spec = _spec_of(form_id) or abort(404)
     path = current_settings().FORMS_DIR / f"{spec.id}.pdf"
     content = path.read_bytes() if path.is_file() else build_form(spec)
+    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
     return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
                      download_name=f"{spec.id}.pdf", max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
 def form_prefill(form_id: str) -> Any:
+    from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
 
     spec = _spec_of(form_id) or abort(404)
@@ -70,6 +73,7 @@ def form_prefill(form_id: str) -> Any:
         data = prefill_home(db.session, spec.id, {"reference": reference or None,
                                                   "values": values})
         content = prefill_form(spec, data)
+        content = stamp_form(content, spec, reference, current_app.config["SECRET_KEY"])
     except InvalidInput as exc:
         errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p)
                   for p in exc.problems}
@@ -189,6 +193,8 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         general=general, errors=errors or {}, typed=typed or {},
         changes=ops.changes_of(db.session, record), text=export.text,
         reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
+        scan_fields=(record.scan or {}).get("fields") or {},
+        parts=ops.parts_of(db.session, record) if record.method == "scan" else [],
     ), status
 
 
@@ -206,6 +212,14 @@ def record(record_id: int) -> Any:
     return _record_page(ops.get_record(db.session, record_id))
 
 
+@bp.get("/records/<int:record_id>/crops/<field>.png")
+def record_crop(record_id: int, field: str) -> Any:
+    """A scanned field's crop of the original, shown beside the value read."""
+    from docgen.web.api_records import crop_response
+
+    return crop_response(ops.get_record(db.session, record_id), field)
+
+
 @bp.get("/records/<int:record_id>/original.pdf")
 def record_pdf(record_id: int) -> Any:
     item = ops.get_record(db.session, record_id)
@@ -216,7 +230,7 @@ def record_pdf(record_id: int) -> Any:
         abort(404)
     # Never shown inline on our origin: a PDF may carry JavaScript (see headers.py).
     name = uploads.file_name(item.filename, "form.pdf")
-    return send_untrusted(fp, "application/pdf", name, item.sha256)
+    return send_untrusted(fp, uploads.served_type(fp), name, item.sha256)
 
 
 @bp.post("/records/<int:record_id>/parse")

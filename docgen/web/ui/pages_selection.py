@@ -13,6 +13,7 @@ from docgen.convert.app import convert
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
+from docgen.forms.pagecode import page_key
 from docgen.operations.registry import complete_payload, selection_places
 from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
 from docgen.store import documents as ops
@@ -149,7 +150,8 @@ def minutes() -> Any:
         generated = ops.generate_document(
             db.session, MINUTES, lang, fmt, data,
             templates=current_settings().TEMPLATES_DIR, convert=convert,
-            rates_dir=current_settings().rates_dir, user_id=current_user().id)
+            rates_dir=current_settings().rates_dir, user_id=current_user().id,
+            page_key=page_key(current_settings().SECRET_KEY or ""))
     except InvalidInput as exc:
         errors = schemaform.errors_by_field(exc.problems, prefix="/data")
         return _page(422, result=result, selection_json=raw_selection, tree=tree,

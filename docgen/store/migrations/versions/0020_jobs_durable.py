@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_jobs_durable"
-down_revision = "0010_registry"
+down_revision = "0015_scans"
 branch_labels = None
 depends_on = None
 
