@@ -64,9 +64,20 @@ def _converter() -> bool:
     return bool(converter().ready())
 
 
+def _queue() -> str | None:
+    """The job queue's storage answers (the SQLite file, or Redis across machines)."""
+    huey = current_app.extensions["docgen.queue"]
+    try:
+        huey.pending_count()
+    except Exception as exc:  # redis.ConnectionError, sqlite3.OperationalError...
+        return f"unreachable ({type(exc).__name__})"
+    return None
+
+
 register_check("database", _database)
 register_check("storage", _storage)
 register_check("converter", _converter)
+register_check("queue", _queue)
 
 
 def run_checks() -> dict[str, dict[str, Any]]:

@@ -15,7 +15,7 @@ def test_health_and_readiness(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
     checks = ready.json["checks"]
-    assert {"database", "storage", "converter"} <= set(checks)
+    assert {"database", "storage", "converter", "queue"} <= set(checks)
     assert checks["database"]["status"] == "ok" and checks["database"]["latency_ms"] >= 0
 
 
@@ -108,3 +108,12 @@ def test_logs_carry_request_ids_and_no_personal_data(client, admin, sample, capl
         assert secret not in text
     request_lines = [r for r in caplog.records if r.name == "docgen.web.requests"]
     assert len(request_lines) == 3
+
+
+def test_readiness_names_an_unreachable_queue(make_app):
+    """A Redis queue nobody listens on: /readyz says the queue is down, and why."""
+    app = make_app(QUEUE_URL="redis://127.0.0.1:1/0")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    queue = response.json["checks"]["queue"]
+    assert queue["status"] == "down" and queue["detail"].startswith("unreachable"), queue

@@ -102,7 +102,7 @@ def test_two_nodes_share_the_rate_limit_the_files_and_count_their_requests(nodes
     # /readyz on B: each dependency, with its latency.
     status, _headers, ready = b.request("GET", "/readyz")
     checks = json.loads(ready)["checks"]
-    assert status == 200 and {"database", "storage", "converter"} <= set(checks)
+    assert status == 200 and {"database", "storage", "converter", "queue"} <= set(checks)
     assert all(c["status"] == "ok" and c["latency_ms"] >= 0 for c in checks.values())
 
     # /metrics on A: its two worker processes added up (five requests of the reader).
