@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from docgen.registry.models import Institution as InstitutionModel
 from docgen.registry.seeds import DATA, seed_partners
 from docgen.store import registry as store
-from docgen.store.models import Institution
+from docgen.store.models import Agreement, Institution
 from docgen.store.records import Actor
 
 
@@ -89,7 +89,7 @@ def export_agreement_iia(session: Session, agreement_id: int) -> bytes:
     return export_iia(store.agreement_model(row), row.id, home, partner)
 
 
-def import_agreement_iia(session: Session, data: bytes, actor: Actor):
+def import_agreement_iia(session: Session, data: bytes, actor: Actor) -> Agreement:
     """Store the IIA of an ``iias-get-response`` document as a new agreement; its partner
     must be in the registry (found by SCHAC code), nothing about it is guessed."""
     from docgen.errors import InvalidInput
@@ -141,7 +141,7 @@ def learning_agreement_payload(
     return payload
 
 
-def _places(session: Session, request) -> tuple[Any, Any, str]:
+def _places(session: Session, request: Any) -> tuple[Any, Any, str]:
     """The agreement's condition with places for this quote (direction, activity, level)."""
     from docgen.errors import InvalidInput, NotFound
 
