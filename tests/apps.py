@@ -24,7 +24,7 @@ from docgen.store.migrate import upgrade
 from docgen.web import create_app
 from docgen.web.parsing import Parser
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "forms"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 BACKENDS = ["sqlite", "postgresql"]
