@@ -16,12 +16,13 @@ from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput, NotFound
+from docgen.operations import documents as ops
 from docgen.operations.registry import check_caps, fill_from_registry, selection_places
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
 from docgen.rules.selection import rank_candidates
-from docgen.store import documents as ops
 from docgen.store.database import db
+from docgen.store.documents import find_document
 from docgen.web import jobs
 from docgen.web.auth import current_key, require
 from docgen.web.converter import capacity, convert, converter
@@ -130,7 +131,7 @@ def get_job_result(job_id: str) -> Response:
 @require("documents")
 def get_document(document_id: str) -> Any:
     """What a generated document was made from: kind, language, hashes, template, key."""
-    d = ops.find_document(db.session, document_id)
+    d = find_document(db.session, document_id)
     return {"id": d.id, "kind": d.kind, "lang": d.lang, "format": d.format,
             "reference": d.reference, "payload_sha256": d.payload_sha256,
             "output_sha256": d.output_sha256, "template_version": d.template_version,

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from docgen.config import project_path
 from docgen.errors import InvalidInput, NotFound, Problem, UnsupportedMedia, pointer
 from docgen.errors import TooLarge as TooLargeError
+from docgen.operations import records as record_ops
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
 from docgen.store.database import db
@@ -227,7 +228,7 @@ def patch_record(record_id: int) -> Any:
     """
     body = json_body(RecordPatch)
     record = ops.get_record(db.session, record_id)
-    changed = ops.update_record(db.session, record, body.model_dump(exclude_none=True),
+    changed = record_ops.update_record(db.session, record, body.model_dump(exclude_none=True),
                                 current_key(), _spec_of, _grant)
     if not _may_read():
         # records:write alone may change a record, not read it: say only what became of it.

@@ -31,10 +31,10 @@ from sqlalchemy.orm import Session
 from docgen.config import project_path
 from docgen.documents.kinds import get_kind
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
-from docgen.store import documents as ops
+from docgen.operations import documents as ops
+from docgen.operations.documents import canonical_json
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.store.documents import canonical_json
 from docgen.store.models import Blob, Job, utcnow
 from docgen.web import heartbeat
 from docgen.web.converter import converter, job_capacity

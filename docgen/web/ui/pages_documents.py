@@ -15,8 +15,8 @@ from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
 from docgen.errors import DocgenError, InvalidInput, MalformedInput, RateLimited
+from docgen.operations import documents as ops
 from docgen.rules.grants import quote_grant, quote_to_json
-from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs, parsing
 from docgen.web.converter import convert

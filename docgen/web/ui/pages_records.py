@@ -11,6 +11,7 @@ from flask_babel import ngettext
 
 from docgen.config import project_path
 from docgen.errors import InvalidInput, NotFound
+from docgen.operations import records as record_ops
 from docgen.store import records as ops
 from docgen.store.blobs import TooLarge
 from docgen.store.database import db
@@ -192,8 +193,8 @@ def reason_text(reason: str | None) -> str:
     """The reason of an audited change, the automatic ones in the page's language."""
     if not reason:
         return ""
-    if reason.startswith(ops.AFTER_APPROVAL):
-        return _("corrected after approval") + reason[len(ops.AFTER_APPROVAL):]
+    if reason.startswith(record_ops.AFTER_APPROVAL):
+        return _("corrected after approval") + reason[len(record_ops.AFTER_APPROVAL):]
     return reason
 
 
@@ -249,8 +250,8 @@ def review_record(record_id: int) -> Any:
     if reason:
         changes["reason"] = reason[:500]
     try:
-        ops.update_record(db.session, item, changes, current_user(), _spec_of,
-                          uploads.grant_of)
+        record_ops.update_record(db.session, item, changes, current_user(), _spec_of,
+                                 uploads.grant_of)
     except InvalidInput as exc:
         db.session.rollback()
         item = ops.get_record(db.session, record_id)

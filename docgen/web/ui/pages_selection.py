@@ -13,8 +13,8 @@ from docgen.config import project_path
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
+from docgen.operations import documents as ops
 from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
-from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import parsing
 from docgen.web.converter import convert

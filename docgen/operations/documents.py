@@ -1,0 +1,231 @@
+"""Generate and batch: documents rendered and the trace of each kept (kind, language,
+payload, output, template).
+
+These operations render and record; they flush and leave the commit to their caller.
+``convert`` is whatever turns DOCX bytes into PDF bytes (the pool, or its service).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from docgen.documents.batch import render_many, unique_name
+from docgen.documents.kinds import Kind, check_lang, file_name, get_kind
+from docgen.documents.render import render_template, template_path
+from docgen.errors import InvalidInput, Problem
+from docgen.store.models import Document
+
+Converter = Callable[[bytes], bytes]
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@dataclass
+class Generated:
+    document: Document
+    content: bytes
+    filename: str
+    media_type: str
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> bytes:
+    """The bytes a payload hashes to: sorted keys, no spaces, UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    ).encode()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _file_sha(path: str, _mtime_ns: int, _size: int) -> str:
+    return sha256(Path(path).read_bytes())
+
+
+def template_version(path: Path) -> str:
+    """The SHA-256 of the template file used (cached until the file changes)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    return _file_sha(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in MEDIA_TYPES:
+        raise InvalidInput.at("/format", f"must be one of {', '.join(MEDIA_TYPES)}")
+    return fmt
+
+
+def validate_payload(kind: Kind, data: Any, where: str = "/data") -> BaseModel:
+    """Validate ``data`` for ``kind``; the problems point into the request (``where``)."""
+    try:
+        return kind.validate(data)
+    except InvalidInput as exc:
+        raise InvalidInput(Problem(where + p.pointer, p.message) for p in exc.problems) from exc
+
+
+def render(
+    kind: Kind, lang: str, fmt: str, payload: BaseModel, templates: Path, convert: Converter
+) -> tuple[bytes, str]:
+    """Render one validated payload; return (content, template version)."""
+    path = template_path(kind.id, lang, templates)
+    docx = render_template(path, kind.context(payload, lang), lang)
+    return (convert(docx) if fmt == "pdf" else docx), template_version(path)
+
+
+def record_document(
+    session: Session,
+    kind: Kind,
+    lang: str,
+    fmt: str,
+    payload: BaseModel,
+    content: bytes,
+    version: str,
+    api_key_id: int | None,
+    job_id: str | None = None,
+    user_id: int | None = None,
+) -> Document:
+    data = payload.model_dump(mode="json")
+    document = Document(
+        id=uuid.uuid4().hex,
+        kind=kind.id,
+        lang=lang,
+        format=fmt,
+        reference=str(kind.reference(payload))[:120],
+        payload=data,
+        payload_sha256=sha256(canonical_json(data)),
+        output_sha256=sha256(content),
+        template_version=version,
+        api_key_id=api_key_id,
+        user_id=user_id,
+        job_id=job_id,
+    )
+    session.add(document)
+    session.flush()
+    return document
+
+
+def generate_document(
+    session: Session,
+    kind_id: str,
+    lang: str,
+    fmt: str,
+    data: Any,
+    *,
+    templates: Path,
+    convert: Converter,
+    api_key_id: int | None = None,
+    user_id: int | None = None,
+) -> Generated:
+    """Validate, render (and convert), record; return the document and its bytes."""
+    kind = get_kind(kind_id)
+    check_lang(lang)
+    check_format(fmt)
+    payload = validate_payload(kind, data)
+    content, version = render(kind, lang, fmt, payload, templates, convert)
+    document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
+                               user_id=user_id)
+    return Generated(document, content, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt])
+
+
+def validate_items(kind: Kind, items: Sequence[Any]) -> list[BaseModel]:
+    """Validate every item of a batch; one error listing the problems of all of them."""
+    payloads, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            payloads.append(validate_payload(kind, item, f"/items/{index}"))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems)
+    return payloads
+
+
+def write_zip(
+    session: Session,
+    kind: Kind,
+    lang: str,
+    fmt: str,
+    payloads: Sequence[BaseModel],
+    out: IO[bytes],
+    *,
+    templates: Path,
+    convert: Converter,
+    api_key_id: int | None = None,
+    job_id: str | None = None,
+    on_item: Callable[[int, str | None], None] | None = None,
+    user_id: int | None = None,
+    parallel: int = 1,
+) -> list[dict[str, Any]]:
+    """Render each payload into a ZIP written to ``out``; return the per-item errors.
+
+    Documents are rendered and converted ``parallel`` at a time (``render_many``) and
+    recorded here, in the caller's thread. Without ``on_item`` an error stops the batch
+    (raised); with it, the error is reported for that item and the batch goes on.
+    """
+    errors: list[dict[str, Any]] = []
+    names: set[str] = set()
+    version = template_version(template_path(kind.id, lang, templates))
+    items = render_many(
+        kind.id,
+        lang,
+        payloads,
+        fmt="pdf" if fmt == "pdf" else "docx",
+        convert=convert,
+        parallel=parallel,
+        root=templates,
+    )
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for item in items:
+            if item.error is not None:
+                if on_item is None:
+                    raise item.error
+                errors.append(
+                    {"index": item.index, "title": item.error.title, "detail": item.error.detail}
+                )
+                on_item(item.index, item.error.detail)
+                continue
+            content = item.pdf if fmt == "pdf" else item.docx
+            assert content is not None
+            name = unique_name(item.name.rsplit(".", 1)[0] + "." + fmt, names)
+            archive.writestr(name, content)
+            record_document(
+                session, kind, lang, fmt, item.payload, content, version, api_key_id,
+                job_id, user_id,
+            )
+            if on_item:
+                on_item(item.index, None)
+    return errors
+
+
+def zip_bytes(*args: Any, **kwargs: Any) -> bytes:
+    buffer = io.BytesIO()
+    write_zip(args[0], args[1], args[2], args[3], args[4], buffer, **kwargs)
+    return buffer.getvalue()
