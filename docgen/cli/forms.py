@@ -38,10 +38,10 @@ def build(check: bool) -> int:
               help="Where to write the prefilled PDF.")
 def prefill(form_id: str, data_path: str, output: str) -> int:
     """Write FORM_ID prefilled with the office's values ({"reference", "values"})."""
-    from docgen.forms.prefill import prefill_form
-    from docgen.forms.spec import get_spec
+    from docgen.forms.spec import forms_dir
+    from docgen.operations.forms import prefilled_form
 
-    pdf = prefill_form(get_spec(form_id), read_json(data_path))
+    pdf = prefilled_form(forms_dir(), form_id, read_json(data_path)).content
     Path(output).write_bytes(pdf)
     click.echo(f"{output}: {len(pdf)} bytes", err=True)
     return 0

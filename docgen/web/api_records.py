@@ -18,7 +18,9 @@ from sqlalchemy import select
 from docgen.config import project_path
 from docgen.errors import InvalidInput, NotFound, Problem, UnsupportedMedia, pointer
 from docgen.errors import TooLarge as TooLargeError
+from docgen.forms.spec import get_spec
 from docgen.operations import records as record_ops
+from docgen.operations.forms import blank_form, form_specs, prefilled_form
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore, TooLarge
 from docgen.store.database import db
@@ -37,9 +39,7 @@ def _forms_dir():
 
 
 def _spec_of(form_id: str) -> Any:
-    from docgen.forms.spec import load_specs
-
-    return load_specs(_forms_dir()).get(form_id)
+    return form_specs(_forms_dir()).get(form_id)
 
 
 def _grant(record: Record) -> dict[str, Any] | None:
@@ -54,15 +54,13 @@ def _blobs() -> BlobStore:
 @require("documents")
 def list_forms() -> Any:
     """The fillable forms the office hands out."""
-    from docgen.forms.spec import load_specs
-
     return {"forms": [
         {"id": s.id, "version": s.version, "title": s.title.model_dump(),
          "pdf": url_for(".form_pdf", form_id=s.id),
          "fields": [{"name": f.name, "type": f.type, "required": f.required,
                      "prefill": f.prefill, "label": f.label.model_dump()}
                     for f in s.fields if f.type != "signature"]}
-        for s in load_specs(_forms_dir()).values()
+        for s in form_specs(_forms_dir()).values()
     ]}
 
 
@@ -70,29 +68,20 @@ def list_forms() -> Any:
 @require("documents")
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
-    from docgen.forms.build import build_form
-    from docgen.forms.spec import get_spec
-
-    spec = get_spec(form_id, _forms_dir())
-    path = _forms_dir() / f"{spec.id}.pdf"
-    content = path.read_bytes() if path.is_file() else build_form(spec)
-    return send_file(io.BytesIO(content), mimetype="application/pdf",
-                     download_name=f"{spec.id}.pdf", max_age=0)
+    form = blank_form(_forms_dir(), form_id)
+    return send_file(io.BytesIO(form.content), mimetype="application/pdf",
+                     download_name=form.filename, max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
 @require("documents")
 def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
-    from docgen.forms.prefill import prefill_form
-    from docgen.forms.spec import get_spec
-
-    spec = get_spec(form_id, _forms_dir())
+    get_spec(form_id, _forms_dir())  # an unknown form is 404 before its body is read
     body = json_body(PrefillRequest)
-    content = prefill_form(spec, body.model_dump(exclude_none=True))
-    name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=name.replace("/", "-"), max_age=0)
+    form = prefilled_form(_forms_dir(), form_id, body.model_dump(exclude_none=True))
+    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
+                     download_name=form.filename, max_age=0)
 
 
 def _files() -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
@@ -12,6 +13,7 @@ from flask_babel import ngettext
 from docgen.config import project_path
 from docgen.errors import InvalidInput, NotFound
 from docgen.operations import records as record_ops
+from docgen.operations.forms import blank_form, form_specs, prefilled_form
 from docgen.store import records as ops
 from docgen.store.blobs import TooLarge
 from docgen.store.database import db
@@ -30,10 +32,12 @@ REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
                   "reopen": "needs_review"}
 
 
-def _specs() -> dict[str, Any]:
-    from docgen.forms.spec import load_specs
+def _forms_dir() -> Path:
+    return project_path(current_app.config["FORMS_DIR"])
 
-    return load_specs(project_path(current_app.config["FORMS_DIR"]))
+
+def _specs() -> dict[str, Any]:
+    return form_specs(_forms_dir())
 
 
 def _spec_of(form_id: str) -> Any:
@@ -48,34 +52,29 @@ def forms() -> Any:
 
 @bp.get("/forms/<form_id>.pdf")
 def form_pdf(form_id: str) -> Any:
-    from docgen.forms.build import build_form
-
     spec = _spec_of(form_id) or abort(404)
-    path = project_path(current_app.config["FORMS_DIR"]) / f"{spec.id}.pdf"
-    content = path.read_bytes() if path.is_file() else build_form(spec)
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{spec.id}.pdf", max_age=0)
+    form = blank_form(_forms_dir(), spec.id)
+    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
+                     download_name=form.filename, max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
 def form_prefill(form_id: str) -> Any:
-    from docgen.forms.prefill import prefill_form
-
     spec = _spec_of(form_id) or abort(404)
     reference = request.form.get("reference", "").strip()
     values = {f.name: request.form.get(f.name, "").strip() for f in spec.fields
               if f.prefill and request.form.get(f.name, "").strip()}
     try:
-        content = prefill_form(spec, {"reference": reference or None, "values": values})
+        form = prefilled_form(_forms_dir(), spec.id,
+                              {"reference": reference or None, "values": values})
     except InvalidInput as exc:
         errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
                   for p in exc.problems}
         return render_template("forms.html", specs=list(_specs().values()),
                                lang=current_lang(), errors=errors, chosen=spec.id,
                                values={**values, "reference": reference}), 422
-    name = f"{spec.id}-{reference}.pdf" if reference else f"{spec.id}.pdf"
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=name.replace("/", "-"), max_age=0)
+    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
+                     download_name=form.filename, max_age=0)
 
 
 # --- uploads -------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""Forms to hand out: the list, the blank fillable PDF and the PDF prefilled with what the
+office knows (the API, the pages and the CLI answer with these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen.forms.spec import FormSpec, get_spec, load_specs
+
+
+@dataclass(frozen=True)
+class FormPdf:
+    content: bytes
+    filename: str
+
+
+def form_specs(forms_dir: Path) -> dict[str, FormSpec]:
+    """Every form of the forms folder, by id."""
+    return load_specs(forms_dir)
+
+
+def blank_form(forms_dir: Path, form_id: str) -> FormPdf:
+    """The form's blank PDF: the one built in the forms folder, else built now.
+
+    Raises NotFound for a form that is not there."""
+    from docgen.forms.build import build_form
+
+    spec = get_spec(form_id, forms_dir)
+    path = forms_dir / f"{spec.id}.pdf"
+    content = path.read_bytes() if path.is_file() else build_form(spec)
+    return FormPdf(content, f"{spec.id}.pdf")
+
+
+def prefilled_form(forms_dir: Path, form_id: str, data: Any) -> FormPdf:
+    """The form's PDF with ``{"reference", "values"}`` drawn in, named after the reference.
+
+    Raises NotFound for a form that is not there, InvalidInput naming each value at fault."""
+    from docgen.forms.prefill import prefill_form
+
+    spec = get_spec(form_id, forms_dir)
+    content = prefill_form(spec, data)
+    reference = data.get("reference") if isinstance(data, dict) else None
+    name = f"{spec.id}-{reference}.pdf" if reference else f"{spec.id}.pdf"
+    return FormPdf(content, name.replace("/", "-"))
