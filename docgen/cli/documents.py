@@ -20,7 +20,7 @@ from docgen.cli.common import (
     write_atomically,
 )
 from docgen.config import project_path
-from docgen.documents.batch import validate_rows, write_batch
+from docgen.documents.batch import validate_rows, write_zip
 from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
 from docgen.documents.pdf import convert_docx_to_pdf, default_converter
@@ -163,22 +163,23 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
                 file=sys.stderr,
             ) as bar,
         ):
+            progress = lambda _index, _error: bar.update(1)  # noqa: E731
             if fmt == "docx":
-                write_batch(kind, lang, payloads, fh, report, bar.update)
+                write_zip(kind, lang, payloads, fh, report, on_item=progress)
             else:
                 converter = default_converter()
-                write_batch(
+                write_zip(
                     kind,
                     lang,
                     payloads,
                     fh,
                     report,
-                    bar.update,
                     fmt=fmt,  # type: ignore[arg-type]
                     convert=lambda docx: converter.convert(docx, pdfa=pdfa),
                     # One job more than instances waits in the pool's queue, so that no
                     # instance idles between two jobs.
                     parallel=getattr(converter, "size", 1) + 1,
+                    on_item=progress,
                 )
         os.replace(tmp, output)
     except BaseException:

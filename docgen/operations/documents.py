@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import uuid
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,9 +22,11 @@ from typing import IO, Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from docgen.documents.batch import render_many, unique_name
+from docgen.documents import batch
+from docgen.documents.batch import Rendered, validate_rows
 from docgen.documents.kinds import Kind, check_lang, file_name, get_kind
 from docgen.documents.render import render_template, template_path
+from docgen.documents.tabular import Row
 from docgen.errors import InvalidInput, Problem
 from docgen.store.models import Document
 
@@ -157,14 +158,10 @@ def generate_document(
 
 def validate_items(kind: Kind, items: Sequence[Any]) -> list[BaseModel]:
     """Validate every item of a batch; one error listing the problems of all of them."""
-    payloads, problems = [], []
-    for index, item in enumerate(items):
-        try:
-            payloads.append(validate_payload(kind, item, f"/items/{index}"))
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InvalidInput(problems)
+    rows = [Row(index, f"/items/{index}", item) for index, item in enumerate(items)]
+    payloads, report = validate_rows(kind.id, rows)
+    if report.problems:
+        raise InvalidInput(report.problems)
     return payloads
 
 
@@ -184,45 +181,34 @@ def write_zip(
     user_id: int | None = None,
     parallel: int = 1,
 ) -> list[dict[str, Any]]:
-    """Render each payload into a ZIP written to ``out``; return the per-item errors.
+    """Render each payload into a ZIP written to ``out`` and record each document; return
+    the per-item errors (the batch engine's ``report.errors``).
 
-    Documents are rendered and converted ``parallel`` at a time (``render_many``) and
-    recorded here, in the caller's thread. Without ``on_item`` an error stops the batch
-    (raised); with it, the error is reported for that item and the batch goes on.
+    Without ``on_item`` an error stops the batch (raised); with it, the error is reported
+    for that item and the batch goes on.
     """
-    errors: list[dict[str, Any]] = []
-    names: set[str] = set()
     version = template_version(template_path(kind.id, lang, templates))
-    items = render_many(
+
+    def record(item: Rendered, ext: str, content: bytes) -> None:
+        record_document(
+            session, kind, lang, ext, item.payload, content, version, api_key_id, job_id,
+            user_id,
+        )
+
+    report = batch.write_zip(
         kind.id,
         lang,
         payloads,
+        out,
         fmt="pdf" if fmt == "pdf" else "docx",
         convert=convert,
         parallel=parallel,
         root=templates,
+        keep_going=on_item is not None,
+        on_item=on_item,
+        on_file=record,
     )
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for item in items:
-            if item.error is not None:
-                if on_item is None:
-                    raise item.error
-                errors.append(
-                    {"index": item.index, "title": item.error.title, "detail": item.error.detail}
-                )
-                on_item(item.index, item.error.detail)
-                continue
-            content = item.pdf if fmt == "pdf" else item.docx
-            assert content is not None
-            name = unique_name(item.name.rsplit(".", 1)[0] + "." + fmt, names)
-            archive.writestr(name, content)
-            record_document(
-                session, kind, lang, fmt, item.payload, content, version, api_key_id,
-                job_id, user_id,
-            )
-            if on_item:
-                on_item(item.index, None)
-    return errors
+    return report.errors
 
 
 def zip_bytes(*args: Any, **kwargs: Any) -> bytes:
