@@ -15,12 +15,13 @@ from docgen.config import project_path
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
-from docgen.errors import InvalidInput, NotFound
+from docgen.errors import InvalidInput
 from docgen.operations import documents as ops
-from docgen.operations.registry import check_caps, fill_from_registry, selection_places
+from docgen.operations.batch import job_status, job_zip
+from docgen.operations.registry import check_caps, fill_from_registry
+from docgen.operations.selection import rank
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
-from docgen.rules.selection import rank_candidates
 from docgen.store.database import db
 from docgen.store.documents import find_document
 from docgen.web import jobs
@@ -109,8 +110,7 @@ def get_job(job_id: str) -> Any:
     job = jobs.get(db.session, job_id)
     return {
         "job": job.id, "kind": job.kind, "lang": job.lang, "format": job.format,
-        "status": job.status, "total": job.total, "done": job.done,
-        "errors": (job.errors or {}).get("items", []), "detail": job.detail,
+        **job_status(job),
         "result": url_for(".get_job_result", job_id=job.id) if job.result_sha256 else None,
     }
 
@@ -118,13 +118,9 @@ def get_job(job_id: str) -> Any:
 @bp.get("/documents/batch/<job_id>/result")
 @require("documents")
 def get_job_result(job_id: str) -> Response:
-    job = jobs.get(db.session, job_id)
-    if not job.result_sha256:
-        raise NotFound(f"job {job.id} has no result yet (status {job.status})")
-    blobs = current_app.extensions["docgen.blobs"]
-    response = send_file(blobs.open(job.result_sha256), mimetype="application/zip",
-                         as_attachment=True, download_name=f"{job.kind}-{job.lang}.zip")
-    return response
+    result = job_zip(current_app.extensions["docgen.blobs"], jobs.get(db.session, job_id))
+    return send_file(result.stream, mimetype=result.media_type, as_attachment=True,
+                     download_name=result.filename)
 
 
 @bp.get("/documents/<document_id>")
@@ -161,4 +157,4 @@ def rules_explain(call_id: str) -> Any:
 @require("documents")
 def selection_rank() -> Any:
     """Ranking, lists and deadlines, as ``docgen selection rank`` prints them."""
-    return rank_candidates(selection_places(db.session, json_body(None)))
+    return rank(db.session, json_body(None))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -83,3 +84,12 @@ def _http_error(exc: HTTPException) -> tuple[str, int]:
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, name: str, media_type: str) -> Any:
+    """A file to save, never cached: a generated document, a batch template, a form."""
+    return send_file(io.BytesIO(content), mimetype=media_type, as_attachment=True,
+                     download_name=name, max_age=0)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -22,7 +21,7 @@ from docgen.web import uploads
 from docgen.web.headers import send_untrusted
 from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
-from docgen.web.ui.base import bp, problems_text, status_label
+from docgen.web.ui.base import bp, download, problems_text, status_label
 from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import issue_text, translate_message
 
@@ -54,8 +53,7 @@ def forms() -> Any:
 def form_pdf(form_id: str) -> Any:
     spec = _spec_of(form_id) or abort(404)
     form = blank_form(_forms_dir(), spec.id)
-    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
-                     download_name=form.filename, max_age=0)
+    return download(form.content, form.filename, "application/pdf")
 
 
 @bp.post("/forms/<form_id>/prefill")
@@ -73,8 +71,7 @@ def form_prefill(form_id: str) -> Any:
         return render_template("forms.html", specs=list(_specs().values()),
                                lang=current_lang(), errors=errors, chosen=spec.id,
                                values={**values, "reference": reference}), 422
-    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
-                     download_name=form.filename, max_age=0)
+    return download(form.content, form.filename, "application/pdf")
 
 
 # --- uploads -------------------------------------------------------------------------------
@@ -167,9 +164,7 @@ def records_export(fmt: str) -> Any:
     found = ops.all_records(db.session, **_filters())
     header, rows = export.table(found, _specs(), current_lang(), status_label)
     content = export.xlsx(header, rows) if fmt == "xlsx" else export.csv_bytes(header, rows)
-    media = export.MEDIA_TYPES[fmt]
-    return send_file(io.BytesIO(content), mimetype=media, as_attachment=True,
-                     download_name=f"records.{fmt}", max_age=0)
+    return download(content, f"records.{fmt}", export.MEDIA_TYPES[fmt])
 
 
 def _record_page(record: Record, errors: dict[str, str] | None = None,

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-from flask import abort, current_app, render_template, request, send_file
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from docgen.config import project_path
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
-from docgen.operations import documents as ops
-from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
+from docgen.operations import selection as selection_ops
+from docgen.rules.selection import criteria_sets, load_criteria_set
 from docgen.store.database import db
 from docgen.web import parsing
-from docgen.web.converter import convert
 from docgen.web.ui import schemaform
-from docgen.web.ui.access import current_user, writer_required
-from docgen.web.ui.base import bp, problems_text
+from docgen.web.ui.access import writer_required
+from docgen.web.ui.base import XLSX, bp, download, problems_text
 from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import translate_message
-from docgen.web.ui.pages_documents import sample
+from docgen.web.ui.pages_documents import generate_for_user, sample
 
 MINUTES = "selection_minutes"
 SKIP = frozenset({"selection"})
@@ -85,10 +82,7 @@ def selection_template(name: str) -> Any:
     example = {"id": "c1", "name": "", "scores": {c.key: "" for c in criteria.criteria},
                "preferences": "", "ranking_position": "", "eligible": True,
                "early_career": False, "withdrawn": False}
-    content = batch_template(example, name)
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{name}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml"
-                              ".sheet", max_age=0)
+    return download(batch_template(example, name), f"{name}.xlsx", XLSX)
 
 
 @bp.post("/selection")
@@ -105,7 +99,7 @@ def rank() -> Any:
             "published_at": request.form.get("published_at", ""), "places": _places(),
             "candidates": [_candidate(r.data) for r in rows]}
     try:
-        result = rank_candidates(data)
+        result = selection_ops.rank(db.session, data)
     except InvalidInput as exc:
         return _page(422, problems=[f"{_where(p, rows)}: {translate_message(p.message)}"
                                     for p in exc.problems])
@@ -128,20 +122,15 @@ def minutes() -> Any:
     raw_selection = request.form.get("_selection", "")
     try:
         selection_input = json.loads(raw_selection)
-        result = rank_candidates(selection_input)
+        result = selection_ops.rank(db.session, selection_input)
     except (ValueError, RecursionError, InvalidInput):
         abort(400)  # the page sent what it was given: this was not typed by anyone
     try:
         data, _raw = schemaform.read_form(request.form, tree)
         data["selection"] = selection_input
-        generated = ops.generate_document(
-            db.session, MINUTES, lang, fmt, data,
-            templates=project_path(current_app.config["TEMPLATES_DIR"]), convert=convert,
-            user_id=current_user().id)
+        return generate_for_user(MINUTES, lang, fmt, data)
     except InvalidInput as exc:
         found = schemaform.errors_by_field(exc.problems, prefix="/data")
         errors = {k: [translate_message(m) for m in v] for k, v in found.items()}
         return _page(422, result=result, selection_json=raw_selection, tree=tree,
                      values=dict(request.form), errors=errors, doc_lang=lang)
-    return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,
-                     as_attachment=True, download_name=generated.filename, max_age=0)
