@@ -10,19 +10,33 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from docgen.errors import Busy, DocgenError, InvalidInput, MalformedInput
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_BUSY = 3
 
 DATA_HELP = "JSON file with the input; '-' reads standard input."
+
+
+def output_option(help: str, required: bool = True) -> Callable[[F], F]:
+    """``-o/--output FILE``: where a command writes what it makes."""
+    return click.option(
+        "-o",
+        "--output",
+        required=required,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def read_json(source: str) -> Any:

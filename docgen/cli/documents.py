@@ -15,6 +15,7 @@ from docgen.cli.common import (
     DATA_HELP,
     EXIT_FAILED,
     EXIT_INVALID,
+    output_option,
     print_json,
     read_json,
     write_atomically,
@@ -83,11 +84,9 @@ def _filled(data: Any) -> Any:
 @click.argument("kind", type=KIND, metavar="KIND")
 @LANG
 @click.option("--data", "source", required=True, help=DATA_HELP)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (default: <kind>-<reference>-<lang>.<format> in the current directory).",
+@output_option(
+    "Output file (default: <kind>-<reference>-<lang>.<format> in the current directory).",
+    required=False,
 )
 @click.option(
     "--format",
@@ -120,13 +119,7 @@ def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdf
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON list of payloads, or CSV/XLSX with one row per document.",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The ZIP to write.",
-)
+@output_option("The ZIP to write.")
 @click.option(
     "--format",
     "fmt",
@@ -195,13 +188,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
 
 @click.command("batch-template")
 @click.argument("kind", type=KIND, metavar="KIND")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The XLSX to write.",
-)
+@output_option("The XLSX to write.")
 def batch_template_command(kind: str, output: Path) -> None:
     """Write an XLSX with the kind's columns and one example row (from its sample)."""
     sample = project_path("samples") / f"{kind}.json"

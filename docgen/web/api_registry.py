@@ -16,6 +16,7 @@ from docgen.operations.registry import (
     fill_from_registry,
     import_agreement_iia,
     learning_agreement_payload,
+    registry_table,
 )
 from docgen.registry.ewp.la_export import export_la
 from docgen.registry.ewp.xml import MAX_BYTES
@@ -193,56 +194,6 @@ def learning_agreement_to_ewp() -> Response:
     return Response(export_la(payload), mimetype="application/xml")
 
 
-REGISTRY_COLUMNS = [
-    "id",
-    "home",
-    "erasmus_code",
-    "schac",
-    "name_native",
-    "name_ro",
-    "name_en",
-    "country",
-    "city",
-    "address",
-    "faculties",
-    "contacts",
-    "agreements",
-    "missing",
-]
-
-
-def _registry_row(row: Institution, agreements: list[Agreement]) -> list[Any]:
-    model = store.institution_model(row)
-    contacts = "; ".join(
-        f"{c.name} ({c.role.value}{', ' + c.email if c.email else ''})" for c in model.contacts
-    )
-    return [
-        row.id,
-        row.is_home,
-        model.erasmus_code,
-        model.schac,
-        model.name_native,
-        model.name_ro,
-        model.name_en,
-        model.country,
-        model.city,
-        model.address,
-        "; ".join(model.faculties),
-        contacts,
-        "; ".join(f"{a.id} {a.type}" for a in agreements),
-        ", ".join(model.missing),
-    ]
-
-
-def registry_rows(filters: dict[str, Any]) -> list[list[Any]]:
-    """One row per institution matching ``filters`` (as the list), in REGISTRY_COLUMNS."""
-    items, _total = store.list_institutions(db.session, **filters, per_page=100_000)
-    by_partner: dict[int, list[Agreement]] = {}
-    for agreement in store.list_agreements(db.session):
-        by_partner.setdefault(agreement.institution_id, []).append(agreement)
-    return [_registry_row(r, by_partner.get(r.id, [])) for r in items]
-
-
 @bp.get("/institutions/export")
 @require("records:read")
 def export_institutions() -> Response:
@@ -252,18 +203,9 @@ def export_institutions() -> Response:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput.at("/format", "must be csv or xlsx")
-    rows = registry_rows(
-        {
-            "text": request.args.get("q") or None,
-            "country": request.args.get("country") or None,
-            "agreement_type": request.args.get("type") or None,
-        }
-    )
-    content = (
-        export.xlsx(REGISTRY_COLUMNS, rows, title="institutions")
-        if fmt == "xlsx"
-        else export.csv_bytes(REGISTRY_COLUMNS, rows)
-    )
-    response = Response(content, mimetype=export.MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Disposition"] = f"attachment; filename=institutions.{fmt}"
-    return response
+    filters = {
+        "text": request.args.get("q") or None,
+        "country": request.args.get("country") or None,
+        "agreement_type": request.args.get("type") or None,
+    }
+    return export.table_response(fmt, "institutions", *registry_table(db.session, filters))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput
+from docgen.operations.registry import INSTITUTION_FIELDS, registry_table
 from docgen.registry.models import AgreementType
 from docgen.registry.models import Institution as InstitutionModel
 from docgen.store import registry as store
@@ -21,16 +22,7 @@ from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import field_label, translate_message
 
 PER_PAGE = 25
-EDITABLE = (
-    "erasmus_code",
-    "schac",
-    "name_native",
-    "name_ro",
-    "name_en",
-    "country",
-    "city",
-    "address",
-)
+EDITABLE = INSTITUTION_FIELDS
 
 
 def _filters() -> dict[str, str | None]:
@@ -78,21 +70,10 @@ def _list_page(import_errors: list[str]) -> Any:
 
 @bp.get("/partners/export.<fmt>")
 def partners_export(fmt: str) -> Any:
-    from docgen.web.api_registry import REGISTRY_COLUMNS, registry_rows
-
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = registry_rows(_filters())
-    content = (
-        export.xlsx(REGISTRY_COLUMNS, rows, title="institutions")
-        if fmt == "xlsx"
-        else export.csv_bytes(REGISTRY_COLUMNS, rows)
-    )
-    from flask import Response
-
-    response = Response(content, mimetype=export.MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Disposition"] = f"attachment; filename=partners.{fmt}"
-    return response
+    columns, rows = registry_table(db.session, _filters())
+    return export.table_response(fmt, "partners", columns, rows, title="institutions")
 
 
 def _page(institution_id: int, values: dict[str, str] | None = None, errors=None, status=200):
