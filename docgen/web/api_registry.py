@@ -6,6 +6,7 @@ office's reference data, kept like its records).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -87,14 +88,27 @@ def list_institutions() -> Any:
     }
 
 
+def _stored(create: Callable[..., Any], model_type: type[Any],
+            to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """The request's body, validated as ``model_type``, stored by ``create`` and committed."""
+    row = create(db.session, json_body(model_type), current_key())
+    db.session.commit()
+    return to_json(row)
+
+
+def _replaced(row: Any, update: Callable[..., Any], model_type: type[Any],
+              to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """``row`` replaced by the request's body (validated as ``model_type``) and committed."""
+    update(db.session, row, json_body(model_type), current_key())
+    db.session.commit()
+    return to_json(row)
+
+
 @bp.post("/institutions")
 @require("records:write")
 def create_institution() -> Any:
     """Add an institution to the registry."""
-    model = json_body(InstitutionModel)
-    row = store.create_institution(db.session, model, current_key())
-    db.session.commit()
-    return institution_json(row), 201
+    return _stored(store.create_institution, InstitutionModel, institution_json), 201
 
 
 @bp.get("/institutions/<int:institution_id>")
@@ -114,21 +128,15 @@ def get_institution(institution_id: int) -> Any:
 @require("records:write")
 def replace_institution(institution_id: int) -> Any:
     """Replace an institution's data; every changed field goes to its history."""
-    row = store.get_institution(db.session, institution_id)
-    model = json_body(InstitutionModel)
-    store.update_institution(db.session, row, model, current_key())
-    db.session.commit()
-    return institution_json(row)
+    return _replaced(store.get_institution(db.session, institution_id),
+                     store.update_institution, InstitutionModel, institution_json)
 
 
 @bp.post("/agreements")
 @require("records:write")
 def create_agreement() -> Any:
     """Add an agreement with a partner of the registry."""
-    model = json_body(AgreementModel)
-    row = store.create_agreement(db.session, model, current_key())
-    db.session.commit()
-    return agreement_json(row), 201
+    return _stored(store.create_agreement, AgreementModel, agreement_json), 201
 
 
 @bp.get("/agreements/<int:agreement_id>")
@@ -143,11 +151,8 @@ def get_agreement(agreement_id: int) -> Any:
 @require("records:write")
 def replace_agreement(agreement_id: int) -> Any:
     """Replace an agreement's data; every changed field goes to its history."""
-    row = store.get_agreement(db.session, agreement_id)
-    model = json_body(AgreementModel)
-    store.update_agreement(db.session, row, model, current_key())
-    db.session.commit()
-    return agreement_json(row)
+    return _replaced(store.get_agreement(db.session, agreement_id),
+                     store.update_agreement, AgreementModel, agreement_json)
 
 
 @bp.get("/agreements/<int:agreement_id>/iia.xml")
