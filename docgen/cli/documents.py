@@ -23,9 +23,9 @@ from docgen.cli.common import (
 from docgen.config import project_path
 from docgen.documents.batch import validate_rows, write_zip
 from docgen.documents.check import check_templates
-from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
+from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.pdf import convert_docx_to_pdf, default_converter
-from docgen.documents.render import render_document, templates_dir
+from docgen.documents.render import templates_dir
 from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
@@ -99,13 +99,14 @@ def _filled(data: Any) -> Any:
 @PDFA
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
-    spec = get_kind(kind)
-    payload = spec.validate(_filled(read_json(source)))
-    content = render_document(kind, lang, payload)
-    if fmt == "pdf":
-        content = convert_docx_to_pdf(content, pdfa=pdfa)
-    target = output or Path(file_name(spec, payload, lang, fmt))
-    write_atomically(target, content)
+    from docgen.operations.documents import make_document
+
+    made = make_document(
+        kind, lang, fmt, _filled(read_json(source)), templates=templates_dir(),
+        convert=lambda docx: convert_docx_to_pdf(docx, pdfa=pdfa), where="",
+    )
+    target = output or Path(made.filename)
+    write_atomically(target, made.content)
     click.echo(str(target))
 
 

@@ -133,6 +133,39 @@ def record_document(
     return document
 
 
+@dataclass
+class Made:
+    """A document rendered and not recorded: its kind, payload, bytes and template version."""
+
+    kind: Kind
+    payload: BaseModel
+    content: bytes
+    version: str
+    filename: str
+    media_type: str
+
+
+def make_document(
+    kind_id: str,
+    lang: str,
+    fmt: str,
+    data: Any,
+    *,
+    templates: Path,
+    convert: Converter,
+    where: str = "/data",
+) -> Made:
+    """Validate, render (and convert); the problems point into the request (``where``)."""
+    kind = get_kind(kind_id)
+    check_lang(lang)
+    check_format(fmt)
+    payload = validate_payload(kind, data, where)
+    content, version = render(kind, lang, fmt, payload, templates, convert)
+    return Made(
+        kind, payload, content, version, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt]
+    )
+
+
 def generate_document(
     session: Session,
     kind_id: str,
@@ -146,14 +179,12 @@ def generate_document(
     user_id: int | None = None,
 ) -> Generated:
     """Validate, render (and convert), record; return the document and its bytes."""
-    kind = get_kind(kind_id)
-    check_lang(lang)
-    check_format(fmt)
-    payload = validate_payload(kind, data)
-    content, version = render(kind, lang, fmt, payload, templates, convert)
-    document = record_document(session, kind, lang, fmt, payload, content, version, api_key_id,
-                               user_id=user_id)
-    return Generated(document, content, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt])
+    made = make_document(kind_id, lang, fmt, data, templates=templates, convert=convert)
+    document = record_document(
+        session, made.kind, lang, fmt, made.payload, made.content, made.version, api_key_id,
+        user_id=user_id,
+    )
+    return Generated(document, made.content, made.filename, made.media_type)
 
 
 def validate_items(kind: Kind, items: Sequence[Any]) -> list[BaseModel]:
