@@ -3,16 +3,22 @@ signatures."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from docgen.documents.context import institution, person
 from docgen.documents.kinds.base import Kind
 from docgen.documents.labels import label
-from docgen.domain.learning_agreement import Component, LearningAgreement, Signatory
+from docgen.domain.learning_agreement import (
+    ChangedComponent,
+    Component,
+    LearningAgreement,
+    Signatory,
+)
 
 
-def _rows(components: list[Component]) -> list[dict[str, Any]]:
+def _rows(components: Sequence[Component | ChangedComponent]) -> list[dict[str, Any]]:
     return [
         {**c.model_dump(), "code": c.code or "", "semester": c.semester or ""} for c in components
     ]
@@ -27,7 +33,7 @@ def _signature(signatory: Signatory | None) -> dict[str, Any]:
     return data
 
 
-def _ects(components: list[Component]) -> Decimal:
+def _ects(components: Sequence[Component]) -> Decimal:
     return sum((c.ects for c in components), Decimal(0))
 
 
