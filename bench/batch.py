@@ -22,9 +22,9 @@ import time
 import zipfile
 from pathlib import Path
 
+from docgen.convert import PdfPool
 from docgen.documents.batch import BatchReport, write_zip
 from docgen.documents.kinds import KINDS
-from docgen.documents.pdf import PdfPool
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILY = ["Popescu", "Ionescu", "Țăranu", "Șerban", "Bălănescu", "Mureșan", "Dumitrașcu"]

@@ -24,7 +24,7 @@ from pypdf import PdfReader, PdfWriter
 from docgen.forms.isolation import WorkerPool
 from docgen.forms.parse import parse_bytes
 from docgen.forms.prefill import prefill_form
-from docgen.forms.spec import forms_dir, load_specs
+from docgen.forms.spec import default_forms_dir, load_specs
 
 FORM = "certificate_of_attendance"
 VALUES = {
@@ -39,7 +39,7 @@ VALUES = {
 
 
 def filled() -> bytes:
-    writer = PdfWriter(clone_from=str(forms_dir() / f"{FORM}.pdf"))
+    writer = PdfWriter(clone_from=str(default_forms_dir() / f"{FORM}.pdf"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pypdf: "not supported by font encoding"; known
         writer.update_page_form_field_values(writer.pages[0], VALUES, auto_regenerate=False)

@@ -25,7 +25,7 @@ from pathlib import Path
 import docx
 import pypdf
 
-from docgen.documents.pdf import PdfPool, convert_once
+from docgen.convert import PdfPool, convert_once
 
 KINDS = {"certificate_of_attendance": 1, "financial_contract": 2}  # kind: stand-in pages
 ROOT = Path(__file__).resolve().parent.parent

@@ -104,7 +104,7 @@ def docx_text():
 @pytest.fixture(scope="session")
 def pdf_pool():
     """One pool of two warm LibreOffice instances for the whole test session."""
-    from docgen.documents.pdf import PdfPool
+    from docgen.convert import PdfPool
 
     with PdfPool(instances=2, timeout=60, queue=16) as shared:
         yield shared

@@ -1,6 +1,8 @@
 """The ``docgen`` command line: thin commands over the same operations as the web layer.
 
-Each area has its own module here, registered on the main group below.
+Each area has its own module here, registered on the main group below. The group builds the
+settings once (checked as the web app checks them) and hands them to every command as the
+click context's object (:func:`docgen.cli.common.cli_settings`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ import click
 
 from docgen import __version__
 from docgen.cli import (
-    convert,
     demo,
     documents,
     ewp,
@@ -21,12 +22,19 @@ from docgen.cli import (
     users,
 )
 from docgen.cli.common import run_guarded
+from docgen.config import ConfigError, Settings
+from docgen.convert import cli as convert
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="docgen")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Documents and forms for the Erasmus+ and international relations office."""
+    try:
+        ctx.obj = Settings.load()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 cli.add_command(grants.grants)
@@ -40,6 +48,7 @@ cli.add_command(documents.batch)
 cli.add_command(documents.batch_template_command)
 cli.add_command(documents.templates)
 cli.add_command(convert.convert)
+cli.add_command(convert.convert_server)
 cli.add_command(forms.forms)
 cli.add_command(service.serve)
 cli.add_command(service.db)

@@ -1,7 +1,8 @@
 """What every command shares: reading input, printing JSON, and turning errors into exits.
 
 Exit status: 0 done, 1 a check found problems or an operation failed, 2 bad input (each
-problem on its own stderr line as ``<json-pointer>: <message>``), 3 busy.
+problem on its own stderr line as ``<json-pointer>: <message>``), 3 busy. Each error of
+:mod:`docgen.errors` carries its own exit status.
 """
 
 from __future__ import annotations
@@ -17,13 +18,11 @@ from typing import Any, TypeVar
 
 import click
 
-from docgen.errors import Busy, DocgenError, InvalidInput, MalformedInput
+from docgen.config import ConfigError, Settings
+from docgen.errors import EXIT_BUSY, EXIT_FAILED, DocgenError, MalformedInput
+from docgen.errors import EXIT_INVALID as EXIT_INVALID  # the commands' own exits
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_FAILED = 1
-EXIT_INVALID = 2
-EXIT_BUSY = 3
 
 DATA_HELP = "JSON file with the input; '-' reads standard input."
 
@@ -37,6 +36,20 @@ def output_option(help: str, required: bool = True) -> Callable[[F], F]:
         type=click.Path(dir_okay=False, path_type=Path),
         help=help,
     )
+
+
+def cli_settings() -> Settings:
+    """The settings the ``docgen`` group built once for this run (the context's object)."""
+    ctx = click.get_current_context(silent=True)
+    settings = ctx.find_object(Settings) if ctx is not None else None
+    if settings is None:  # a command invoked without the group (or a script): build them
+        try:
+            settings = Settings.load()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if ctx is not None:
+            ctx.find_root().obj = settings
+    return settings
 
 
 def read_json(source: str) -> Any:
@@ -90,6 +103,18 @@ def print_json(value: Any) -> None:
     click.echo(json_text(value))
 
 
+def print_error(exc: DocgenError) -> None:
+    """The error on stderr, in English: each problem on its own line as
+    ``<json-pointer>: <message>``, else ``busy: ...`` or ``error: ...``."""
+    if exc.problems:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+    elif exc.exit_code == EXIT_BUSY:
+        click.echo(f"busy: {exc.detail}", err=True)
+    else:
+        click.echo(f"error: {exc.detail}", err=True)
+
+
 def run_guarded(command: click.Command) -> None:
     """Run the click command; map docgen errors to exit codes, never show a traceback."""
     try:
@@ -100,16 +125,9 @@ def run_guarded(command: click.Command) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except InvalidInput as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(EXIT_INVALID)
-    except Busy as exc:
-        click.echo(f"busy: {exc.detail}", err=True)
-        sys.exit(EXIT_BUSY)
     except DocgenError as exc:
-        click.echo(f"error: {exc.detail}", err=True)
-        sys.exit(EXIT_FAILED)
+        print_error(exc)
+        sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(EXIT_FAILED)
     sys.exit(status if isinstance(status, int) else 0)

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,16 @@ from docgen.cli.common import (
     DATA_HELP,
     EXIT_FAILED,
     EXIT_INVALID,
+    cli_settings,
     output_option,
     print_json,
     read_json,
     write_atomically,
 )
-from docgen.config import project_path
+from docgen.convert import convert_docx_to_pdf, default_converter
 from docgen.documents.batch import validate_rows, write_zip
 from docgen.documents.check import check_templates
 from docgen.documents.kinds import KINDS, LANGS, get_kind
-from docgen.documents.pdf import convert_docx_to_pdf, default_converter
-from docgen.documents.render import templates_dir
 from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
@@ -43,7 +43,7 @@ PDFA = click.option("--pdfa", is_flag=True, help="PDF/A-2b for archiving (PDF ou
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def kinds(as_json: bool) -> None:
     """List the document kinds and their languages."""
-    root = templates_dir()
+    root = cli_settings().TEMPLATES_DIR
     rows = [
         {
             "kind": k.id,
@@ -66,18 +66,40 @@ def schema(kind: str) -> None:
     print_json(get_kind(kind).model.model_json_schema())
 
 
-def _filled(data: Any) -> Any:
-    """The payload with institutions named by code completed from the registry."""
-    from docgen.registry.fill import needs_registry
+def _with_registry(kind: str, data: Any, make: Callable[[Any], Any]) -> Any:
+    """``make(session)`` with the database's session when the payload needs the registry
+    (institutions named by code, the home one left out, an agreement's places), else
+    ``make(None)``: the registry then takes no part."""
+    from docgen.registry.fill import wants_registry
 
-    if not needs_registry(data):
-        return data
+    if not wants_registry(kind, data):
+        return make(None)
     from docgen.cli.service import app_context
-    from docgen.operations.registry import fill_from_registry
     from docgen.store.database import db
 
     with app_context():
-        return fill_from_registry(db.session, data)
+        return make(db.session)
+
+
+def _validate_rows(kind: str, rows: list[Any], rates_dir: str) -> tuple[list[Any], Any]:
+    """The batch's rows validated, completed from the registry when some row needs it."""
+    from docgen.registry.fill import wants_registry
+
+    if not any(wants_registry(kind, row.data) for row in rows):
+        return validate_rows(kind, rows, rates_dir)
+    from docgen.cli.service import app_context
+    from docgen.operations.registry import ContractCaps, complete_payload
+    from docgen.store.database import db
+
+    with app_context():
+        caps = ContractCaps(db.session) if kind == "financial_contract" else None
+        return validate_rows(
+            kind,
+            rows,
+            rates_dir,
+            fill=lambda data: complete_payload(db.session, kind, data),
+            check=caps.check if caps else None,
+        )
 
 
 @click.command()
@@ -99,12 +121,21 @@ def _filled(data: Any) -> Any:
 @PDFA
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
-    from docgen.operations.documents import make_document
+    settings = cli_settings()
+    data = read_json(source)
 
-    made = make_document(
-        kind, lang, fmt, _filled(read_json(source)), templates=templates_dir(),
-        convert=lambda docx: convert_docx_to_pdf(docx, pdfa=pdfa), where="",
-    )
+    def make(session: Any = None) -> Any:
+        from docgen.operations.documents import make_document
+
+        return make_document(
+            kind, lang, fmt, data, templates=settings.TEMPLATES_DIR,
+            convert=lambda docx: convert_docx_to_pdf(
+                docx, pdfa=pdfa, config=settings.as_config()
+            ),
+            rates_dir=settings.rates_dir, where="", session=session,
+        )
+
+    made = _with_registry(kind, data, make)
     target = output or Path(made.filename)
     write_atomically(target, made.content)
     click.echo(str(target))
@@ -139,7 +170,8 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
     rows = read_batch(source.read_bytes(), source.name)
     if not rows:
         raise MalformedInput.at("", f"{source.name} holds no rows")
-    payloads, report = validate_rows(kind, rows)
+    settings = cli_settings()
+    payloads, report = _validate_rows(kind, rows, settings.rates_dir)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if not payloads:
@@ -159,9 +191,10 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
         ):
             progress = lambda _index, _error: bar.update(1)  # noqa: E731
             if fmt == "docx":
-                write_zip(kind, lang, payloads, fh, report, on_item=progress)
+                write_zip(kind, lang, payloads, fh, report, on_item=progress,
+                          root=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir)
             else:
-                converter = default_converter()
+                converter = default_converter(settings.as_config())
                 write_zip(
                     kind,
                     lang,
@@ -174,6 +207,8 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
                     # instance idles between two jobs.
                     parallel=getattr(converter, "size", 1) + 1,
                     on_item=progress,
+                    root=settings.TEMPLATES_DIR,
+                    rates_dir=settings.rates_dir,
                 )
         os.replace(tmp, output)
     except BaseException:
@@ -192,7 +227,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
 @output_option("The XLSX to write.")
 def batch_template_command(kind: str, output: Path) -> None:
     """Write an XLSX with the kind's columns and one example row (from its sample)."""
-    sample = project_path("samples") / f"{kind}.json"
+    sample = cli_settings().SAMPLES_DIR / f"{kind}.json"
     example = json.loads(sample.read_text(encoding="utf-8"))
     write_atomically(output, batch_template(example, kind))
     click.echo(str(output))
@@ -213,7 +248,7 @@ def templates() -> None:
 )
 def dump(out: Path | None) -> None:
     """Write a text snapshot of every template (<lang>/<kind>.txt), for review."""
-    root = templates_dir()
+    root = cli_settings().TEMPLATES_DIR
     for path in write_snapshot(root, out or root / "snapshot"):
         click.echo(str(path))
 
@@ -221,7 +256,8 @@ def dump(out: Path | None) -> None:
 @templates.command()
 def check() -> None:
     """Check every template; list problems with the file and where, exit 1 if any."""
-    problems = check_templates(templates_dir(), project_path("samples"))
+    settings = cli_settings()
+    problems = check_templates(settings.TEMPLATES_DIR, settings.SAMPLES_DIR, settings.rates_dir)
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:

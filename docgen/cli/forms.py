@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import DATA_HELP, EXIT_FAILED, EXIT_INVALID, print_json, read_json
+from docgen.cli.common import (
+    DATA_HELP,
+    EXIT_FAILED,
+    EXIT_INVALID,
+    cli_settings,
+    print_json,
+    read_json,
+)
 
 
 @click.group()
@@ -23,7 +30,7 @@ def build(check: bool) -> int:
     from docgen.forms.build import build_all
 
     stale = []
-    for path, changed in build_all(check=check):
+    for path, changed in build_all(cli_settings().FORMS_DIR, check=check):
         state = ("out of date" if check else "rebuilt") if changed else "up to date"
         click.echo(f"{path}: {state}")
         if changed:
@@ -38,10 +45,9 @@ def build(check: bool) -> int:
               help="Where to write the prefilled PDF.")
 def prefill(form_id: str, data_path: str, output: str) -> int:
     """Write FORM_ID prefilled with the office's values ({"reference", "values"})."""
-    from docgen.forms.spec import forms_dir
     from docgen.operations.forms import prefilled_form
 
-    pdf = prefilled_form(forms_dir(), form_id, read_json(data_path)).content
+    pdf = prefilled_form(cli_settings().FORMS_DIR, form_id, read_json(data_path)).content
     Path(output).write_bytes(pdf)
     click.echo(f"{output}: {len(pdf)} bytes", err=True)
     return 0
@@ -55,9 +61,14 @@ def parse(file: str, as_json: bool) -> int:
     """Read a returned form into a record (in a child process with time and memory limits)."""
     from docgen.forms.isolation import error, parse_isolated
 
+    s = cli_settings()
     try:
         with open(file, "rb") as fp:
-            answer = parse_isolated(fp, filename=Path(file).name)
+            answer = parse_isolated(
+                fp, filename=Path(file).name, timeout=s.PARSE_TIMEOUT,
+                memory_mb=s.PARSE_MEMORY_MB, max_bytes=s.PARSE_MAX_MB * 1_000_000,
+                forms_dir=s.FORMS_DIR, trust_roots=s.TRUST_ROOTS,
+            )
     except OSError as exc:
         answer = error("unreadable", f"cannot read {file}: {exc.strerror}")
     if as_json:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from docgen.cli.common import DATA_HELP, print_json, read_json
-from docgen.config import settings
+from docgen.cli.common import DATA_HELP, cli_settings, print_json, read_json
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.rules.explain import explain_call, explain_text
@@ -23,7 +22,7 @@ def grants() -> None:
 def quote(source: str) -> None:
     """Print the grant of one mobility as JSON (amounts as strings with two decimals)."""
     request = validate(QuoteRequest, read_json(source))
-    result = quote_grant(request, settings()["RATES_DIR"])
+    result = quote_grant(request, cli_settings().rates_dir)
     if request.agreement is not None:
         from docgen.cli.service import app_context
         from docgen.operations.registry import check_caps
@@ -44,7 +43,7 @@ def rules() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def explain(call_id: str, as_json: bool) -> None:
     """Print a call's rate table in words, with sources, to check it against the NA contract."""
-    table = find_table(call_id, settings()["RATES_DIR"])
+    table = find_table(call_id, cli_settings().rates_dir)
     if as_json:
         print_json(explain_call(table))
     else:
@@ -55,7 +54,7 @@ def explain(call_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def calls(as_json: bool) -> None:
     """List the calls (rate tables) docgen knows, with their currency and activities."""
-    tables = rate_tables(settings()["RATES_DIR"])
+    tables = rate_tables(cli_settings().rates_dir)
     if as_json:
         print_json(
             [

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import click
 from flask import Flask
 
-from docgen.cli.common import print_json
+from docgen.cli.common import cli_settings, print_json
 from docgen.store.keys import SCOPES
 
 
@@ -23,7 +23,7 @@ def app_context() -> Iterator[Flask]:
     from docgen.web import ConfigError, create_app
 
     try:
-        app = create_app()
+        app = create_app(settings=cli_settings())
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     with app.app_context():
@@ -37,7 +37,9 @@ def app_context() -> Iterator[Flask]:
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).")
 def serve(host: str, port: int, workers: int | None) -> None:
-    """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers."""
+    """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers, unless
+    CONVERTERS lists convert-servers on other machines."""
+    from docgen.convert.app import converter_urls
     from docgen.store.migrate import current_revision, head_revision
     from docgen.web.serve import serve as run
 
@@ -47,10 +49,13 @@ def serve(host: str, port: int, workers: int | None) -> None:
         timeout = int(app.config["WORKER_TIMEOUT"])
         reading = {"read_timeout": float(app.config["REQUEST_READ_TIMEOUT"]),
                    "min_rate": float(app.config["REQUEST_MIN_RATE"]),
-                   "max_body": int(app.config["MAX_CONTENT_LENGTH"])}
+                   "max_body": int(app.config["MAX_CONTENT_LENGTH"]),
+                   "metrics_dir": str(app.config["METRICS_DIR"]),
+                   "log_format": str(app.config["LOG_FORMAT"]).lower()}
+        local_pdf = not converter_urls(app.config["CONVERTERS"])
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
-    run(host, port, count, timeout, **reading)
+    run(host, port, count, timeout, local_pdf=local_pdf, settings=cli_settings(), **reading)
 
 
 @click.group()

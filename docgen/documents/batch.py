@@ -37,14 +37,27 @@ class BatchReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def validate_rows(kind_id: str, rows: Iterable[Row]) -> tuple[list, BatchReport]:
-    """Validate every row; return the valid payloads and a report of the invalid ones."""
+def validate_rows(
+    kind_id: str,
+    rows: Iterable[Row],
+    rates_dir: str = "",
+    fill: Callable[[Any], Any] | None = None,
+    check: Callable[[Any], None] | None = None,
+) -> tuple[list, BatchReport]:
+    """Validate every row; return the valid payloads and a report of the invalid ones.
+
+    ``fill`` completes a row's data first (the registry: institutions named by code, the
+    home institution); ``check`` then refuses a valid payload (an agreement's caps). Both
+    raise ``InvalidInput`` with pointers into the row's payload."""
     kind = get_kind(kind_id)
     report = BatchReport()
     valid = []
     for row in rows:
         try:
-            valid.append(kind.validate(row.data))
+            payload = kind.validate(fill(row.data) if fill else row.data, rates_dir)
+            if check is not None:
+                check(payload)
+            valid.append(payload)
         except InvalidInput as exc:
             report.invalid_rows += 1
             report.problems.extend(row_problems(row, exc))
@@ -82,6 +95,7 @@ def render_many(
     convert: Converter | None = None,
     parallel: int = 1,
     root: Path | None = None,
+    rates_dir: str = "",
 ) -> Iterator[Rendered]:
     """Render (and convert) validated payloads side by side; yield them in order.
 
@@ -98,7 +112,7 @@ def render_many(
     def produce(index: int, payload: Any) -> Rendered:
         name = file_name(kind, payload, lang, "docx")
         try:
-            docx = render_document(kind.id, lang, payload, root)
+            docx = render_document(kind.id, lang, payload, root, rates_dir)
             pdf = convert(docx) if fmt != "docx" and convert else None
         except DocgenError as exc:
             return Rendered(index, payload, name, error=exc)
@@ -129,6 +143,7 @@ def write_zip(
     convert: Converter | None = None,
     parallel: int = 1,
     root: Path | None = None,
+    rates_dir: str = "",
     keep_going: bool = False,
     on_item: Callable[[int, str | None], None] | None = None,
     on_file: Callable[[Rendered, str, bytes], None] | None = None,
@@ -145,7 +160,8 @@ def write_zip(
     names: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in render_many(
-            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel, root=root
+            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel, root=root,
+            rates_dir=rates_dir,
         ):
             if item.error is not None:
                 if not keep_going:

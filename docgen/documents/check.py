@@ -95,7 +95,9 @@ def _leftovers(docx: bytes) -> list[str]:
     return found
 
 
-def check_kind(kind: Kind, lang: str, root: Path, samples_dir: Path) -> list[TemplateProblem]:
+def check_kind(
+    kind: Kind, lang: str, root: Path, samples_dir: Path, rates_dir: str = ""
+) -> list[TemplateProblem]:
     path = template_path(kind.id, lang, root)
     rel = f"{lang}/{path.name}"
     if not path.is_file():
@@ -107,12 +109,12 @@ def check_kind(kind: Kind, lang: str, root: Path, samples_dir: Path) -> list[Tem
     payloads, contexts = [], []
     for sample in samples:
         try:
-            payload = kind.validate(json.loads(sample.read_text(encoding="utf-8")))
+            payload = kind.validate(json.loads(sample.read_text(encoding="utf-8")), rates_dir)
         except DocgenError as exc:
             problems.append(TemplateProblem(rel, sample.name, f"sample is invalid: {exc.detail}"))
             continue
         payloads.append((sample, payload))
-        contexts.append(kind.context(payload, lang))
+        contexts.append(kind.context(payload, lang, rates_dir))
     known_names = set().union(*(c.keys() for c in contexts)) if contexts else set()
 
     env = environment(lang)
@@ -141,7 +143,7 @@ def check_kind(kind: Kind, lang: str, root: Path, samples_dir: Path) -> list[Tem
 
     for sample, payload in payloads:
         try:
-            docx = render_template(path, kind.context(payload, lang), lang)
+            docx = render_template(path, kind.context(payload, lang, rates_dir), lang)
         except DocgenError as exc:
             problems.append(TemplateProblem(rel, sample.name, f"does not render: {exc.detail}"))
             continue
@@ -150,12 +152,12 @@ def check_kind(kind: Kind, lang: str, root: Path, samples_dir: Path) -> list[Tem
     return problems
 
 
-def check_templates(root: Path, samples_dir: Path) -> list[TemplateProblem]:
+def check_templates(root: Path, samples_dir: Path, rates_dir: str = "") -> list[TemplateProblem]:
     """Check every kind in every language; return the problems found (none: all good)."""
     problems: list[TemplateProblem] = []
     for kind in KINDS.values():
         for lang in LANGS:
-            problems.extend(check_kind(kind, lang, root, samples_dir))
+            problems.extend(check_kind(kind, lang, root, samples_dir, rates_dir))
     extra = {p.relative_to(root).as_posix() for p in root.glob("*/*.docx")} - {
         f"{lang}/{k}.docx" for k in KINDS for lang in LANGS
     }

@@ -20,7 +20,7 @@ from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from docgen.config import project_path, settings
+from docgen.config import INSTALLATION
 from docgen.documents.filters import filters
 from docgen.documents.kinds import Kind, check_lang, get_kind
 from docgen.documents.prepared import TemplateCache
@@ -45,12 +45,9 @@ def environment(lang: str) -> SandboxedEnvironment:
     return env
 
 
-def templates_dir() -> Path:
-    return project_path(settings()["TEMPLATES_DIR"])
-
-
 def template_path(kind_id: str, lang: str, root: Path | None = None) -> Path:
-    return (root or templates_dir()) / lang / f"{kind_id}.docx"
+    """``<root>/<lang>/<kind>.docx``; the doors pass TEMPLATES_DIR, else the installation's."""
+    return (root or INSTALLATION / "templates") / lang / f"{kind_id}.docx"
 
 
 _prepared = TemplateCache()
@@ -97,16 +94,23 @@ def render_template_plain(path: Path, context: dict[str, Any], lang: str) -> byt
     return out.getvalue()
 
 
-def prepare(kind: Kind, data: Any) -> BaseModel:
+def prepare(kind: Kind, data: Any, rates_dir: str = "") -> BaseModel:
     """Validate a payload (a dict, or an already validated model) for a kind."""
     if isinstance(data, kind.model):
         return data
-    return kind.validate(data)
+    return kind.validate(data, rates_dir)
 
 
-def render_document(kind_id: str, lang: str, data: Any, root: Path | None = None) -> bytes:
-    """Validate ``data`` for ``kind_id``, compute what the rules define, fill the template."""
+def render_document(
+    kind_id: str, lang: str, data: Any, root: Path | None = None, rates_dir: str = ""
+) -> bytes:
+    """Validate ``data`` for ``kind_id``, compute what the rules define, fill the template.
+
+    ``root`` is the templates folder (TEMPLATES_DIR), ``rates_dir`` the extra rate tables
+    (RATES_DIR, "" = only the shipped ones).
+    """
     kind = get_kind(kind_id)
     check_lang(lang)
-    payload = prepare(kind, data)
-    return render_template(template_path(kind.id, lang, root), kind.context(payload, lang), lang)
+    payload = prepare(kind, data, rates_dir)
+    context = kind.context(payload, lang, rates_dir)
+    return render_template(template_path(kind.id, lang, root), context, lang)

@@ -292,12 +292,12 @@ def row_problems(row: Row, exc: InvalidInput) -> list[Problem]:
     """Problems of one batch row: JSON pointers into a JSON list, or for a spreadsheet the
     row number and the column (``row 7, column participant.cnp``)."""
     if row.where.startswith("/"):
-        return [Problem(row.where + p.pointer, p.message) for p in exc.problems]
+        return [p.at(row.where + p.pointer) for p in exc.problems]
     found = []
     for p in exc.problems:
         column = ".".join(
             part.replace("~1", "/").replace("~0", "~") for part in p.pointer.split("/")[1:]
         )
         where = f"{row.where}, column {column}" if column else row.where
-        found.append(Problem(where, p.message))
+        found.append(p.at(where))
     return found

@@ -84,7 +84,7 @@ TABLE_MESSAGES = {
 
 def table_error(key: str, **values: object) -> MalformedInput:
     """The error for a batch file refused for ``key`` (see ``TABLE_MESSAGES``)."""
-    return MalformedInput.at("", TABLE_MESSAGES[key].format(**values))
+    return MalformedInput.at("", TABLE_MESSAGES[key].format(**values), f"table_{key}", **values)
 
 
 def column_letter(index: int) -> str:

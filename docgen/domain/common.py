@@ -21,10 +21,13 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ro import cnp as stdnum_cnp
+
+from docgen.domain.reasons import invalid
 
 # --- what text may hold ----------------------------------------------------------------------
 # Every value ends up in XML (DOCX, XLSX, the PDF's XMP), and XML 1.0 cannot hold the C0
@@ -72,7 +75,8 @@ def _check_tree(value: Any, path: str) -> None:
         if isinstance(item, str):
             char = forbidden_character(item)
             if char:
-                raise ValueError(f"{where}: " + CONTROL_MESSAGE.format(char=char))
+                raise PydanticCustomError("control_character", CONTROL_MESSAGE,
+                                          {"char": char, "field": where})
         elif isinstance(item, dict):
             for key, child in item.items():
                 stack.append((key, where))
@@ -131,8 +135,9 @@ def _dates_in_range(model: BaseModel) -> None:
             if isinstance(item, date):
                 day = item.date() if isinstance(item, datetime) else item
                 if not FIRST_DATE <= day <= LAST_DATE:
-                    raise ValueError(f"{name}: " + DATE_RANGE_MESSAGE.format(
-                        low=FIRST_DATE.isoformat(), high=LAST_DATE.isoformat()))
+                    raise PydanticCustomError("date_range", DATE_RANGE_MESSAGE, {
+                        "low": FIRST_DATE.isoformat(), "high": LAST_DATE.isoformat(),
+                        "field": name})
 
 
 class Model(BaseModel):
@@ -196,7 +201,7 @@ def _check_erasmus_code(value: str) -> str:
     # characters in official lists: "D  BERLIN01"), a city part and a number.
     compact = re.sub(r"\s+", " ", value.strip().upper())
     if not re.fullmatch(r"[A-Z]{1,3} [A-Z\-]{2,9}[0-9]{2,3}", compact):
-        raise ValueError("must be an Erasmus code such as 'RO TIMISOA01'")
+        raise invalid("erasmus_code")
     return compact
 
 
@@ -231,21 +236,21 @@ def _check_cnp(value: str) -> str:
     try:
         return stdnum_cnp.validate(value)
     except StdnumError as exc:
-        raise ValueError(f"is not a valid Romanian CNP ({_reason(exc)})") from exc
+        raise invalid("cnp", reason=_reason(exc)) from exc
 
 
 def _check_iban(value: str) -> str:
     try:
         return stdnum_iban.format(stdnum_iban.validate(value))
     except StdnumError as exc:
-        raise ValueError(f"is not a valid IBAN ({_reason(exc)})") from exc
+        raise invalid("iban", reason=_reason(exc)) from exc
 
 
 def _check_bic(value: str) -> str:
     try:
         return stdnum_bic.validate(value)
     except StdnumError as exc:
-        raise ValueError(f"is not a valid BIC/SWIFT code ({_reason(exc)})") from exc
+        raise invalid("bic", reason=_reason(exc)) from exc
 
 
 Cnp = Annotated[str, AfterValidator(_check_cnp)]
@@ -308,9 +313,7 @@ class Person(Model):
         if self.cnp and self.birth_date:
             born = stdnum_cnp.get_birth_date(self.cnp)
             if born != self.birth_date:
-                raise ValueError(
-                    f"birth_date: does not match the CNP, which says born on {born.isoformat()}"
-                )
+                raise invalid("cnp_birth_date", "birth_date", born=born.isoformat())
         return self
 
 
@@ -335,9 +338,9 @@ class Place(Model):
         by_name = self.city is not None or self.country is not None
         by_coords = self.lat is not None or self.lon is not None
         if by_coords and (self.lat is None or self.lon is None):
-            raise ValueError("give both lat and lon")
+            raise invalid("lat_lon")
         if not by_coords and (self.city is None or self.country is None):
-            raise ValueError("give city and country, or lat and lon")
+            raise invalid("city_country")
         if by_name and by_coords and self.city is None:
-            raise ValueError("give city and country, or lat and lon")
+            raise invalid("city_country")
         return self

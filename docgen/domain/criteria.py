@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from docgen.domain.common import Model, NonEmpty, OptionalText
+from docgen.domain.reasons import invalid
 
 # --------------------------------------------------------------------------------------------
 # Criteria sets (the YAML data files)
@@ -148,7 +149,7 @@ def _number(value: Decimal) -> str:
 def _between(low: Decimal, high: Decimal) -> Callable[[Decimal], Decimal]:
     def check(value: Decimal) -> Decimal:
         if not low <= value <= high:
-            raise ValueError(f"must be between {_number(low)} and {_number(high)}")
+            raise invalid("score_range", low=_number(low), high=_number(high))
         return value
 
     return check
@@ -164,8 +165,9 @@ def _among(values: list[Decimal], source: str | None) -> Callable[[Decimal], Dec
 
     def check(value: Decimal) -> Decimal:
         if value not in values:
-            where = f" ({source})" if source else ""
-            raise ValueError(f"must be {listed}{where}")
+            if source:
+                raise invalid("score_values_source", listed=listed, source=source)
+            raise invalid("score_values", listed=listed)
         return value
 
     return check

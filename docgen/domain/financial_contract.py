@@ -24,6 +24,7 @@ from docgen.domain.common import (
 )
 from docgen.domain.grant import ActualPeriod, Amendment, EarlierMobility, QuoteRequest
 from docgen.domain.mobility import Call
+from docgen.domain.reasons import invalid
 
 
 class ContractMobility(Model):
@@ -57,6 +58,12 @@ class ContractMobility(Model):
     )
     actual: ActualPeriod | None = None
     amendment: Amendment | None = None
+    agreement: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="Registry agreement whose places this mobility takes (its caps apply)",
+    )
 
 
 class FinancialContract(Model):
@@ -81,16 +88,14 @@ class FinancialContract(Model):
     @model_validator(mode="after")
     def _consistent(self) -> FinancialContract:
         if self.mobility.end < self.mobility.start:
-            raise ValueError("mobility.end: must not be before start")
+            raise invalid("end_before_start", "mobility.end")
         if self.mobility.activity.value == "VISIT" and self.mobility.visiting_type is None:
-            raise ValueError("mobility.visiting_type: is required for a Visiting@UPT contract")
+            raise invalid("visiting_type", "mobility.visiting_type")
         host, place = self.mobility.host.country, self.mobility.destination.country
         if host and place and host != place:
-            raise ValueError(
-                f"mobility.destination.country: is {place} but the host institution is in {host}"
-            )
+            raise invalid("host_country", "mobility.destination.country", place=place, host=host)
         if self.university.legal_representative is None:
-            raise ValueError("university.legal_representative: is required on a contract")
+            raise invalid("legal_representative", "university.legal_representative")
         return self
 
     def quote_request(self) -> QuoteRequest:
@@ -115,4 +120,6 @@ class FinancialContract(Model):
             amendment=m.amendment,
             prefinancing_percent=self.prefinancing_percent,
             actual=m.actual,
+            agreement=m.agreement,
+            eqf=m.eqf,
         )

@@ -17,6 +17,7 @@ from docgen.domain.common import (
     Place,
 )
 from docgen.domain.mobility import Period
+from docgen.domain.reasons import invalid
 
 
 class ActualPeriod(Period):
@@ -99,13 +100,13 @@ class QuoteRequest(Model):
     @model_validator(mode="after")
     def _consistent(self) -> QuoteRequest:
         if self.end < self.start:
-            raise ValueError("end: must not be before start")
+            raise invalid("end_before_start", "end")
         if self.travel_days > 2 and not self.green_travel:
-            raise ValueError("travel_days: at most 2 travel days with standard travel")
+            raise invalid("standard_travel_days", "travel_days")
         if self.amendment is not None:
             start = self.amendment.start or self.start
             if self.amendment.end < start:
-                raise ValueError("amendment.end: must not be before the start")
+                raise invalid("amendment_end", "amendment.end")
         return self
 
     @property

@@ -20,6 +20,7 @@ from docgen.domain.common import (
     Person,
 )
 from docgen.domain.mobility import AcademicYear
+from docgen.domain.reasons import invalid
 
 YearMonth = Annotated[
     str,
@@ -86,11 +87,11 @@ class Signatory(Model):
     def _date_of_timestamp(self) -> Signatory:
         if self.timestamp is not None:
             if self.timestamp.tzinfo is None:
-                raise ValueError("timestamp: must carry its UTC offset")
+                raise invalid("utc_offset", "timestamp")
             if self.date is None:
                 self.date = self.timestamp.date()
             elif self.date != self.timestamp.date():
-                raise ValueError("date: is not the day of the timestamp")
+                raise invalid("timestamp_day", "date")
         return self
 
 
@@ -130,8 +131,8 @@ class LearningAgreement(Model):
         if str(self.end)[:7] < str(self.start)[:7] or (
             isinstance(self.start, date) and isinstance(self.end, date) and self.end < self.start
         ):
-            raise ValueError("end: must not be before start")
+            raise invalid("end_before_start", "end")
         for side in ("sending", "receiving"):
             if getattr(self, side).contact is None:
-                raise ValueError(f"{side}.contact: is required on a learning agreement")
+                raise invalid("la_contact", f"{side}.contact")
         return self

@@ -12,6 +12,7 @@ from docgen.domain.common import (
     Model,
     NonEmpty,
 )
+from docgen.domain.reasons import invalid
 
 
 def _check_project_code(value: str) -> str:
@@ -20,14 +21,14 @@ def _check_project_code(value: str) -> str:
     if not re.fullmatch(
         r"(20[1-9][0-9])-[1-3]-[A-Z]{2}[0-9]{2}-KA[0-9]{3}-[A-Z]{3}-[0-9]{6,9}", code
     ):
-        raise ValueError("must be an Erasmus+ project code such as 2022-1-RO01-KA131-HED-000054947")
+        raise invalid("project_code")
     return code
 
 
 def _check_academic_year(value: str) -> str:
     m = re.fullmatch(r"(\d{4})\s*[-/–]\s*(\d{4})", value.strip())
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
-        raise ValueError("must be an academic year such as 2026-2027")
+        raise invalid("academic_year")
     return f"{m.group(1)}-{m.group(2)}"
 
 
@@ -42,7 +43,7 @@ class Period(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.end < self.start:
-            raise ValueError("end: must not be before start")
+            raise invalid("end_before_start", "end")
         return self
 
 

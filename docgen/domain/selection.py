@@ -24,6 +24,7 @@ from pydantic import (
 
 from docgen.domain.common import Model, NonEmpty
 from docgen.domain.criteria import Bilingual, CriteriaSet, CriterionKind
+from docgen.domain.reasons import message
 from docgen.domain.validation import problems_from
 from docgen.errors import InvalidInput, Problem, pointer
 
@@ -106,6 +107,10 @@ def read_selection(
     return selection
 
 
+def _problem(where: str, code: str, **params: str) -> Problem:
+    return Problem(where, message(code, **params), code, params)
+
+
 def cross_references(data: dict[str, Any]) -> list[Problem]:
     """Problems between fields of the raw input: duplicate ids, preferences naming no place."""
     found: list[Problem] = []
@@ -119,9 +124,7 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
             if pid in place_ids:
                 where = pointer("places", place_ids[pid])
                 found.append(
-                    Problem(
-                        pointer("places", i, "id"), f"duplicate place id '{pid}' (first at {where})"
-                    )
+                    _problem(pointer("places", i, "id"), "duplicate_place", id=pid, first=where)
                 )
             else:
                 place_ids[pid] = i
@@ -137,9 +140,8 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
             if cid in seen:
                 where = pointer("candidates", seen[cid])
                 found.append(
-                    Problem(
-                        pointer("candidates", i, "id"),
-                        f"duplicate candidate id '{cid}' (first at {where})",
+                    _problem(
+                        pointer("candidates", i, "id"), "duplicate_candidate", id=cid, first=where
                     )
                 )
             else:
@@ -154,9 +156,9 @@ def cross_references(data: dict[str, Any]) -> list[Problem]:
                 continue
             where = pointer("candidates", i, "preferences", j)
             if pid not in place_ids:
-                found.append(Problem(where, f"unknown place '{pid}'"))
+                found.append(_problem(where, "unknown_place", id=pid))
             elif pid in chosen:
-                found.append(Problem(where, f"place '{pid}' is already listed"))
+                found.append(_problem(where, "place_listed", id=pid))
             chosen.add(pid)
     return found
 
@@ -237,6 +239,10 @@ class CandidateResult(Model):
     reason: str | None
     reason_ro: str | None
     reason_code: ReasonCode | None
+    reason_params: dict[str, float | str] = Field(
+        default_factory=dict,
+        description="The values the reason quotes: points (a threshold), candidate (freed by)",
+    )
     reason_source: str | None = Field(None, description="The article the reason applies")
     tie_break: str | None = Field(
         None, description="At a total equal to a neighbour's: which rule decided the order"

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from docgen.domain.common import CONTROL_MESSAGE, DATE_RANGE_MESSAGE
+from docgen.domain.reasons import DOMAIN_MESSAGES
 from docgen.errors import InvalidInput, Problem, pointer
 
 M = TypeVar("M", bound=BaseModel)
@@ -52,6 +53,8 @@ _MESSAGES = {
     # Not a pydantic type: the message of ``docgen.domain.common.allowed_text``.
     "control_character": CONTROL_MESSAGE,
     "date_range": DATE_RANGE_MESSAGE,
+    # The domain's own reasons (docgen.domain.reasons).
+    **DOMAIN_MESSAGES,
 }
 
 
@@ -63,25 +66,39 @@ def problems_from(exc: ValidationError, prefix: str = "") -> list[Problem]:
         loc = [p for p in err["loc"] if not (isinstance(p, str) and _is_internal(p))]
         where = prefix + pointer(*loc)
         kind = err["type"]
+        code: str | None = None
+        params: dict[str, str] = {}
         if kind == "value_error":
             message = str(err.get("ctx", {}).get("error", err["msg"]))
             # A model validator names the field it concerns as "field: message".
             field, sep, rest = message.partition(": ")
-            if sep and re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*", field):
+            if sep and _FIELD.fullmatch(field):
                 where += pointer(*field.split("."))
                 message = rest
         elif kind in _MESSAGES:
-            ctx = {k: _plain(v) for k, v in (err.get("ctx") or {}).items()}
+            # pydantic quotes what it lists ('a', 'b'); the domain's own values are as given.
+            plain = str if kind in DOMAIN_MESSAGES else _plain
+            ctx = {k: plain(v) for k, v in (err.get("ctx") or {}).items()}
+            # A model validator of docgen's own names the field it concerns in "field".
+            field = ctx.pop("field", "")
             try:
                 message = _MESSAGES[kind].format(**ctx)
+                code, params = kind, ctx
             except (KeyError, IndexError):
                 message = err["msg"]
+            if field and _FIELD.fullmatch(field):
+                where += pointer(*field.split("."))
+            elif field:
+                message, code, params = f"{field}: {message}", None, {}
         else:
             message = err["msg"]
-        problem = Problem(where, message)
+        problem = Problem(where, message, code, params)
         if problem not in found:
             found.append(problem)
     return found
+
+
+_FIELD = re.compile(r"[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*")
 
 
 def _is_internal(part: str) -> bool:

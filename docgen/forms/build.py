@@ -274,9 +274,9 @@ def build_all(directory: Path | None = None, check: bool = False) -> list[tuple[
 
     With ``check`` nothing is written: the caller learns which PDFs are out of date.
     """
-    from docgen.forms.spec import forms_dir
+    from docgen.forms.spec import default_forms_dir
 
-    directory = directory or forms_dir()
+    directory = directory or default_forms_dir()
     results = []
     for form_id, spec in sorted(load_specs(directory).items()):
         path = directory / f"{form_id}.pdf"

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from docgen.config import settings
+from docgen.config import DEFAULTS
 from docgen.forms.worker import HEADER
 
 START_TIMEOUT = 60.0  # a cold interpreter importing pypdf, pdfplumber and pyHanko
@@ -159,15 +159,15 @@ class WorkerPool:
                  memory_mb: int | None = None, max_bytes: int | None = None,
                  max_jobs: int = 500, forms_dir: Path | None = None,
                  trust_roots: str | None = None):
-        config = settings()
-        from docgen.forms.spec import forms_dir as configured_forms_dir
+        config = DEFAULTS  # the doors pass the settings' values
+        from docgen.forms.spec import default_forms_dir
 
         self.timeout = float(timeout if timeout is not None else config["PARSE_TIMEOUT"])
         self.memory_mb = int(memory_mb if memory_mb is not None else config["PARSE_MEMORY_MB"])
         self.max_bytes = int(max_bytes if max_bytes is not None
                              else config["PARSE_MAX_MB"] * 1_000_000)
         self.max_jobs = max_jobs
-        self.forms_dir = str((forms_dir or configured_forms_dir()).resolve())
+        self.forms_dir = str((forms_dir or default_forms_dir()).resolve())
         self.trust_roots = trust_roots if trust_roots is not None else config["TRUST_ROOTS"]
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: list[Worker] = []

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from docgen.config import project_path, settings
+from docgen.config import INSTALLATION
 from docgen.errors import InvalidInput, NotFound, Problem
 
 FieldType = Literal["text", "date", "integer", "decimal", "choice", "checkbox", "signature"]
@@ -148,9 +148,9 @@ class FormSpec(Spec):
         raise KeyError(name)
 
 
-def forms_dir() -> Path:
-    """Return the configured forms directory (``FORMS_DIR``, relative to the project)."""
-    return project_path(settings()["FORMS_DIR"])
+def default_forms_dir() -> Path:
+    """The installation's forms folder; the doors pass the FORMS_DIR setting instead."""
+    return INSTALLATION / "forms"
 
 
 def read_spec(text: str, source: str = "<spec>") -> FormSpec:
@@ -183,7 +183,7 @@ def _load_specs(directory: str, stamp: tuple[tuple[str, float], ...]) -> dict[st
 
 def load_specs(directory: Path | None = None) -> dict[str, FormSpec]:
     """Load every ``<id>.yaml`` in the forms directory, keyed by id (cached by mtime)."""
-    directory = directory or forms_dir()
+    directory = directory or default_forms_dir()
     paths = sorted(directory.glob("*.yaml"))
     stamp = tuple((p.name, p.stat().st_mtime) for p in paths)
     return _load_specs(str(directory), stamp)

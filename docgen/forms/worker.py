@@ -88,7 +88,8 @@ def read_batch_answer(data: bytes, filename: str) -> dict[str, Any]:
     except DocgenError as exc:
         problems = exc.problems if isinstance(exc, InvalidInput) else []
         return {"error": {"code": "invalid", "message": exc.detail, "status": exc.status,
-                          "problems": [[p.pointer, p.message] for p in problems]}}
+                          "problems": [[p.pointer, p.message, p.code, dict(p.params)]
+                                       for p in problems]}}
     return {"rows": [{"number": r.number, "where": r.where, "data": r.data} for r in rows]}
 
 

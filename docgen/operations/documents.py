@@ -27,7 +27,7 @@ from docgen.documents.batch import Rendered, validate_rows
 from docgen.documents.kinds import Kind, check_lang, file_name, get_kind
 from docgen.documents.render import render_template, template_path
 from docgen.documents.tabular import Row
-from docgen.errors import InvalidInput, Problem
+from docgen.errors import InvalidInput
 from docgen.store.models import Document
 
 Converter = Callable[[bytes], bytes]
@@ -84,20 +84,26 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def validate_payload(kind: Kind, data: Any, where: str = "/data") -> BaseModel:
-    """Validate ``data`` for ``kind``; the problems point into the request (``where``)."""
+def validate_payload(
+    kind: Kind, data: Any, where: str = "/data", rates_dir: str = ""
+) -> BaseModel:
+    """Validate ``data`` for ``kind``; the problems point into the request (``where``).
+
+    ``rates_dir`` holds the extra rate tables (the RATES_DIR setting).
+    """
     try:
-        return kind.validate(data)
+        return kind.validate(data, rates_dir)
     except InvalidInput as exc:
-        raise InvalidInput(Problem(where + p.pointer, p.message) for p in exc.problems) from exc
+        raise InvalidInput(p.at(where + p.pointer) for p in exc.problems) from exc
 
 
 def render(
-    kind: Kind, lang: str, fmt: str, payload: BaseModel, templates: Path, convert: Converter
+    kind: Kind, lang: str, fmt: str, payload: BaseModel, templates: Path, convert: Converter,
+    rates_dir: str = "",
 ) -> tuple[bytes, str]:
     """Render one validated payload; return (content, template version)."""
     path = template_path(kind.id, lang, templates)
-    docx = render_template(path, kind.context(payload, lang), lang)
+    docx = render_template(path, kind.context(payload, lang, rates_dir), lang)
     return (convert(docx) if fmt == "pdf" else docx), template_version(path)
 
 
@@ -153,14 +159,28 @@ def make_document(
     *,
     templates: Path,
     convert: Converter,
+    rates_dir: str = "",
     where: str = "/data",
+    session: Session | None = None,
 ) -> Made:
-    """Validate, render (and convert); the problems point into the request (``where``)."""
+    """Validate, render (and convert); the problems point into the request (``where``).
+
+    With a ``session`` the registry takes part first: the payload is completed from it (the
+    institutions named by code, the home institution left out) and a financial contract is
+    refused when it takes more of its agreement than is left. ``rates_dir`` holds the extra
+    rate tables (the RATES_DIR setting).
+    """
+    from docgen.operations.registry import check_contracts, complete_payload
+
     kind = get_kind(kind_id)
     check_lang(lang)
     check_format(fmt)
-    payload = validate_payload(kind, data, where)
-    content, version = render(kind, lang, fmt, payload, templates, convert)
+    if session is not None:
+        data = complete_payload(session, kind.id, data, tuple(where.split("/")[1:]))
+    payload = validate_payload(kind, data, where, rates_dir)
+    if session is not None and kind.id == "financial_contract":
+        check_contracts(session, [payload], rates_dir or None, at=where)
+    content, version = render(kind, lang, fmt, payload, templates, convert, rates_dir)
     return Made(
         kind, payload, content, version, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt]
     )
@@ -175,11 +195,16 @@ def generate_document(
     *,
     templates: Path,
     convert: Converter,
+    rates_dir: str = "",
     api_key_id: int | None = None,
     user_id: int | None = None,
 ) -> Generated:
-    """Validate, render (and convert), record; return the document and its bytes."""
-    made = make_document(kind_id, lang, fmt, data, templates=templates, convert=convert)
+    """Complete from the registry, validate, check the caps, render (and convert), record;
+    return the document and its bytes."""
+    made = make_document(
+        kind_id, lang, fmt, data, templates=templates, convert=convert, rates_dir=rates_dir,
+        session=session,
+    )
     document = record_document(
         session, made.kind, lang, fmt, made.payload, made.content, made.version, api_key_id,
         user_id=user_id,
@@ -187,10 +212,10 @@ def generate_document(
     return Generated(document, made.content, made.filename, made.media_type)
 
 
-def validate_items(kind: Kind, items: Sequence[Any]) -> list[BaseModel]:
+def validate_items(kind: Kind, items: Sequence[Any], rates_dir: str = "") -> list[BaseModel]:
     """Validate every item of a batch; one error listing the problems of all of them."""
     rows = [Row(index, f"/items/{index}", item) for index, item in enumerate(items)]
-    payloads, report = validate_rows(kind.id, rows)
+    payloads, report = validate_rows(kind.id, rows, rates_dir)
     if report.problems:
         raise InvalidInput(report.problems)
     return payloads
@@ -206,6 +231,7 @@ def write_zip(
     *,
     templates: Path,
     convert: Converter,
+    rates_dir: str = "",
     api_key_id: int | None = None,
     job_id: str | None = None,
     on_item: Callable[[int, str | None], None] | None = None,
@@ -235,6 +261,7 @@ def write_zip(
         convert=convert,
         parallel=parallel,
         root=templates,
+        rates_dir=rates_dir,
         keep_going=on_item is not None,
         on_item=on_item,
         on_file=record,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from docgen.forms.spec import FormSpec, get_spec, load_specs
 
 
@@ -33,13 +35,20 @@ def blank_form(forms_dir: Path, form_id: str) -> FormPdf:
     return FormPdf(content, f"{spec.id}.pdf")
 
 
-def prefilled_form(forms_dir: Path, form_id: str, data: Any) -> FormPdf:
+def prefilled_form(
+    forms_dir: Path, form_id: str, data: Any, session: Session | None = None
+) -> FormPdf:
     """The form's PDF with ``{"reference", "values"}`` drawn in, named after the reference.
+    With a ``session``, the home institution's name fills the form's field for it when the
+    values leave it out (the registry's home entry).
 
     Raises NotFound for a form that is not there, InvalidInput naming each value at fault."""
     from docgen.forms.prefill import prefill_form
+    from docgen.operations.registry import prefill_home
 
     spec = get_spec(form_id, forms_dir)
+    if session is not None:
+        data = prefill_home(session, spec.id, data)
     content = prefill_form(spec, data)
     reference = data.get("reference") if isinstance(data, dict) else None
     name = f"{spec.id}-{reference}.pdf" if reference else f"{spec.id}.pdf"

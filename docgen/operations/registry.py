@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docgen.errors import DocgenError
 from docgen.registry.models import Institution as InstitutionModel
 from docgen.registry.seeds import DATA, seed_partners
 from docgen.store import registry as store
@@ -123,6 +125,66 @@ def fill_from_registry(session: Session, data: Any, at: tuple[str | int, ...] = 
     return fill_institutions(data, lookup, at)
 
 
+# Which prefilled field of a form names the home institution (the sending one: the forms
+# go with outgoing participants).
+HOME_FORM_FIELDS: dict[str, str] = {
+    "certificate_of_attendance": "sending_institution",
+    "learning_agreement": "sending_institution",
+}
+
+
+def _home_model(session: Session) -> InstitutionModel | None:
+    row = store.home_institution(session)
+    return store.institution_model(row) if row is not None else None
+
+
+def complete_payload(
+    session: Session, kind_id: str, data: Any, at: tuple[str | int, ...] = ()
+) -> Any:
+    """A document payload completed from the registry: the home institution where the kind
+    names it and the payload leaves it out, and every institution named by code."""
+    from docgen.registry.fill import HOME_FIELDS, fill_home, unnamed
+
+    fields = HOME_FIELDS.get(kind_id, ())
+    if isinstance(data, dict) and any(data.get(f) is None or unnamed(data[f]) for f in fields):
+        home = _home_model(session)
+        if home is not None:
+            data = fill_home(data, fields, home)
+    return fill_from_registry(session, data, at)
+
+
+def complete_items(
+    session: Session, kind_id: str, items: Sequence[Any], at: str = "items"
+) -> list[Any]:
+    """Every item of a batch completed from the registry; one error for all their problems."""
+    from docgen.errors import InvalidInput
+
+    filled, problems = [], []
+    for index, item in enumerate(items):
+        try:
+            filled.append(complete_payload(session, kind_id, item, (at, index)))
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            filled.append(item)
+    if problems:
+        raise InvalidInput(problems)
+    return filled
+
+
+def prefill_home(session: Session, form_id: str, data: Any) -> Any:
+    """Prefill data (``{"reference", "values"}``) with the home institution's name in the
+    form's field for it, when the values leave it out."""
+    field = HOME_FORM_FIELDS.get(form_id)
+    if field is None or not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+        return data
+    if data["values"].get(field) not in (None, ""):
+        return data
+    home = _home_model(session)
+    if home is None:
+        return data
+    return {**data, "values": {**data["values"], field: home.name_en or home.display_name}}
+
+
 def learning_agreement_payload(
     session: Session, data: bytes, warnings: list[str] | None = None
 ) -> dict[str, Any]:
@@ -141,66 +203,226 @@ def learning_agreement_payload(
     return payload
 
 
-def _places(session: Session, request: Any) -> tuple[Any, Any, str]:
+def _fits(condition: Any, direction: Any, activity: Any, eqf: int | None) -> bool:
+    """Whether a mobility (direction, activity, study level) takes this condition's places."""
+    return bool(
+        condition.direction == direction
+        and condition.mobility_type == activity
+        and (eqf is None or not condition.eqf or eqf in condition.eqf)
+    )
+
+
+def _places(session: Session, request: Any, at: str = "/agreement") -> tuple[Any, Any, str]:
     """The agreement's condition with places for this quote (direction, activity, level)."""
     from docgen.errors import InvalidInput, NotFound
 
     try:
         row = store.get_agreement(session, request.agreement)
     except NotFound as exc:
-        raise InvalidInput.at("/agreement", f"no agreement {request.agreement}") from exc
+        raise InvalidInput.at(at, f"no agreement {request.agreement}") from exc
     agreement = store.agreement_model(row)
     partner = store.get_institution(session, row.institution_id).name
     name = f"agreement {row.id} ({partner}, {agreement.type.value.upper()})"
     places = [
         c
         for c in agreement.conditions
-        if c.direction == request.direction
-        and c.mobility_type == request.activity
+        if _fits(c, request.direction, request.activity, request.eqf)
         and (c.days_per_mobility or c.teaching_days or c.transport_days)
     ]
-    if request.eqf is not None:
-        places = [c for c in places if not c.eqf or request.eqf in c.eqf]
     if not places:
         level = f" at EQF {request.eqf}" if request.eqf else ""
         raise InvalidInput.at(
-            "/agreement",
+            at,
             f"{name} has no places for {request.direction.value} {request.activity.value}{level}",
         )
     if len({(c.days_per_mobility, c.teaching_days, c.transport_days) for c in places}) > 1:
-        raise InvalidInput.at("/eqf", f"{name} funds each study level differently: give eqf")
+        eqf_at = at.rsplit("/", 1)[0] + "/eqf"
+        raise InvalidInput.at(eqf_at, f"{name} funds each study level differently: give eqf")
     return agreement, places[0], name
 
 
-def check_caps(session: Session, quote: Any) -> None:
-    """Refuse a quote that funds more than its agreement's places allow: days per place
-    (students), teaching and travel days (staff), saying the agreement and what is left.
+@dataclass(frozen=True)
+class Taken:
+    """What one contract generated here took of an agreement's places."""
 
-    The teaching and travel totals are the agreement's for all its mobilities; the days
-    already given to other quotes are not counted here, so what is left is the total less
-    this quote."""
+    reference: str
+    direction: Any
+    activity: Any
+    eqf: int | None
+    days: int
+    travel: int
+
+
+def _days(quote: Any) -> tuple[int, int]:
+    lines = quote.support.lines
+    days = sum(int(line.quantity) for line in lines if line.kind == "days")
+    travel = sum(int(line.quantity) for line in lines if line.kind == "travel_days")
+    return days, travel
+
+
+def _rates_dir(rates_dir: str | None) -> str:
+    if rates_dir is not None:
+        return rates_dir
+    from flask import current_app, has_app_context
+
+    if has_app_context() and "docgen.settings" in current_app.extensions:
+        return str(current_app.extensions["docgen.settings"].rates_dir)
+    return ""  # outside an app: the shipped rate tables
+
+
+def taken(session: Session, agreement_id: int, rates_dir: str | None = None) -> list[Taken]:
+    """The grants the financial contracts generated here took of an agreement: the latest
+    contract under each number (a contract generated again replaces the earlier one)."""
+    from docgen.domain.financial_contract import FinancialContract
+    from docgen.rules.grants import quote_grant
+    from docgen.store.models import Document
+
+    rows = session.scalars(
+        select(Document)
+        .where(
+            Document.kind == "financial_contract",
+            Document.payload["mobility"]["agreement"].as_integer() == agreement_id,
+        )
+        .order_by(Document.created_at, Document.id)
+    )
+    latest: dict[str, Document] = {}
+    for row in rows:
+        latest.pop(row.reference, None)
+        latest[row.reference] = row
+    found = []
+    for reference, row in latest.items():
+        try:
+            contract = FinancialContract.model_validate(row.payload)
+            request = contract.quote_request()
+            days, travel = _days(quote_grant(request, _rates_dir(rates_dir)))
+        except (ValueError, DocgenError):  # a contract of older rules: its days cannot count
+            continue
+        found.append(
+            Taken(reference, request.direction, request.activity, request.eqf, days, travel)
+        )
+    return found
+
+
+def _count(numbers: list[str]) -> str:
+    shown = ", ".join(numbers[:5]) + (", ..." if len(numbers) > 5 else "")
+    return f"{len(numbers)} contract{'s' if len(numbers) != 1 else ''} ({shown})"
+
+
+def check_caps(
+    session: Session,
+    quote: Any,
+    *,
+    rates_dir: str | None = None,
+    reference: str | None = None,
+    others: Sequence[Taken] = (),
+    at: str = "/agreement",
+) -> Taken | None:
+    """Refuse a quote that funds more than its agreement's places allow, counting what the
+    contracts already generated on the agreement took: days per place, the places
+    themselves and all their funded days (students), the teaching and travel days in
+    total (staff); the refusal names the agreement and what is left. ``reference`` is the
+    contract's own number (generated again, it does not count against itself); ``others``
+    are contracts of the same batch. Returns what this quote takes (None: no agreement)."""
     from docgen.errors import InvalidInput, Problem
 
     request = quote.request
     if request.agreement is None:
-        return
-    _agreement, place, name = _places(session, request)
-    days = sum(line.quantity for line in quote.support.lines if line.kind == "days")
-    travel = sum(line.quantity for line in quote.support.lines if line.kind == "travel_days")
+        return None
+    _agreement, place, name = _places(session, request, at)
+    days, travel = _days(quote)
+    before = [
+        t
+        for t in [*taken(session, request.agreement, rates_dir), *others]
+        if t.reference != reference and _fits(place, t.direction, t.activity, t.eqf)
+    ]
+    numbers = [t.reference for t in before]
+    took_days = sum(t.days for t in before)
+    took_travel = sum(t.travel for t in before)
     problems = []
-    for cap, used, what in (
-        (place.days_per_mobility, days, "funded days per place"),
-        (place.teaching_days, days, "days of activity in total"),
-        (place.transport_days, travel, "travel days in total"),
-    ):
-        if cap is not None and used > cap:
-            problems.append(
-                Problem(
-                    "/agreement",
-                    f"{name} allows {cap} {what}; this quote has {used}: "
-                    f"{used - cap} over, {cap} left",
-                )
+
+    def refuse(cap: int, used: int, what: str, took: int) -> None:
+        left = max(0, cap - took)
+        if used <= left:
+            return
+        already = f", {_count(numbers)} took {took}" if took else ""
+        problems.append(
+            Problem(
+                at,
+                f"{name} allows {cap} {what}{already}; this quote has {used}: "
+                f"{used - left} over, {left} left",
             )
+        )
+
+    if place.days_per_mobility is not None:
+        refuse(place.days_per_mobility, days, "funded days per place", 0)
+    if place.mobilities is not None and len(before) >= place.mobilities:
+        problems.append(
+            Problem(
+                at,
+                f"{name} has {place.mobilities} place{'s' if place.mobilities != 1 else ''} "
+                f"for {request.direction.value} {request.activity.value}: "
+                f"{_count(numbers)} took them, 0 left",
+            )
+        )
+    elif place.days_per_mobility is not None and place.mobilities is not None:
+        total = place.days_per_mobility * place.mobilities
+        refuse(total, days, "funded days in total", took_days)
+    if place.teaching_days is not None:
+        refuse(place.teaching_days, days, "days of activity in total", took_days)
+    if place.transport_days is not None:
+        refuse(place.transport_days, travel, "travel days in total", took_travel)
+    if problems:
+        raise InvalidInput(problems)
+    return Taken(reference or "", request.direction, request.activity, request.eqf, days, travel)
+
+
+class ContractCaps:
+    """Checks financial contracts against their agreements one after the other, those of
+    the same batch counted as taken (``check`` raises, naming ``at``/mobility/agreement)."""
+
+    def __init__(self, session: Session, rates_dir: str | None = None) -> None:
+        self.session = session
+        self.rates_dir = rates_dir
+        self.batch: list[Taken] = []
+
+    def check(self, payload: Any, at: str = "") -> None:
+        from docgen.rules.grants import quote_grant
+
+        request = payload.quote_request()
+        if request.agreement is None:
+            return
+        quote = quote_grant(request, _rates_dir(self.rates_dir))
+        took = check_caps(
+            self.session,
+            quote,
+            rates_dir=self.rates_dir,
+            reference=payload.number,
+            others=[t for t in self.batch if t.reference != payload.number],
+            at=f"{at}/mobility/agreement",
+        )
+        if took is not None:
+            self.batch.append(took)
+
+
+def check_contracts(
+    session: Session,
+    payloads: Sequence[Any],
+    rates_dir: str | None = None,
+    at: str = "/data",
+    *,
+    indexed: bool = False,
+) -> None:
+    """Refuse financial contracts that take more of their agreements than is left, those
+    stored and those before them in ``payloads`` (one batch) counted."""
+    from docgen.errors import InvalidInput
+
+    caps = ContractCaps(session, rates_dir)
+    problems = []
+    for index, payload in enumerate(payloads):
+        try:
+            caps.check(payload, f"{at}/{index}" if indexed else at)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InvalidInput(problems)
 
@@ -343,3 +565,52 @@ def registry_table(
     for agreement in store.list_agreements(session):
         by_partner.setdefault(agreement.institution_id, []).append(agreement)
     return REGISTRY_COLUMNS, [_registry_row(r, by_partner.get(r.id, [])) for r in items]
+
+
+@dataclass(frozen=True)
+class KnownChoices:
+    """What docgen knows that a form offers as choices instead of free text."""
+
+    calls: list[tuple[str, str]]  # rate table id, its title in the language
+    criteria_sets: list[tuple[str, str]]  # criteria set id, its title in the language
+    institutions: list[tuple[int, str, dict[str, Any]]]  # id, name, the fields it fills
+    agreements: list[tuple[int, str]]  # id, "partner · type · years"
+
+
+def known_choices(session: Session, lang: str, rates_dir: str = "") -> KnownChoices:
+    """The calls (rate tables), criteria sets, registry institutions (with the fields a
+    payload's institution takes from them, in the document's shape) and agreements."""
+    from docgen.registry.fill import institution_fields
+    from docgen.rules.rates import rate_tables
+    from docgen.rules.selection import criteria_sets, load_criteria_set
+
+    def titled(title: dict[str, str], fallback: str) -> str:
+        return title.get(lang) or title.get("en") or fallback
+
+    calls = [
+        (table_id, f"{titled(table.title, table_id)} ({table_id})")
+        for table_id, table in sorted(rate_tables(rates_dir).items())
+    ]
+    sets = []
+    for set_id in criteria_sets():
+        try:
+            title = load_criteria_set(set_id).title
+            sets.append((set_id, title.ro if lang == "ro" else title.en))
+        except DocgenError:  # a broken file: offered by its id, refused when used
+            sets.append((set_id, set_id))
+    rows = session.scalars(select(Institution).order_by(Institution.country, Institution.name))
+    institutions, names = [], {}
+    for row in rows:
+        model = store.institution_model(row)
+        name = (model.name_ro if lang == "ro" else model.name_en) or model.display_name
+        names[row.id] = name
+        institutions.append(
+            (row.id, f"{name} ({model.country}, {model.city})", institution_fields(model))
+        )
+    agreements = []
+    for agreement in store.list_agreements(session):
+        data = agreement.data
+        years = ", ".join(data.get("academic_years") or [])
+        parts = [names.get(agreement.institution_id, "?"), agreement.type.upper(), years]
+        agreements.append((agreement.id, f"{agreement.id} · " + " · ".join(p for p in parts if p)))
+    return KnownChoices(calls, sets, institutions, agreements)

@@ -18,6 +18,12 @@ from docgen.registry.models import Contact, ContactRole, Institution
 Lookup = Callable[[str], Institution | None]
 REQUIRED = ("name_ro", "name_en", "country", "city")
 CODES = ("erasmus_code", "schac")
+# Where each kind of document names the home institution (the one paying, or holding the
+# selection): left out of a payload, it comes from the registry's home entry.
+HOME_FIELDS: dict[str, tuple[str, ...]] = {
+    "financial_contract": ("university",),
+    "selection_minutes": ("university",),
+}
 COORDINATORS = (
     ContactRole.DEPARTMENTAL_COORDINATOR,
     ContactRole.INSTITUTIONAL_COORDINATOR,
@@ -98,6 +104,15 @@ def _fill(value: dict[str, Any], registry: Institution) -> dict[str, Any]:
     return filled
 
 
+def institution_fields(registry: Institution) -> dict[str, Any]:
+    """A registry institution in a payload's shape: names, codes, place, address, its
+    coordinator as the contact and its legal representative (what is known of them)."""
+    fields = _fill({}, registry)
+    fields.setdefault("name_ro", registry.name_ro or registry.display_name)
+    fields.setdefault("name_en", registry.name_en or registry.display_name)
+    return fields
+
+
 def fill_institutions(data: Any, lookup: Lookup, at: tuple[str | int, ...] = ()) -> Any:
     """``data`` with every institution named by code completed from the registry."""
     problems: list[Problem] = []
@@ -126,3 +141,44 @@ def fill_institutions(data: Any, lookup: Lookup, at: tuple[str | int, ...] = ())
     if problems:
         raise InvalidInput(problems)
     return filled
+
+
+def unnamed(value: Any) -> bool:
+    """An institution given without any code or name (say, only its representative)."""
+    return isinstance(value, dict) and not any(
+        isinstance(value.get(key), str) for key in (*CODES, "name_ro", "name_en")
+    )
+
+
+def fill_home(data: Any, fields: tuple[str, ...], home: Institution) -> Any:
+    """``data`` with the home institution in ``fields`` when the payload leaves them out (or
+    gives them without code nor name): its names, codes, address and legal representative,
+    the payload's own fields winning. No contact is added that the payload did not name."""
+    if not isinstance(data, dict):
+        return data
+    filled = dict(data)
+    for field in fields:
+        given = filled.get(field)
+        if given is None or unnamed(given):
+            own = dict(given or {})
+            value = _fill(own, home)
+            if "contact" not in own:
+                value.pop("contact", None)
+            filled[field] = value
+    return filled
+
+
+def wants_registry(kind_id: str, data: Any) -> bool:
+    """Whether a payload of this kind needs the registry: an institution named by code, the
+    home institution left out, or a contract taking an agreement's places."""
+    if needs_registry(data):
+        return True
+    mobility = data.get("mobility") if isinstance(data, dict) else None
+    if kind_id == "financial_contract" and isinstance(mobility, dict) and mobility.get(
+        "agreement"
+    ) is not None:
+        return True
+    fields = HOME_FIELDS.get(kind_id, ())
+    return isinstance(data, dict) and any(
+        data.get(f) is None or unnamed(data[f]) for f in fields
+    )

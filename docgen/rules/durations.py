@@ -170,7 +170,13 @@ def check_duration(
                 f"; {exceptional} days are possible only with the "
                 "board's exceptional approval (exceptional_approval)"
             )
-        problems.append(Problem(f"{prefix}/end", message))
+        params = {
+            "activity": activity.value,
+            "article": rule["article"],
+            "limits": described,
+            "lasts": lasts,
+        }
+        problems.append(Problem(f"{prefix}/end", message, "duration_out_of_range", params))
 
     if activity.value in limits["cycle_activities"]:
         cap = Decimal(limits["cycle_cap_months"])
@@ -188,6 +194,13 @@ def check_duration(
                     f"(short-term and BIP included), at most {_months(left)} "
                     f"{'is' if left == 1 else 'are'} left (12 per cycle, "
                     f"{limits['cycle_cap_article']}); this mobility uses {_months(months)}",
+                    "cycle_months_exceeded",
+                    {
+                        "earlier": _number(earlier),
+                        "left": _number(left),
+                        "months": _number(months),
+                        "article": limits["cycle_cap_article"],
+                    },
                 )
             )
 
@@ -202,6 +215,8 @@ def check_duration(
                     where,
                     f"is required: a teaching mobility needs at least {per_week} teaching "
                     f"hours a week ({rule['article']}), here {_number(needed)}",
+                    "teaching_hours_missing",
+                    {"per_week": per_week, "needed": _number(needed), "article": rule["article"]},
                 )
             )
         elif hours < needed:
@@ -212,6 +227,14 @@ def check_duration(
                     f"incomplete week pro rata ({rule['article']}; Erasmus+ Programme Guide): "
                     f"{_number(needed)} hours for {calendar_days(start, end)} days; "
                     f"{hours} given",
+                    "teaching_hours_too_few",
+                    {
+                        "per_week": per_week,
+                        "needed": _number(needed),
+                        "given": str(hours),
+                        "days": calendar_days(start, end),
+                        "article": rule["article"],
+                    },
                 )
             )
     return problems

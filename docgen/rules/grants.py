@@ -8,6 +8,7 @@ attendance (erasmus-regulation-ro Art. 22(2), 43(2)).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -111,6 +112,11 @@ class Final:
     cap: Decimal
     capped: bool
     cap_reason: str | None
+    # The reasons as codes with the values they quote, for a door to say in its language.
+    reason_code: str | None = None
+    reason_params: Mapping[str, Any] = field(default_factory=dict)
+    cap_reason_code: str | None = None
+    cap_reason_params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def difference(self) -> Decimal:
@@ -189,6 +195,9 @@ def _base_rate(rates: ActivityRates, table: RateTable, country: str | None) -> D
         raise InvalidInput.at(
             "/destination/country",
             f"the call {table.id} has no rate for host country {country or '(unknown)'}",
+            "no_rate_for_country",
+            call=table.id,
+            country=country or "",
         )
     return rates.rate[group]
 
@@ -427,7 +436,13 @@ def find_table(call: str, extra_dir: str = "") -> RateTable:
     table = load_rate_table(call, extra_dir)
     if table is None:
         known = ", ".join(sorted(rate_tables(extra_dir)))
-        raise InvalidInput.at("/call", f"unknown call '{call}' (known: {known})")
+        raise InvalidInput.at(
+            "/call",
+            f"unknown call '{call}' (known: {known})",
+            "unknown_call",
+            call=call,
+            known=known,
+        )
     return table
 
 
@@ -438,7 +453,12 @@ def _check_places(request: QuoteRequest, table: RateTable) -> list[Problem]:
     if request.direction.value not in table.directions:
         covered = " and ".join(table.directions)
         problems.append(
-            Problem("/direction", f"the call {table.id} covers {covered} mobilities only")
+            Problem(
+                "/direction",
+                f"the call {table.id} covers {covered} mobilities only",
+                "direction_not_covered",
+                {"call": table.id, "directions": covered},
+            )
         )
         return problems
     country = request.country
@@ -449,18 +469,27 @@ def _check_places(request: QuoteRequest, table: RateTable) -> list[Problem]:
                 Problem(
                     "/destination/country",
                     f"an outgoing mobility goes abroad; this host is in {home}",
+                    "outgoing_at_home",
+                    {"home": home},
                 )
             )
     else:
         if origin == home:
             problems.append(
-                Problem("/origin/country", f"an incoming mobility comes from abroad, not {home}")
+                Problem(
+                    "/origin/country",
+                    f"an incoming mobility comes from abroad, not {home}",
+                    "incoming_from_home",
+                    {"home": home},
+                )
             )
         if country is not None and country != home:
             problems.append(
                 Problem(
                     "/destination/country",
                     f"an incoming mobility takes place in {home}; this one is in {country}",
+                    "incoming_abroad",
+                    {"home": home, "country": country},
                 )
             )
     return problems
@@ -480,6 +509,12 @@ def _check_travel_days(
                 "/travel_days",
                 f"the green-travel top-up pays at most {green.travel_days_max} travel days "
                 f"({green.source or table.source}); {request.travel_days} given",
+                "green_travel_days",
+                {
+                    "max": green.travel_days_max,
+                    "given": request.travel_days,
+                    "source": green.source or table.source,
+                },
             )
         ]
     return []
@@ -496,7 +531,12 @@ def quote_grant(request: QuoteRequest, extra_dir: str = "") -> Quote:
     if request.activity.value not in table.activities:
         funded = ", ".join(table.activities)
         raise InvalidInput.at(
-            "/activity", f"the call {table.id} does not fund {request.activity} (only {funded})"
+            "/activity",
+            f"the call {table.id} does not fund {request.activity} (only {funded})",
+            "activity_not_funded",
+            call=table.id,
+            activity=request.activity.value,
+            funded=funded,
         )
     problems: list[Problem] = _check_places(request, table)
     problems += check_duration(request, table)
@@ -505,6 +545,8 @@ def quote_grant(request: QuoteRequest, extra_dir: str = "") -> Quote:
             Problem(
                 "/prefinancing_percent",
                 f"the call {table.id} pays monthly ({table.payment_source}): no pre-financing",
+                "no_prefinancing",
+                {"call": table.id, "source": table.payment_source},
             )
         )
     if problems:
@@ -517,7 +559,9 @@ def quote_grant(request: QuoteRequest, extra_dir: str = "") -> Quote:
     travel = None
     if support.travel_support:
         if request.origin is None:
-            raise InvalidInput.at("/origin", "is required: the call pays a travel grant")
+            raise InvalidInput.at(
+                "/origin", "is required: the call pays a travel grant", "origin_for_travel"
+            )
         travel = travel_grant(
             request.origin, request.destination, table.travel_bands or "", request.green_travel
         )
@@ -540,6 +584,7 @@ def _final(planned: Quote, extra_dir: str) -> Final:
         raise InvalidInput.at(
             "/actual/teaching_hours",
             "is required: the certificate of a teaching mobility states its teaching hours",
+            "certificate_teaching_hours",
         )
     problems = check_duration(
         request, table, actual.start, actual.end, "/actual", actual.teaching_hours
@@ -584,19 +629,42 @@ def _final(planned: Quote, extra_dir: str) -> Final:
             cap,
             False,
             None,
+            problems[0].code,
+            dict(problems[0].params),
         )
     travel = planned.travel.amount if planned.travel else Decimal(0)
     computed = support.amount + support.top_ups_amount + travel
     capped = computed > cap
     reason = None
+    cap_params: dict[str, Any] = {}
     if capped:
+        cap_params = {"computed": _fmt(computed), "cap": _fmt(cap), "currency": table.currency}
+        if request.amendment is not None:
+            cap_params.update(
+                amendment=request.amendment.number,
+                signed_on=request.amendment.signed_on.isoformat(),
+            )
         reason = (
             f"the real dates give {_fmt(computed)} {table.currency}, more than {cap_name} "
             f"({_fmt(cap)} {table.currency}): a longer stay is paid only after a written "
             "amendment raises the contract (contract Art. 2(4))"
         )
+    cap_code = None
+    if capped:
+        cap_code = "capped_at_amendment" if request.amendment is not None else "capped_at_contract"
     return Final(
-        support, True, None, computed, min(computed, cap), paid, paid_basis, cap, capped, reason
+        support,
+        True,
+        None,
+        computed,
+        min(computed, cap),
+        paid,
+        paid_basis,
+        cap,
+        capped,
+        reason,
+        cap_reason_code=cap_code,
+        cap_reason_params=cap_params,
     )
 
 
@@ -716,12 +784,16 @@ def quote_to_json(quote: Quote) -> dict[str, Any]:
             "duration": _duration_json(final.support.duration),
             "eligible": final.eligible,
             "reason": final.reason,
+            "reason_code": final.reason_code,
+            "reason_params": dict(final.reason_params),
             "individual_support": final_support,
             "top_ups": final_top_ups,
             "computed": _amount(final.computed),
             "cap": _amount(final.cap),
             "capped": final.capped,
             "cap_reason": final.cap_reason,
+            "cap_reason_code": final.cap_reason_code,
+            "cap_reason_params": dict(final.cap_reason_params),
             "total": _amount(final.total),
             "paid": _amount(final.paid),
             "paid_basis": final.paid_basis,

@@ -129,7 +129,15 @@ def parse_selection(data: Any) -> SelectionInput:
         if name.strip() in _known():
             criteria = load_criteria_set(name.strip())
         else:
-            problems.append(Problem(pointer("criteria_set"), _unknown_message(name.strip())))
+            params = {"id": name.strip(), "known": ", ".join(_known())}
+            problems.append(
+                Problem(
+                    pointer("criteria_set"),
+                    _unknown_message(name.strip()),
+                    "unknown_criteria_set",
+                    params,
+                )
+            )
     return read_selection(data, criteria, problems)
 
 
@@ -295,6 +303,7 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
             # Admitted below the threshold: the minutes must say why (Art. 53 e, 70 f).
             code = "early-career"
         reason, reason_ro, source = _reason(code, criteria, entry["by"])
+        params = _reason_params(code, criteria, entry["by"])
         tie, tie_ro = _tie_note(previous, s, criteria, ties)
         previous = s
         results.append(
@@ -318,6 +327,7 @@ def _rank(selection: SelectionInput, criteria: CriteriaSet) -> SelectionResult:
                 reason=reason,
                 reason_ro=reason_ro,
                 reason_code=code,
+                reason_params=params,
                 reason_source=source,
                 tie_break=tie,
                 tie_break_ro=tie_ro,
@@ -424,6 +434,17 @@ def _exempted(candidate: Candidate, total: Decimal, criteria: CriteriaSet) -> bo
         and threshold.exception == "early_career"
         and candidate.early_career
     )
+
+
+def _reason_params(
+    code: ReasonCode | None, criteria: CriteriaSet, freed_by: str | None
+) -> dict[str, float | str]:
+    """What a door needs to say the reason ``code`` in its own language."""
+    if code in ("early-career", "below-threshold") and criteria.threshold is not None:
+        return {"points": float(criteria.threshold.points)}
+    if code == "from-reserve" and freed_by is not None:
+        return {"candidate": freed_by}
+    return {}
 
 
 def _reason(

@@ -20,8 +20,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from docgen.store.models import Base
-
 
 def _json(value: Any) -> str:
     # Readable UTF-8 in the database (and searchable): no \\u escapes for ș and ț.
@@ -125,10 +123,6 @@ class Database:
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-
-    def create_all(self) -> None:
-        """Create the tables directly (tests); the service uses migrations."""
-        Base.metadata.create_all(self.engine)
 
 
 db = Database()

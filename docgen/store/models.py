@@ -13,9 +13,11 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -99,6 +101,40 @@ class Blob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class RateLimit(Base):
+    """The token bucket of one API key, shared by every process of every node: tokens left,
+    when they were counted (seconds since the epoch) and whether the last request passed."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[float] = mapped_column(Float)
+    allowed: Mapped[int] = mapped_column(Integer)
+
+
+class BlobData(Base):
+    """A file kept in the database (STORAGE_URL=database): present once whole (its chunks
+    are written in the same transaction as this row)."""
+
+    __tablename__ = "blob_data"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BlobChunk(Base):
+    """One piece (1 MiB at most) of a file kept in the database, in order of ``seq``."""
+
+    __tablename__ = "blob_chunks"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("blob_data.sha256", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Document(Base):
     """A generated document and what it came from: enough to trace it back to its data."""
 
@@ -176,10 +212,6 @@ class Record(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    changes: Mapped[list[RecordChange]] = relationship(
-        back_populates="record", order_by="RecordChange.id"
-    )
-
 
 class RecordChange(Base):
     """One audited change to a record: who, when, which field, the old and the new value."""
@@ -196,8 +228,6 @@ class RecordChange(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"value": ...}
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(String(500))  # why, when it was not asked for
-
-    record: Mapped[Record] = relationship(back_populates="changes")
 
 
 class Institution(Base):

@@ -8,6 +8,7 @@ end (sign-out, new password, disabled account). Operations flush; the caller com
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,8 +21,16 @@ ROLES = ("admin", "officer", "viewer")
 # What each role may do: viewers read; officers and admins also change.
 WRITERS = frozenset({"admin", "officer"})
 MIN_PASSWORD = 10
-# Checked against when the e-mail is unknown, so that both answers take as long.
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the e-mail is unknown, so that both answers take as long.
+
+    Made on the first sign-in (not at import: the CLI and the workers need not pay for it),
+    before the e-mail is looked up, so that even that first answer does not tell.
+    """
+    return generate_password_hash("not a password of anyone")
 
 
 def normalise_email(email: str) -> str:
@@ -43,7 +52,7 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput.at("/password", f"must be at least {MIN_PASSWORD} characters")
     if find_user(session, email) is not None:
-        raise InvalidInput.at("/email", f"a user {email} exists already")
+        raise InvalidInput.at("/email", f"a user {email} exists already", "user_exists")
     user = User(email=email, role=role, password_hash=generate_password_hash(password))
     session.add(user)
     session.flush()
@@ -97,7 +106,8 @@ def _keep_an_admin(session: Session, leaving: User) -> None:
     others = session.scalar(select(func.count()).select_from(User).where(
         User.role == "admin", User.disabled_at.is_(None), User.id != leaving.id))
     if not others:
-        raise InvalidInput.at("/role", "the last active administrator must stay one")
+        raise InvalidInput.at("/role", "the last active administrator must stay one",
+                              "last_admin")
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -112,9 +122,10 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the user when the password is right (and the user not disabled), else None."""
+    dummy = _dummy_hash()
     user = find_user(session, email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy, password)
         return None
     if not check_password_hash(user.password_hash, password) or user.disabled_at is not None:
         return None

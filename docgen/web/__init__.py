@@ -1,10 +1,12 @@
-"""The Flask application: ``create_app(test_config=None)``.
+"""The Flask application: ``create_app(test_config=None, settings=None)``.
 
-Configuration, in order: the defaults of :mod:`docgen.config` (the same dict the CLI
-reads), then ``<instance>/config.py`` if present, then ``DOCGEN_*`` environment variables
-(``app.config.from_prefixed_env("DOCGEN")``), then ``test_config``. Settings left empty
-are derived from the instance folder (SQLite database, file store, secret key); every
-setting is checked here, at start-up, with a message naming it.
+Configuration: one :class:`docgen.config.Settings` object (defaults, then the instance's
+``config.py`` or ``config.toml``, then ``DOCGEN_*`` environment variables, then
+``test_config``), checked and with its paths resolved when it is built; the CLI passes the
+one it built. ``app.config`` holds the same values (``app.config[KEY]``) for Flask and the
+views; ``app.extensions["docgen.settings"]`` holds the object itself. Left empty, the
+secret key is derived here from the instance folder, whose file store is checked at
+start-up with a message naming the setting.
 """
 
 from __future__ import annotations
@@ -12,53 +14,59 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import zoneinfo
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from docgen.config import DEFAULTS, project_path
-from docgen.store.blobs import BlobStore
+from docgen.config import ConfigError, Settings
+from docgen.convert import app as converter
+from docgen.store.blobs import FileBlobStore, open_store
 from docgen.store.database import db
-from docgen.web import converter, errors, headers, jobs, parsing, requestlog, ui, uploads
+from docgen.web import errors, headers, jobs, parsing, requestlog, ui, uploads
 from docgen.web.json import DocgenJSONProvider
 from docgen.web.ratelimit import RateLimiter
 
-POSITIVE = ("MAX_UPLOAD_MB", "BATCH_SYNC_LIMIT", "BATCH_MAX_ITEMS", "RATE_BURST",
-            "PARSE_WORKERS", "PARSE_TIMEOUT", "PARSE_MEMORY_MB", "PARSE_MAX_MB",
-            "PDF_TIMEOUT", "WORKER_TIMEOUT", "SESSION_HOURS", "REQUEST_READ_TIMEOUT",
-            "REQUEST_MIN_RATE", "JOB_PDF_SHARE", "JOB_MAX_QUEUED", "JOB_MAX_ITEMS",
-            "JOB_HEARTBEAT_TIMEOUT")
-NON_NEGATIVE = ("RATE_LIMIT", "WORKERS", "PDF_INSTANCES", "PDF_QUEUE", "PDF_MAX_JOBS",
-                "TRUSTED_PROXIES", "PARSE_WAIT", "PARSE_RETRIES")
+__all__ = ["ConfigError", "create_app"]
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or wrong: the message names it and says what it should be."""
-
-
-def _instance_dir(test_config: dict[str, Any] | None) -> Path:
-    value = (test_config or {}).get("INSTANCE_DIR") or os.environ.get("DOCGEN_INSTANCE_DIR") \
-        or DEFAULTS["INSTANCE_DIR"]
-    return project_path(value).resolve()
-
-
-def _derive(app: Flask) -> None:
-    c = app.config
-    instance = Path(app.instance_path)
+def _prepare_instance(settings: Settings) -> Settings:
+    """Create the instance folder and the file store; derive the secret key if unset."""
+    instance = settings.INSTANCE_DIR
     # The instance holds the database, the files and the secret key (CNP, IBAN, sessions):
     # only the service's user may enter it.
-    instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        instance.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise ConfigError(f"DOCGEN_INSTANCE_DIR: cannot create {instance} ({exc.strerror})") \
+            from exc
     if instance.stat().st_mode & 0o077:
         os.chmod(instance, 0o700)
-    if not c["DATABASE_URL"]:
-        c["DATABASE_URL"] = f"sqlite:///{instance / 'docgen.sqlite3'}"
-    c["STORAGE_DIR"] = str(project_path(c["STORAGE_DIR"] or instance / "files"))
-    if not c["SECRET_KEY"]:
-        c["SECRET_KEY"] = _secret_key(instance / "secret_key")
-    c["MAX_CONTENT_LENGTH"] = int(c["MAX_UPLOAD_MB"]) * 1_000_000
+    storage = settings.STORAGE_DIR
+    assert storage is not None  # derived from the instance folder when unset
+    try:
+        store = open_store(settings.STORAGE_URL, storage)
+    except ValueError as exc:
+        if settings.STORAGE_URL.strip() not in ("database", "postgresql"):
+            raise ConfigError(f"DOCGEN_STORAGE_URL: {exc}") from None
+        if not settings.DATABASE_URL.startswith("postgresql"):
+            raise ConfigError("DOCGEN_STORAGE_URL: database needs a PostgreSQL DATABASE_URL; "
+                              "with SQLite keep the files on disk (empty, or file:///PATH)") \
+                from None
+        store = None
+    if isinstance(store, FileBlobStore):
+        storage = store.root
+    try:
+        (storage / "tmp").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"DOCGEN_STORAGE_DIR: cannot create {storage} ({exc.strerror})") \
+            from exc
+    if not os.access(storage, os.W_OK):
+        raise ConfigError(f"DOCGEN_STORAGE_DIR: {storage} is not writable")
+    if settings.SECRET_KEY:
+        return settings
+    return settings.model_copy(update={"SECRET_KEY": _secret_key(instance / "secret_key")})
 
 
 def _secret_key(path: Path) -> str:
@@ -72,40 +80,6 @@ def _secret_key(path: Path) -> str:
     return path.read_text().strip()
 
 
-def _check(app: Flask) -> None:
-    c = app.config
-    for name in POSITIVE + NON_NEGATIVE:
-        try:
-            value = int(c[name])
-        except (TypeError, ValueError):
-            raise ConfigError(f"DOCGEN_{name}: {c[name]!r} is not a whole number") from None
-        if value < (1 if name in POSITIVE else 0):
-            least = "above" if name in POSITIVE else "at least"
-            raise ConfigError(f"DOCGEN_{name}: must be {least} 0, not {value}")
-    if int(c["JOB_PDF_SHARE"]) > 100:
-        raise ConfigError("DOCGEN_JOB_PDF_SHARE: a percentage, from 1 to 100")
-    if not str(c["DATABASE_URL"]).startswith(("sqlite:", "postgresql")):
-        raise ConfigError("DOCGEN_DATABASE_URL: use sqlite:///PATH or postgresql://...")
-    storage = Path(c["STORAGE_DIR"])
-    try:
-        (storage / "tmp").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"DOCGEN_STORAGE_DIR: cannot create {storage} ({exc.strerror})") \
-            from exc
-    if not os.access(storage, os.W_OK):
-        raise ConfigError(f"DOCGEN_STORAGE_DIR: {storage} is not writable")
-    if not isinstance(c["SESSION_COOKIE_SECURE"], bool):
-        raise ConfigError("DOCGEN_SESSION_COOKIE_SECURE: true or false")
-    try:
-        zoneinfo.ZoneInfo(str(c["BABEL_DEFAULT_TIMEZONE"]))
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise ConfigError("DOCGEN_BABEL_DEFAULT_TIMEZONE: not a time zone "
-                          f"({c['BABEL_DEFAULT_TIMEZONE']!r}), e.g. Europe/Bucharest") from None
-    if c["PDF_URL"] and not str(c["PDF_URL"]).startswith("unix:/"):
-        raise ConfigError("DOCGEN_PDF_URL: must be unix:/PATH, the converter service's Unix "
-                          "socket (docgen serve sets it)")
-
-
 def _commit_or_roll_back(response: Response) -> Response:
     """The request is the transaction's boundary: success commits, an error rolls back."""
     session = g.get("db_session")
@@ -117,31 +91,39 @@ def _commit_or_roll_back(response: Response) -> Response:
     return response
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the docgen web application."""
-    app = Flask(__name__, instance_path=str(_instance_dir(test_config)),
+def create_app(test_config: dict[str, Any] | None = None,
+               settings: Settings | None = None) -> Flask:
+    """Build the docgen web application from ``settings`` (built here when not given).
+
+    ``test_config`` overrides settings by key; its other keys (``TESTING``...) go to Flask.
+    """
+    if settings is None or test_config:
+        base = settings.model_dump(exclude_unset=True) if settings is not None else {}
+        settings = Settings.load({**base, **(test_config or {})})
+    settings = _prepare_instance(settings)
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR),
                 instance_relative_config=True)
     app.json = DocgenJSONProvider(app)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("DOCGEN")
-    if test_config:
-        app.config.from_mapping(test_config)
-    _derive(app)
-    _check(app)
-    logging.getLogger("docgen").setLevel(str(app.config["LOG_LEVEL"]).upper())
+    app.config.from_mapping(settings.instance_extras())
+    app.config.from_mapping({k: v for k, v in (test_config or {}).items()
+                             if k not in Settings.model_fields})
+    app.config.from_mapping(settings.as_config())
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_UPLOAD_MB * 1_000_000
+    app.extensions["docgen.settings"] = settings
+    logging.getLogger("docgen").setLevel(settings.LOG_LEVEL)
 
-    proxies = int(app.config["TRUSTED_PROXIES"])
+    proxies = settings.TRUSTED_PROXIES
     if proxies:
         # The client's address (sign-in throttling) and scheme as the proxies saw them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
-    blobs = BlobStore(Path(app.config["STORAGE_DIR"]))
+    engine = app.extensions["docgen.db"]["engine"]
+    blobs = open_store(str(app.config["STORAGE_URL"]), Path(app.config["STORAGE_DIR"]), engine)
     blobs.init_dirs()
     app.extensions["docgen.blobs"] = blobs
+    # In the database: the same buckets for every process of every node.
     app.extensions["docgen.ratelimit"] = RateLimiter(
-        Path(app.instance_path) / "ratelimit", int(app.config["RATE_LIMIT"]),
-        int(app.config["RATE_BURST"]))
+        engine, settings.RATE_LIMIT, settings.RATE_BURST)
     converter.init_app(app)
     parsing.init_app(app)
     uploads.init_app(app)

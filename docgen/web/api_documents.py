@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, send_file, url_for
 
-from docgen.config import project_path
+from docgen.convert.app import capacity, convert, converter
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput
 from docgen.operations import documents as ops
 from docgen.operations.batch import job_status, job_zip
-from docgen.operations.registry import check_caps, fill_from_registry
+from docgen.operations.registry import check_caps, check_contracts, complete_items
 from docgen.operations.selection import rank
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
@@ -26,15 +26,11 @@ from docgen.store.database import db
 from docgen.store.documents import find_document
 from docgen.web import jobs
 from docgen.web.auth import current_key, require
-from docgen.web.converter import capacity, convert, converter
 from docgen.web.helpers import json_body
 from docgen.web.schemas import BatchRequest, DocumentRequest
+from docgen.web.settings import current_settings
 
 bp = Blueprint("api_documents", __name__)
-
-
-def templates_dir():
-    return project_path(current_app.config["TEMPLATES_DIR"])
 
 
 def _key_id() -> int | None:
@@ -72,10 +68,10 @@ def kind_schema(kind: str) -> Any:
 def create_document() -> Response:
     """One document: DOCX or PDF, named, with its id in ``X-Document-Id``."""
     body = json_body(DocumentRequest)
-    data = fill_from_registry(db.session, body.data, ("data",))
     generated = ops.generate_document(
-        db.session, body.kind, body.lang, body.format, data,
-        templates=templates_dir(), convert=convert, api_key_id=_key_id(),
+        db.session, body.kind, body.lang, body.format, body.data,
+        templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
+        convert=convert, api_key_id=_key_id(),
     )
     response = attachment(generated.content, generated.filename, generated.media_type, 201)
     response.headers["X-Document-Id"] = generated.document.id
@@ -91,13 +87,18 @@ def create_batch() -> Any:
     if len(body.items) > int(config["BATCH_MAX_ITEMS"]):
         raise InvalidInput.at("/items", f"at most {config['BATCH_MAX_ITEMS']} items per batch")
     kind = get_kind(body.kind)
-    payloads = ops.validate_items(kind, body.items)
+    items = complete_items(db.session, kind.id, body.items)
+    payloads = ops.validate_items(kind, items, current_settings().rates_dir)
+    if kind.id == "financial_contract":
+        check_contracts(db.session, payloads, at="/items", indexed=True)
     if len(payloads) <= int(config["BATCH_SYNC_LIMIT"]):
         content = ops.zip_bytes(db.session, kind, body.lang, body.format, payloads,
-                                templates=templates_dir(), convert=converter().convert,
+                                templates=current_settings().TEMPLATES_DIR,
+                                rates_dir=current_settings().rates_dir,
+                                convert=converter().convert,
                                 api_key_id=_key_id(), parallel=capacity())
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")
-    job = jobs.submit(db.session, kind.id, body.lang, body.format, body.items, _key_id())
+    job = jobs.submit(db.session, kind.id, body.lang, body.format, items, _key_id())
     location = url_for(".get_job", job_id=job.id)
     return {"job": job.id, "status": job.status, "total": job.total, "url": location}, 202, \
         {"Location": location}

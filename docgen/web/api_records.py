@@ -15,14 +15,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 from sqlalchemy import select
 
-from docgen.config import project_path
-from docgen.errors import InvalidInput, NotFound, Problem, UnsupportedMedia, pointer
-from docgen.errors import TooLarge as TooLargeError
+from docgen.errors import InvalidInput, NotFound, Problem, TooLarge, UnsupportedMedia, pointer
 from docgen.forms.spec import get_spec
 from docgen.operations import records as record_ops
 from docgen.operations.forms import blank_form, form_specs, prefilled_form
 from docgen.store import records as ops
-from docgen.store.blobs import BlobStore, TooLarge
+from docgen.store.blobs import BlobStore
 from docgen.store.database import db
 from docgen.store.models import Blob, Record
 from docgen.web import uploads
@@ -30,16 +28,13 @@ from docgen.web.auth import current_key, require
 from docgen.web.headers import send_untrusted
 from docgen.web.helpers import int_arg, json_body
 from docgen.web.schemas import PrefillRequest, RecordPatch
+from docgen.web.settings import current_settings
 
 bp = Blueprint("api_records", __name__)
 
 
-def _forms_dir():
-    return project_path(current_app.config["FORMS_DIR"])
-
-
 def _spec_of(form_id: str) -> Any:
-    return form_specs(_forms_dir()).get(form_id)
+    return form_specs(current_settings().FORMS_DIR).get(form_id)
 
 
 def _grant(record: Record) -> dict[str, Any] | None:
@@ -60,7 +55,7 @@ def list_forms() -> Any:
          "fields": [{"name": f.name, "type": f.type, "required": f.required,
                      "prefill": f.prefill, "label": f.label.model_dump()}
                     for f in s.fields if f.type != "signature"]}
-        for s in form_specs(_forms_dir()).values()
+        for s in form_specs(current_settings().FORMS_DIR).values()
     ]}
 
 
@@ -68,7 +63,7 @@ def list_forms() -> Any:
 @require("documents")
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
-    form = blank_form(_forms_dir(), form_id)
+    form = blank_form(current_settings().FORMS_DIR, form_id)
     return send_file(io.BytesIO(form.content), mimetype="application/pdf",
                      download_name=form.filename, max_age=0)
 
@@ -77,9 +72,10 @@ def form_pdf(form_id: str) -> Response:
 @require("documents")
 def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
-    get_spec(form_id, _forms_dir())  # an unknown form is 404 before its body is read
+    get_spec(form_id, current_settings().FORMS_DIR)  # an unknown form is 404 before its body
     body = json_body(PrefillRequest)
-    form = prefilled_form(_forms_dir(), form_id, body.model_dump(exclude_none=True))
+    form = prefilled_form(current_settings().FORMS_DIR, form_id,
+                          body.model_dump(exclude_none=True), db.session)
     return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
                      download_name=form.filename, max_age=0)
 
@@ -133,7 +129,8 @@ def upload() -> Any:
         try:
             record, created = uploads.receive(storage, current_key())
         except TooLarge as exc:
-            raise TooLargeError(f"{_name(storage)} is larger than {limit} bytes") from exc
+            raise TooLarge(f"{_name(storage)} is larger than {limit} bytes",
+                           limit=limit) from exc
         received.append((_name(storage), record, created))
     uploads.settle([record for _name_, record, _created in received])
     entries = []

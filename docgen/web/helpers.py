@@ -24,7 +24,7 @@ def _refuse_cut_body(raw: bytes) -> None:
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(raw) >= limit \
             and request.environ["wsgi.input"].read(1):
-        raise TooLarge(f"the body is larger than {limit} bytes")
+        raise TooLarge(f"the body is larger than {limit} bytes", limit=limit)
 
 
 def raw_json() -> Any:

@@ -28,7 +28,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from docgen.config import project_path
+from docgen.convert.app import converter, job_capacity
 from docgen.documents.kinds import get_kind
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
 from docgen.operations import documents as ops
@@ -37,7 +37,7 @@ from docgen.store.blobs import BlobStore
 from docgen.store.database import db
 from docgen.store.models import Blob, Job, utcnow
 from docgen.web import heartbeat
-from docgen.web.converter import converter, job_capacity
+from docgen.web.settings import current_settings
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20
@@ -193,8 +193,9 @@ def _run(session: Session, job_id: str) -> None:
     job.heartbeat_at = utcnow()
     session.commit()
     kind = get_kind(job.kind)
-    items = json.loads(_blobs().read(job.items_sha256))
-    payloads = ops.validate_items(kind, items)
+    items = json.loads(_blobs().get(job.items_sha256))
+    settings = current_settings()
+    payloads = ops.validate_items(kind, items, settings.rates_dir)
 
     def progress(_index: int, _error: str | None) -> None:
         job.done += 1
@@ -203,7 +204,7 @@ def _run(session: Session, job_id: str) -> None:
     with tempfile.TemporaryFile() as out:
         errors = ops.write_zip(
             session, kind, job.lang, job.format, payloads, out,
-            templates=project_path(app_config()["TEMPLATES_DIR"]),
+            templates=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir,
             convert=_patient(converter().convert), api_key_id=job.api_key_id, job_id=job.id,
             on_item=progress, user_id=job.user_id, parallel=job_capacity(),
         )
@@ -234,10 +235,6 @@ def fail_interrupted(session: Session) -> int:
         job.finished_at = utcnow()
     session.flush()
     return len(stale)
-
-
-def app_config() -> Any:
-    return current_app.config
 
 
 def init_app(app: Flask) -> None:

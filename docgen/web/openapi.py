@@ -146,10 +146,11 @@ def _body_schema(models: list[type[BaseModel]]) -> dict[str, Any]:
 
 def build(app: Flask) -> dict[str, Any]:
     bodies = _bodies()
-    models = {m for _, ms in bodies.values() for m in ms} | {schemas.Problem}
+    models = {m for _, ms in bodies.values() for m in ms} | {schemas.ProblemBody}
     _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=str)],
                                  ref_template=REF)
     components = defs.get("$defs", {})
+    components["Problem"] = components.pop("ProblemBody")
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     paths: dict[str, Any] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

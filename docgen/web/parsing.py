@@ -11,11 +11,11 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
-from docgen.config import project_path
 from docgen.documents.tabular import Row
 from docgen.documents.xlsxguard import table_error
 from docgen.errors import InvalidInput, MalformedInput, Problem, TooLarge
@@ -39,7 +39,7 @@ class Parser:
                     timeout=float(c["PARSE_TIMEOUT"]),
                     memory_mb=int(c["PARSE_MEMORY_MB"]),
                     max_bytes=int(c["PARSE_MAX_MB"]) * 1_000_000,
-                    forms_dir=project_path(c["FORMS_DIR"]),
+                    forms_dir=Path(c["FORMS_DIR"]),
                     trust_roots=c["TRUST_ROOTS"],
                 )
                 self._pid = os.getpid()
@@ -80,7 +80,7 @@ def read_batch(content: bytes, filename: str) -> list[Row]:
     if "rows" in answer:
         return [Row(r["number"], r["where"], r["data"]) for r in answer["rows"]]
     failure = answer.get("error") or {}
-    problems = [Problem(p, m) for p, m in failure.get("problems") or []]
+    problems = [Problem(*p) for p in failure.get("problems") or []]
     if failure.get("code") == "invalid" and problems:
         error_class = MalformedInput if failure.get("status") == 400 else InvalidInput
         raise error_class(problems)

@@ -1,48 +1,59 @@
-"""A token bucket per API key, shared by every worker process of this machine.
+"""A token bucket per API key, in the database: shared by every process of every node.
 
-gunicorn runs several processes: a counter in each would let a key through N times its
-limit. The bucket of a key is a 16-byte file (tokens, time) under the instance folder,
-read and written under ``flock``; about 20 µs a request, no extra service to run. (Several
-machines behind a proxy would need a shared store such as Redis instead.)
+gunicorn runs several processes and a large installation several machines: a counter in
+each would let a key through N times its limit. The bucket of a key is one row of
+``rate_limits`` (tokens, when they were counted, whether the last request passed), taken
+by one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement: the database locks
+the row for the statement, so two nodes taking a token at once queue and neither sees a
+stale count. The same statement runs on SQLite (3.35 and later) and PostgreSQL. It is
+committed on a connection of its own, at once: a refused request rolls its own
+transaction back, not the count.
+
+The time is each node's clock (keep the nodes on NTP); a clock going back adds nothing.
 """
 
 from __future__ import annotations
 
-import fcntl
 import math
-import os
-import struct
 import time
-from pathlib import Path
 
-_STATE = struct.Struct("<dd")
+from sqlalchemy import Engine, text
+
+# One statement, the same on SQLite and PostgreSQL. In ON CONFLICT DO UPDATE every SET
+# expression reads the row as it was before the statement: ``allowed`` and ``tokens`` see
+# the same count. The refill is min(burst, tokens + max(0, now - stamp) * rate), written
+# with CASE (SQLite's MIN of two values is PostgreSQL's LEAST).
+_REFILL = ("(CASE WHEN rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
+           "THEN :now - rate_limits.stamp ELSE 0 END) * :rate > :burst THEN :burst "
+           "ELSE rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
+           "THEN :now - rate_limits.stamp ELSE 0 END) * :rate END)")
+_TAKE = text(
+    "INSERT INTO rate_limits (key, tokens, stamp, allowed) VALUES (:key, :burst - 1, :now, 1) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    f"tokens = CASE WHEN {_REFILL} >= 1 THEN {_REFILL} - 1 ELSE {_REFILL} END, "
+    "stamp = CASE WHEN rate_limits.stamp > :now THEN rate_limits.stamp ELSE :now END, "
+    f"allowed = CASE WHEN {_REFILL} >= 1 THEN 1 ELSE 0 END "
+    "RETURNING tokens, allowed"
+)
 
 
 class RateLimiter:
     """``per_minute`` requests a minute on average, with bursts up to ``burst``."""
 
-    def __init__(self, directory: Path, per_minute: int, burst: int):
-        self.directory = Path(directory)
+    def __init__(self, engine: Engine, per_minute: int, burst: int):
+        self.engine = engine
         self.rate = per_minute / 60.0
         self.burst = max(1, burst)
         self.enabled = per_minute > 0
 
-    def hit(self, key: str) -> int:
+    def hit(self, key: str, now: float | None = None) -> int:
         """Take one token for ``key``; return 0 if allowed, else seconds to wait."""
         if not self.enabled:
             return 0
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.directory / f"{key}.bucket", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            raw = os.pread(fd, _STATE.size, 0)
-            now = time.time()
-            tokens, last = _STATE.unpack(raw) if len(raw) == _STATE.size else (self.burst, now)
-            tokens = min(self.burst, tokens + max(0.0, now - last) * self.rate)
-            if tokens >= 1:
-                os.pwrite(fd, _STATE.pack(tokens - 1, now), 0)
-                return 0
-            os.pwrite(fd, _STATE.pack(tokens, now), 0)
-            return max(1, math.ceil((1 - tokens) / self.rate))
-        finally:
-            os.close(fd)  # releases the lock
+        now = time.time() if now is None else now
+        values = {"key": key, "now": float(now), "rate": self.rate, "burst": float(self.burst)}
+        with self.engine.begin() as connection:
+            left, allowed = connection.execute(_TAKE, values).one()
+        if allowed:
+            return 0
+        return max(1, math.ceil((1 - float(left)) / self.rate))

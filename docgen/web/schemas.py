@@ -66,16 +66,20 @@ class PrefillRequest(Envelope):
     values: dict[str, Any]
 
 
-class Problem(BaseModel):
-    """An error, as ``application/problem+json``."""
+class ProblemBody(BaseModel):
+    """An error, as ``application/problem+json`` (the OpenAPI document calls it Problem)."""
 
     type: str
     title: str
     status: int
     detail: str
+    code: str = Field(description="What went wrong, as a stable code (e.g. not-found)")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="The values the code's message quotes"
+    )
     instance: str | None = None
-    errors: list[dict[str, str]] | None = Field(
-        None, description="For invalid input: [{pointer, message}]"
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="For invalid input: [{pointer, message, code, params}]"
     )
 
 

@@ -28,6 +28,7 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from docgen import metrics
 from docgen.errors import InvalidInput
 from docgen.operations import records as ops
 from docgen.operations.grants import final_grant
@@ -132,7 +133,7 @@ def parse_record(app: Flask, record_id: int) -> None:
                 return
             sha, filename = record.sha256, record.filename
             session.commit()
-            data = app.extensions["docgen.blobs"].read(sha)
+            data = app.extensions["docgen.blobs"].get(sha)
             limit = float(config["PARSE_TIMEOUT"])
             retries = int(config["PARSE_RETRIES"])
             for attempt in range(retries + 1):
@@ -148,6 +149,7 @@ def parse_record(app: Flask, record_id: int) -> None:
             ops.complete_record(session, record, answer,
                                 lambda r: final_grant(session, r, config["RATES_DIR"]))
             session.commit()
+            metrics.parsed(record.status)
         finally:
             session.close()
 

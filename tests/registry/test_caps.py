@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from docgen.config import settings
+from docgen.config import Settings
 from docgen.domain.grant import QuoteRequest
 from docgen.errors import InvalidInput
 from docgen.operations.registry import check_caps, import_seeds
@@ -40,7 +40,7 @@ def ka107(session):
 
 
 def _quote(session, **data):
-    quote = quote_grant(QuoteRequest.model_validate(data), settings()["RATES_DIR"])
+    quote = quote_grant(QuoteRequest.model_validate(data), Settings.load().rates_dir)
     check_caps(session, quote)
     return quote
 

@@ -196,3 +196,39 @@ def test_the_commands_import_and_export(tmp_path):
         "line 45: /iias-get-response/iia/in-effect: 'maybe' is not a boolean value"
         in refused.stderr
     )
+
+
+def _iia(document: bytes) -> etree._Element:
+    return parse_xml(document).find(f"{{{IIA_NS}}}iia")
+
+
+def test_the_iia_hash_is_the_official_one():
+    """The EWP example carries the hash the IIAs API's XSLT (v7) gives: ours is the same."""
+    from docgen.registry.ewp.iia import iia_hash, text_to_hash
+
+    iia = _iia(EXAMPLE)
+    assert iia_hash(iia) == iia.findtext(f"{{{IIA_NS}}}iia-hash")
+    assert iia_hash(iia) == "e950faa83a799cf45839e7915db88ed51575babe7845c1219dfde54ce30a61e4"
+    text = text_to_hash(iia)
+    assert text.startswith(
+        "_iia-id_1=0f7a5682-faf7-49a7-9cc7-ec486c49a281__iia-id_2=1954991__cooperation-"
+        "conditions.student-studies-mobility-spec.sending-hei-id=uw.edu.pl_"
+    )
+    assert "contact" not in text  # contacts are no terms of the agreement
+    # A contact changed: the same hash; a number of places changed: another one.
+    before = iia_hash(iia)
+    spec = iia.find(f".//{{{IIA_NS}}}staff-teacher-mobility-spec")
+    contact = etree.Element(f"{{{IIA_NS}}}sending-contact")
+    etree.SubElement(contact, "{https://example.org/contact}contact-name").text = "Ana Pop"
+    spec.find(f"{{{IIA_NS}}}sending-ounit-id").addnext(contact)
+    assert iia_hash(iia) == before
+    spec.find(f"{{{IIA_NS}}}mobilities-per-year").text = "3"
+    assert iia_hash(iia) != before
+
+
+def test_an_exported_agreement_carries_its_official_hash(session, warsaw):
+    from docgen.registry.ewp.iia import iia_hash
+
+    row = import_agreement_iia(session, EXAMPLE, None)
+    iia = _iia(export_agreement_iia(session, row.id))
+    assert iia.findtext(f"{{{IIA_NS}}}iia-hash") == iia_hash(iia)

@@ -152,3 +152,126 @@ def test_an_ewp_file_is_imported_from_the_page(app, client, registry):
     assert la.json["receiving"]["name_en"] == "UW"
     bad = post(b"<?xml version='1.0'?>\n<la><oops></la>", "bad.xml")
     assert bad.status_code == 422 and "line 2: not well-formed XML" in bad.text
+
+
+def test_an_officer_edits_the_contacts(client, registry):
+    _sign_in(client, "officer", "en")
+    path = f"/partners/{registry}"
+    page = client.get(path).text
+    assert 'name="contacts.0.name"' in page  # one empty row to start from
+    token = _token(client, path)
+    row = {
+        "contacts.0.name": "Dragan Janković",
+        "contacts.0.role": "departmental_coordinator",
+        "contacts.0.position": "Vice-Dean",
+        "csrf_token": token,
+    }
+    bad = client.post(f"{path}/contacts", data={**row, "contacts.0.email": "not-an-e-mail"})
+    assert bad.status_code == 422
+    assert 'id="f-contacts-0-email-err"' in bad.text
+    assert 'value="Dragan Janković"' in bad.text  # what was typed stays
+    good = client.post(f"{path}/contacts", data={**row, "contacts.0.email": "dj@ni.ac.rs"})
+    assert good.status_code == 302
+    page = client.get(path).text
+    assert 'value="dj@ni.ac.rs"' in page
+    history = page.split('id="h-history"')[1]
+    assert "/contacts" in history and "Dragan Janković" in history
+    # Removing every row removes the contacts, and says so in the history.
+    assert client.post(f"{path}/contacts", data={"csrf_token": token}).status_code == 302
+    with client.application.app_context():
+        assert store.get_institution(db.session, registry).data.get("contacts", []) == []
+
+
+def test_an_officer_adds_and_changes_an_agreement(client, registry):
+    _sign_in(client, "officer", "en")
+    new = f"/partners/{registry}/agreements/new"
+    page = client.get(new).text
+    assert 'name="conditions.__i__.mobility_type"' in page  # rows added by the page
+    token = _token(client, new)
+    data = {
+        "type": "ka171",
+        "academic_years.0": "2026-2027",
+        "in_effect": "true",
+        "conditions.0.direction": "incoming",
+        "conditions.0.mobility_type": "SMS",
+        "conditions.0.subject_areas.0.isced": "0712",
+        "conditions.0.eqf.0": "7",
+        "conditions.0.mobilities": "2",
+        "conditions.0.days_per_mobility": "150",
+        "csrf_token": token,
+    }
+    bad = client.post(new, data={**data, "academic_years.0": "2026"})
+    assert bad.status_code == 422 and 'id="f-academic_years-0-err"' in bad.text
+    created = client.post(new, data=data)
+    assert created.status_code == 302
+    path = created.location.split("?")[0]
+    page = client.get(path).text
+    assert 'value="150"' in page and "Saved." not in page
+    changed = client.post(path, data={**data, "conditions.0.mobilities": "3"})
+    assert changed.status_code == 302
+    page = client.get(path).text
+    history = page.split('id="h-history"')[1]
+    assert "officer@upt.ro" in history and "/conditions" in history
+    assert "KA171" in client.get(f"/partners/{registry}").text
+
+
+def test_a_viewer_cannot_change_contacts_or_agreements(client, registry):
+    _sign_in(client, "viewer", "en")
+    path = f"/partners/{registry}"
+    token = _token(client, path)
+    assert client.post(f"{path}/contacts", data={"csrf_token": token}).status_code == 403
+    new = f"{path}/agreements/new"
+    assert client.post(new, data={"type": "mou", "csrf_token": token}).status_code == 403
+    assert "disabled" in client.get(new).text
+
+
+def test_the_selection_takes_its_places_from_an_agreement(app, client, registry):
+    with app.app_context():
+        row = store.create_agreement(
+            db.session,
+            Agreement.model_validate(
+                {
+                    "type": "ka171",
+                    "partner_id": registry,
+                    "conditions": [
+                        {
+                            "direction": "incoming",
+                            "mobility_type": "SMS",
+                            "subject_areas": [{"isced": "0712"}],
+                            "eqf": [7],
+                            "mobilities": 1,
+                            "days_per_mobility": 150,
+                        }
+                    ],
+                }
+            ),
+            None,
+        )
+        db.session.commit()
+        agreement_id = row.id
+    _sign_in(client, "officer", "ro")
+    page = client.get("/selection").text
+    # The criteria sets by their names in the page's language, the agreements to choose.
+    assert ">Selecția personalului incoming pentru mobilități de predare și formare<" in page
+    assert f'<option value="{agreement_id}"' in page
+    place = f"A{agreement_id}-0712-EQF7"
+    candidates = (
+        "id;name;scores.grade;scores.language;scores.motivation;scores.interview;preferences;"
+        "ranking_position;eligible;early_career\n"
+        f"c1;Ana Popović;18.5;B2;15;25;{place};1;true;false\n"
+        f"c2;Marko Jovanović;19;C1;18;28;{place};2;true;false\n"
+    )
+    ranked = client.post(
+        "/selection",
+        data={
+            "criteria_set": "incoming-students",
+            "published_at": "2026-03-10T12:00",
+            "agreements": str(agreement_id),
+            "file": (io.BytesIO(candidates.encode()), "candidates.csv"),
+            "csrf_token": _token(client, "/selection"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert ranked.status_code == 200, ranked.text
+    ranking = ranked.text.split('id="ranking"')[1]
+    assert "Marko Jovanović" in ranking and "University of Niš" in ranked.text

@@ -6,6 +6,7 @@ and its log is kept in a file (a pipe could fill up and block the server).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -136,6 +137,24 @@ class Service:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def log_entries(self) -> list[dict]:
+        """The service's JSON log lines (LOG_FORMAT=json, the default), parsed."""
+        entries = []
+        for line in self.log().splitlines():
+            if line.startswith("{"):
+                with contextlib.suppress(ValueError):
+                    entries.append(json.loads(line))
+        return entries
+
+    def request_pid(self, method: str, route: str, status: int) -> int | None:
+        """The worker process that answered the first such request, from the log."""
+        for entry in self.log_entries():
+            if entry.get("logger") == "docgen.web.requests" and \
+                    (entry.get("method"), entry.get("route"), entry.get("status")) == \
+                    (method, route, status):
+                return int(entry["pid"])
+        return None
 
     def processes(self) -> dict[int, str]:
         assert self.proc is not None

@@ -13,14 +13,18 @@ from docgen.store.keys import revoke_key
 def test_health_and_readiness(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json["checks"]["database"] == "ok"
+    assert ready.status_code == 200
+    checks = ready.json["checks"]
+    assert {"database", "storage", "converter"} <= set(checks)
+    assert checks["database"]["status"] == "ok" and checks["database"]["latency_ms"] >= 0
 
 
 def test_readiness_fails_without_database(make_app, tmp_path):
     app = make_app(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503 and response.headers["Retry-After"]
-    assert response.json["checks"]["database"].startswith("unreachable")
+    database = response.json["checks"]["database"]
+    assert database["status"] == "down" and database["detail"].startswith("unreachable")
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # docgen's own gunicorn application, without the PDF service (not needed to refuse).
 SERVER = """
 import sys
-from docgen.web.serve import PdfService, Server
+from docgen.convert.service import ServiceProcess as PdfService
+from docgen.web.serve import Server
 Server({"bind": sys.argv[1], "workers": 1, "worker_class": "gthread", "threads": 2,
         "accesslog": None, "errorlog": "-"}, PdfService()).run()
 """

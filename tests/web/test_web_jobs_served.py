@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,13 +52,8 @@ def test_a_job_whose_worker_is_killed_fails_with_the_reason_within_a_minute(
         service.start(workers=2)
         token = service.token("documents")
         url = _submit(service, token, _items(80, "KILL"))
-        match = re.search(
-            r"\[(\d+)\] INFO docgen\.web\.requests: \w+ POST "
-            r"/api/v1/documents/batch 202",
-            service.log(),
-        )
-        assert match, service.log()[-2000:]
-        worker = int(match.group(1))
+        worker = service.request_pid("POST", "/api/v1/documents/batch", 202)
+        assert worker, service.log()[-2000:]
         deadline = time.monotonic() + 120
         while (job := _job(service, token, url))["done"] < 2:
             assert job["status"] in {"queued", "running"}, job

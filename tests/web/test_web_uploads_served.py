@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -103,11 +102,9 @@ def test_an_upload_cut_by_a_killed_worker_is_read_by_another(tmp_path, templates
         status, body, _took = _upload(service, token, "slower.pdf", SLOWER.read_bytes())
         assert status == 202, body  # still being read by the worker that took it
         record_id = body["uploads"][0]["record"]["id"]
-        match = re.search(
-            r"\[(\d+)\] INFO docgen\.web\.requests: \w+ POST /api/v1/uploads 202", service.log()
-        )
-        assert match, service.log()[-2000:]
-        os.kill(int(match.group(1)), signal.SIGKILL)
+        pid = service.request_pid("POST", "/api/v1/uploads", 202)
+        assert pid, service.log()[-2000:]
+        os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
         status, _headers, listed = service.request(
             "GET", "/api/v1/records?status=received", headers={"Authorization": f"Bearer {token}"}

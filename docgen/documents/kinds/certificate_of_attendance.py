@@ -13,6 +13,7 @@ from docgen.documents.kinds.base import Kind
 from docgen.documents.labels import label
 from docgen.domain.common import Activity, Institution, Model, NonEmpty, Person, Representative
 from docgen.domain.mobility import Period, ProjectCode
+from docgen.domain.reasons import invalid
 from docgen.rules.calendar import calendar_days
 
 
@@ -40,11 +41,11 @@ class CertificateOfAttendance(Model):
     @model_validator(mode="after")
     def _consistent(self) -> CertificateOfAttendance:
         if self.end < self.start:
-            raise ValueError("end: must not be before start")
+            raise invalid("end_before_start", "end")
         if self.activity is Activity.STA and self.teaching_hours is None:
-            raise ValueError("teaching_hours: is required for a teaching mobility (STA)")
+            raise invalid("sta_teaching_hours", "teaching_hours")
         if self.issued_on < self.end:
-            raise ValueError("issued_on: a certificate is issued on or after the last day")
+            raise invalid("issued_before_end", "issued_on")
         return self
 
 
@@ -70,7 +71,7 @@ KIND = Kind(
     "certificate_of_attendance",
     {"ro": "Certificat de participare", "en": "Certificate of attendance"},
     CertificateOfAttendance,
-    certificate_context,
+    lambda p, lang, _rates: certificate_context(p, lang),
     lambda p: p.reference,
     order=30,
 )

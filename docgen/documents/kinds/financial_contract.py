@@ -11,24 +11,27 @@ from docgen.documents.filters import filters
 from docgen.documents.kinds.base import Kind
 from docgen.documents.labels import label
 from docgen.domain.financial_contract import FinancialContract
-from docgen.errors import InvalidInput, Problem
+from docgen.errors import InvalidInput
 from docgen.rules.grants import Line, Quote, quote_grant
 
 # Where a grant problem sits in the contract payload (the quote's pointers are its own).
 _QUOTE_POINTERS = {"/call": "/call/rate_table", "/prefinancing_percent": "/prefinancing_percent"}
 
 
-def contract_quote(payload: FinancialContract) -> Quote:
-    """Compute the contract's money with the rules; problems point into the contract."""
+def contract_quote(payload: FinancialContract, rates_dir: str = "") -> Quote:
+    """Compute the contract's money with the rules; problems point into the contract.
+
+    ``rates_dir`` holds the extra rate tables (the RATES_DIR setting) beside the shipped ones.
+    """
     try:
-        return quote_grant(payload.quote_request())
+        return quote_grant(payload.quote_request(), rates_dir)
     except InvalidInput as exc:
         moved = []
         for p in exc.problems:
             head = "/" + p.pointer.split("/")[1] if p.pointer else ""
             target = _QUOTE_POINTERS.get(head)
             where = target + p.pointer[len(head) :] if target else "/mobility" + p.pointer
-            moved.append(Problem(where, p.message))
+            moved.append(p.at(where))
         raise InvalidInput(moved) from exc
 
 
@@ -112,8 +115,10 @@ def grant_context(quote: Quote, lang: str) -> dict[str, Any]:
     }
 
 
-def financial_contract_context(payload: FinancialContract, lang: str) -> dict[str, Any]:
-    quote = contract_quote(payload)
+def financial_contract_context(
+    payload: FinancialContract, lang: str, rates_dir: str = ""
+) -> dict[str, Any]:
+    quote = contract_quote(payload, rates_dir)
     m = payload.mobility
     mobility = m.model_dump(
         exclude={"host", "origin", "destination", "actual", "department_director"}

@@ -86,7 +86,7 @@ KIND = Kind(
     "learning_agreement",
     {"ro": "Acord de studii", "en": "Learning Agreement for Studies"},
     LearningAgreement,
-    learning_agreement_context,
+    lambda p, lang, _rates: learning_agreement_context(p, lang),
     lambda p: p.reference,
     order=10,
 )

@@ -27,6 +27,7 @@ from docgen.domain.common import (
     Representative,
 )
 from docgen.domain.mobility import AcademicYear
+from docgen.domain.reasons import invalid
 from docgen.rules.calendar import calendar_days
 
 
@@ -53,7 +54,7 @@ class LetterOfNomination(Model):
         if self.activity not in STUDENT_ACTIVITIES:
             raise ValueError("activity: a nomination is for a student mobility (SMS or SMT)")
         if self.end < self.start:
-            raise ValueError("end: must not be before start")
+            raise invalid("end_before_start", "end")
         if self.issued_on > self.start:
             raise ValueError("issued_on: a nomination is issued before the mobility starts")
         return self
@@ -84,7 +85,7 @@ KIND = Kind(
     "letter_of_nomination",
     {"ro": "Scrisoare de nominalizare", "en": "Letter of nomination"},
     LetterOfNomination,
-    letter_of_nomination_context,
+    lambda p, lang, _rates: letter_of_nomination_context(p, lang),
     lambda p: p.reference,
     order=50,
 )

@@ -17,7 +17,7 @@ from docgen.documents.kinds.base import Kind
 from docgen.documents.labels import label
 from docgen.domain.common import Activity, Institution, Model, NonEmpty
 from docgen.domain.mobility import AcademicYear, ProjectCode
-from docgen.errors import InvalidInput, Problem
+from docgen.errors import InvalidInput
 from docgen.rules.selection import rank_candidates
 
 
@@ -65,7 +65,7 @@ def minutes_ranking(payload: SelectionMinutes) -> dict[str, Any]:
     try:
         ranking = rank_candidates(payload.selection)
     except InvalidInput as exc:
-        moved = [Problem("/selection" + p.pointer, p.message) for p in exc.problems]
+        moved = [p.at("/selection" + p.pointer) for p in exc.problems]
         raise InvalidInput(moved) from exc
     activity = payload.call.activity.value
     if activity not in ranking["activities"]:
@@ -149,7 +149,7 @@ KIND = Kind(
     "selection_minutes",
     {"ro": "Proces-verbal de selecție", "en": "Selection minutes"},
     SelectionMinutes,
-    selection_minutes_context,
+    lambda p, lang, _rates: selection_minutes_context(p, lang),
     lambda p: p.number,
     order=40,
 )

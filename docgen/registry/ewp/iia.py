@@ -8,9 +8,10 @@ places per year, months or days per year, languages, subject areas, EQF levels, 
 other terms and the home side's coordinators (name and e-mail). Exporting, importing and
 exporting again gives the same document.
 
-``iia-hash`` is the SHA-256 of the canonical (C14N) ``cooperation-conditions`` element:
-the official hash goes through an XSLT of the IIAs API that is not shipped here, so a
-partner comparing hashes must recompute its own.
+``iia-hash`` is the official one of IIAs API v7: the SHA-256 of the "text to hash" that the
+API's XSLT (``transform_version_7.xsl``) builds from the partners' IIA ids and the
+cooperation conditions; :func:`text_to_hash` builds the same text in Python (lxml has no
+XSLT 2.0), so that a partner's hash and ours agree.
 """
 
 from __future__ import annotations
@@ -134,8 +135,84 @@ def _export_condition(
         _e(spec, "total-days-per-year", condition.total_days)
 
 
-def conditions_hash(conditions: etree._Element) -> str:
-    return hashlib.sha256(etree.tostring(conditions, method="c14n", exclusive=True)).hexdigest()
+def _local(element: etree._Element | None) -> str:
+    if element is None or not isinstance(element.tag, str):
+        return ""
+    return etree.QName(element).localname
+
+
+def _parent(element: etree._Element | None) -> etree._Element | None:
+    return element.getparent() if element is not None else None
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    for child in element:
+        if _local(child) == name:
+            return child
+    return None
+
+
+def _string(element: etree._Element | None) -> str:
+    """An element's string value (all its text), as XPath gives it."""
+    if element is None:
+        return ""
+    return "".join(element.itertext())
+
+
+def _undefined(element: etree._Element) -> bool:
+    return element.get("not-yet-defined") in ("true", "1")
+
+
+LEAVES_LEFT_OUT = ("receiving-first-academic-year-id", "receiving-last-academic-year-id")
+CONTACTS = ("sending-contact", "receiving-contact")
+
+
+def text_to_hash(iia: etree._Element) -> str:
+    """The text the IIAs API v7 hashes for one ``<iia>``: terminated-as-a-whole, then each
+    partner's IIA id by position, then per mobility each leaf (and each attribute) as
+    ``_grandparent.parent.name=value_``, contacts, undefined elements and the academic
+    years left out, and the first and last academic year at the end of the mobility."""
+    parts: list[str] = []
+    conditions = _child(iia, "cooperation-conditions")
+    if conditions is not None and conditions.get("terminated-as-a-whole") in ("true", "1"):
+        parts.append("_@terminated-as-a-whole@_")
+    partners = [child for child in iia if _local(child) == "partner"]
+    for position, partner in enumerate(partners, 1):
+        parts.append(f"_iia-id_{position}={_string(_child(partner, 'iia-id'))}_")
+    for mobility in conditions if conditions is not None else ():
+        if not isinstance(mobility.tag, str):
+            continue
+        for element in mobility.iterdescendants():
+            if not isinstance(element.tag, str):
+                continue
+            ancestors = list(element.iterancestors())
+            if any(_local(a) in CONTACTS for a in ancestors):
+                continue
+            if _local(element) in LEAVES_LEFT_OUT:
+                continue
+            if _undefined(element) or any(_undefined(a) for a in ancestors):
+                continue
+            parent = _parent(element)
+            grandparent = _parent(parent)
+            for name, value in element.attrib.items():
+                attribute = etree.QName(name).localname
+                if attribute in ("not-yet-defined", "v6-value"):
+                    continue
+                where = f"{_local(grandparent)}.{_local(parent)}.{_local(element)}.{attribute}"
+                parts.append(f"_@{where}={value}@_")
+            if not any(isinstance(child.tag, str) for child in element):
+                value = _string(element)
+                if _local(element) == "isced-f-code" and element.get("v6-value"):
+                    value = element.get("v6-value", "")
+                parts.append(f"_{_local(grandparent)}.{_local(parent)}.{_local(element)}={value}_")
+        for name in LEAVES_LEFT_OUT:
+            parts.append(f"_{name}={_string(_child(mobility, name))}_")
+    return "".join(parts)
+
+
+def iia_hash(iia: etree._Element) -> str:
+    """The ``iia-hash`` of one ``<iia>`` (IIAs API v7)."""
+    return hashlib.sha256(text_to_hash(iia).encode("utf-8")).hexdigest()
 
 
 def export_iia(
@@ -178,7 +255,7 @@ def export_iia(
         )
     if problems:
         raise InvalidInput(problems)
-    _e(iia, "iia-hash", conditions_hash(conditions))
+    _e(iia, "iia-hash", iia_hash(iia))
     validate(root)  # what we send must be valid: a failure here is a bug of ours
     return serialise(root)
 

@@ -32,6 +32,22 @@
     }
   });
 
+  // An institution picked from the registry fills its group's fields (still editable).
+  document.addEventListener("change", function (event) {
+    var pick = event.target.closest("select[data-pick]");
+    if (!pick) { return; }
+    var option = pick.options[pick.selectedIndex];
+    if (!option || !option.dataset.fill) { return; }
+    var fill = JSON.parse(option.dataset.fill);
+    var group = pick.closest("fieldset, [data-row]");
+    Object.keys(fill).forEach(function (key) {
+      var input = group.querySelector('[name="' + pick.dataset.pick + "." + key + '"]');
+      if (!input) { return; }
+      input.value = fill[key];
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+
   // Drag and drop onto a drop zone fills its file input.
   document.querySelectorAll("[data-dropzone]").forEach(function (zone) {
     var input = zone.querySelector("input[type=file]");

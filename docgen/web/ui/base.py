@@ -1,20 +1,23 @@
-"""The ``ui`` blueprint and what its pages share: the layout's context, errors as pages."""
+"""The ``ui`` blueprint and what its pages share: the layout's context.
+
+Errors become pages in :mod:`docgen.web.errors` (the one handler of the API and the
+pages), their words in :mod:`docgen.web.ui.messages`.
+"""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, send_file
-from flask_babel import gettext as _
+from flask import Blueprint, request, send_file
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
 
-from docgen.errors import DocgenError, InvalidInput
 from docgen.web.ui import access
 from docgen.web.ui.i18n import LANGUAGE_NAMES, current_lang
-from docgen.web.ui.labels import translate_message
+from docgen.web.ui.messages import grant_reason, problem_text, problems_text, selection_reason
 from docgen.web.ui.schemaform import labels
+
+__all__ = ["bp", "problem_text", "problems_text", "status_label", "wants_json"]
 
 bp = Blueprint("ui", __name__)
 bp.before_request(access.before_request)
@@ -33,11 +36,6 @@ NAV = [
     ("ui.records", _l("Records")), ("ui.partners", _l("Partners")),
     ("ui.selection", _l("Selection")),
 ]
-ERROR_TITLES = {
-    400: _l("The request could not be read"), 403: _l("Not allowed"), 404: _l("Not found"),
-    413: _l("The file is too large"), 422: _l("Some values are not right"),
-    502: _l("The conversion failed"), 503: _l("Busy, try again in a moment"),
-}
 
 
 def status_label(status: str | None) -> str:
@@ -51,35 +49,8 @@ def _layout() -> dict[str, Any]:
             "csrf_token": access.csrf_token, "lang": current_lang(),
             "languages": LANGUAGE_NAMES, "nav": NAV, "status_label": status_label,
             "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
-            "field_labels": labels}
-
-
-def problems_text(exc: DocgenError) -> list[str]:
-    """An error's problems in the page's language, each with where it was found."""
-    if isinstance(exc, InvalidInput):
-        return [f"{p.pointer}: {translate_message(p.message)}" if p.pointer
-                else translate_message(p.message) for p in exc.problems]
-    return [exc.detail]
-
-
-def error_page(status: int, detail: str | list[str]) -> tuple[str, int]:
-    lines = detail if isinstance(detail, list) else [detail]
-    title = ERROR_TITLES.get(status, _l("Something went wrong"))
-    return render_template("error.html", title=title, lines=lines, status=status), status
-
-
-@bp.errorhandler(DocgenError)
-def _docgen_error(exc: DocgenError) -> tuple[str, int]:
-    return error_page(exc.status, problems_text(exc))
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> tuple[str, int]:
-    status = exc.code or 500
-    if status == 413:
-        limit = current_app.config["MAX_UPLOAD_MB"]
-        return error_page(413, _("Files sent at once may not exceed %(mb)s MB.", mb=limit))
-    return error_page(status, exc.description or "")
+            "field_labels": labels, "selection_reason": selection_reason,
+            "grant_reason": grant_reason}
 
 
 def wants_json() -> bool:

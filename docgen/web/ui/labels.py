@@ -2,20 +2,13 @@
 
 The payload models name their fields in English snake case; staff read these labels
 instead (Romanian in ``translations/ro``). Validation messages come from
-:mod:`docgen.domain.validation` in English; :func:`translate_problem` puts them through
-the catalog, the numbers they quote kept.
+:mod:`docgen.domain.validation` as codes with parameters; their English templates are
+marked here for the catalog and :mod:`docgen.web.ui.messages` fills them in.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-
-from docgen.documents.xlsxguard import TABLE_MESSAGES
-from docgen.domain.validation import _MESSAGES
 
 LABELS = {
     "academic_year": _l("Academic year"), "action": _l("Action"), "activity": _l("Activity"),
@@ -68,6 +61,19 @@ LABELS = {
     "table_c": _l("Table C: virtual components"), "teaching_hours": _l("Teaching hours"),
     "title": _l("Title"), "travel_days": _l("Travel days"), "university": _l("University"),
     "virtual": _l("Virtual period"), "visiting_type": _l("Visiting type"),
+    # The registry's agreements and contacts (their pages' forms).
+    "agreement": _l("Agreement"), "type": _l("Type"), "status": _l("Status"),
+    "in_effect": _l("In effect (signed)"), "iia_id": _l("Our EWP agreement id"),
+    "partner_iia_id": _l("The partner's EWP agreement id"),
+    "partner_iia_code": _l("The partner's agreement code"), "source": _l("Source"),
+    "notes": _l("Notes"), "mobility_type": _l("Mobility type"),
+    "subject_areas": _l("Fields of education (ISCED-F)"),
+    "mobilities": _l("Number of mobilities"), "total_months": _l("Months in total"),
+    "total_days": _l("Days in total"), "days_per_mobility": _l("Funded days per place"),
+    "teaching_days": _l("Teaching or training days in total"),
+    "transport_days": _l("Travel days in total"), "languages": _l("Languages"),
+    "level": _l("Level (CEFR)"), "blended": _l("Blended mobility"),
+    "coordinators": _l("Coordinators"), "phone": _l("Phone"),
 }
 
 ENUMS = {
@@ -86,6 +92,20 @@ ENUMS = {
     ("reason", "extending_mobility"): _l("mobility extended"),
     ("reason", "adding_virtual"): _l("virtual component added"),
     ("reason", "other"): _l("other"),
+    ("role", "legal_representative"): _l("legal representative"),
+    ("role", "institutional_coordinator"): _l("institutional coordinator"),
+    ("role", "departmental_coordinator"): _l("departmental coordinator"),
+    ("role", "international_office"): _l("international office"),
+    ("role", "contact"): _l("contact person"),
+    ("type", "ka131"): _l("KA131 inter-institutional agreement"),
+    ("type", "ka171"): _l("KA171 international credit mobility"),
+    ("type", "ka103"): _l("KA103 (2014-2020)"), ("type", "ka107"): _l("KA107 (2014-2020)"),
+    ("type", "mou"): _l("memorandum of understanding"),
+    ("type", "framework"): _l("framework agreement"),
+    ("type", "eea"): _l("EEA and Norway grants (SEE)"),
+    ("type", "semp"): _l("Swiss-European Mobility Programme (SEMP)"),
+    ("status", "new"): _l("new"), ("status", "amended"): _l("amended"),
+    ("status", "active"): _l("active"), ("status", "expired"): _l("expired"),
 }
 
 # The messages of docgen.domain.validation, marked for the catalog (a test keeps the two
@@ -103,6 +123,35 @@ MESSAGES = (
     _l("must have at most {decimal_places} decimals"), _l("must be one of {expected}"),
     _l("must not contain the control character {char}"),
     _l("must be a date between {low} and {high}"),
+    # docgen.domain.reasons
+    _l("must not be before start"),
+    _l("is required for a teaching mobility (STA)"),
+    _l("a certificate is issued on or after the last day"),
+    _l("must be an Erasmus code such as 'RO TIMISOA01'"),
+    _l("is not a valid Romanian CNP ({reason})"),
+    _l("is not a valid IBAN ({reason})"),
+    _l("is not a valid BIC/SWIFT code ({reason})"),
+    _l("does not match the CNP, which says born on {born}"),
+    _l("give both lat and lon"),
+    _l("give city and country, or lat and lon"),
+    _l("is required for a Visiting@UPT contract"),
+    _l("is {place} but the host institution is in {host}"),
+    _l("is required on a contract"),
+    _l("at most 2 travel days with standard travel"),
+    _l("must not be before the start"),
+    _l("must carry its UTC offset"),
+    _l("is not the day of the timestamp"),
+    _l("is required on a learning agreement"),
+    _l("must be an Erasmus+ project code such as 2022-1-RO01-KA131-HED-000054947"),
+    _l("must be an academic year such as 2026-2027"),
+    _l("must be between {low} and {high}"),
+    _l("must be {listed}"),
+    _l("must be {listed} ({source})"),
+    _l("duplicate place id '{id}' (first at {first})"),
+    _l("duplicate candidate id '{id}' (first at {first})"),
+    _l("unknown place '{id}'"),
+    _l("place '{id}' is already listed"),
+    _l("unknown criteria set '{id}' (known: {known})"),
 )
 
 # The messages of a refused batch file (docgen.documents.xlsxguard.TABLE_MESSAGES), marked
@@ -148,26 +197,6 @@ def field_label(key: str, fallback: str) -> str:
 def enum_label(key: str, value: str) -> str:
     label = ENUMS.get((key, value))
     return str(label) if label is not None else value
-
-
-@cache
-def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    found = []
-    templates = set(_MESSAGES.values()) | set(TABLE_MESSAGES.values())
-    for template in sorted(templates, key=len, reverse=True):
-        regex = re.escape(template)
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", regex)
-        found.append((re.compile(f"^{regex}$"), template))
-    return found
-
-
-def translate_message(message: str) -> str:
-    """The validation message in the page's language (unchanged when unknown)."""
-    for regex, template in _patterns():
-        match = regex.match(message)
-        if match:
-            return gettext(template).format(**match.groupdict())
-    return message
 
 
 # Issues found on returned forms, by code (docgen.forms.validate); the English detail the

@@ -9,22 +9,23 @@ from typing import Any
 from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from docgen.config import project_path
+from docgen.convert.app import convert
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
 from docgen.errors import DocgenError, InvalidInput, MalformedInput, NotFound, RateLimited
 from docgen.operations import documents as ops
 from docgen.operations.batch import job_status, job_zip
+from docgen.operations.registry import ContractCaps, check_contracts, complete_payload
 from docgen.rules.grants import quote_grant, quote_to_json
 from docgen.store.database import db
 from docgen.web import jobs, parsing
-from docgen.web.converter import convert
+from docgen.web.settings import current_settings
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import XLSX, bp, download, problems_text, wants_json
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import translate_message
+from docgen.web.ui.messages import problem_text
 
 FORMATS = ("docx", "pdf")
 
@@ -35,7 +36,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def sample(kind_id: str) -> dict[str, Any] | None:
-    path = project_path("samples") / f"{kind_id}.json"
+    path = current_settings().SAMPLES_DIR / f"{kind_id}.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -89,7 +90,10 @@ def create_document() -> Any:
         return _form_page(kind_id, lang, dict(request.form), _errors(exc), status=422)
     try:
         if action == "grant" and kind_id == "financial_contract":
-            payload = ops.validate_payload(kind, data)
+            payload = ops.validate_payload(
+                kind, complete_payload(db.session, kind_id, data, ("data",)),
+                rates_dir=current_settings().rates_dir)
+            check_contracts(db.session, [payload])  # what is left on its agreement
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
         return generate_for_user(kind_id, lang, fmt, data)
@@ -101,14 +105,13 @@ def generate_for_user(kind_id: str, lang: str, fmt: str, data: Any) -> Any:
     """Generate one document as the signed-in user and hand it over."""
     generated = ops.generate_document(
         db.session, kind_id, lang, fmt, data,
-        templates=project_path(current_app.config["TEMPLATES_DIR"]), convert=convert,
-        user_id=current_user().id)
+        templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
+        convert=convert, user_id=current_user().id)
     return download(generated.content, generated.filename, generated.media_type)
 
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
-    found = schemaform.errors_by_field(exc.problems, prefix="/data")
-    return {name: [translate_message(m) for m in messages] for name, messages in found.items()}
+    return schemaform.errors_by_field(exc.problems, prefix="/data")
 
 
 # --- batches -------------------------------------------------------------------------------
@@ -150,9 +153,13 @@ def batch_upload() -> Any:
     except DocgenError as exc:
         context["problems"] = problems_text(exc)
         return render_template("batch.html", **context), 422
-    payloads, report = validate_rows(kind, rows)
+    caps = ContractCaps(db.session) if kind == "financial_contract" else None
+    payloads, report = validate_rows(
+        kind, rows, current_settings().rates_dir,
+        fill=lambda data: complete_payload(db.session, kind, data),
+        check=caps.check if caps else None)
     context.update(rows=len(rows), valid=len(payloads), problems=None,
-                   row_problems=[(_where(p.pointer), translate_message(p.message))
+                   row_problems=[(_where(p.pointer), problem_text(p))
                                  for p in report.problems])
     if payloads:
         items = [p.model_dump(mode="json") for p in payloads]

@@ -9,21 +9,21 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from docgen.config import project_path
-from docgen.errors import InvalidInput, NotFound
+from docgen.errors import InvalidInput, NotFound, TooLarge
 from docgen.operations import records as record_ops
 from docgen.operations.forms import blank_form, form_specs, prefilled_form
 from docgen.store import records as ops
-from docgen.store.blobs import TooLarge
 from docgen.store.database import db
 from docgen.store.models import Record
 from docgen.web import uploads
 from docgen.web.headers import send_untrusted
+from docgen.web.settings import current_settings
 from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp, download, problems_text, status_label
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import issue_text, translate_message
+from docgen.web.ui.labels import issue_text
+from docgen.web.ui.messages import problem_text
 
 PER_PAGE = 25
 MAX_PAGE = 1_000_000  # past it an offset overflows the database's integers
@@ -32,7 +32,7 @@ REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
 
 
 def _forms_dir() -> Path:
-    return project_path(current_app.config["FORMS_DIR"])
+    return current_settings().FORMS_DIR
 
 
 def _specs() -> dict[str, Any]:
@@ -64,9 +64,9 @@ def form_prefill(form_id: str) -> Any:
               if f.prefill and request.form.get(f.name, "").strip()}
     try:
         form = prefilled_form(_forms_dir(), spec.id,
-                              {"reference": reference or None, "values": values})
+                              {"reference": reference or None, "values": values}, db.session)
     except InvalidInput as exc:
-        errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
+        errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p)
                   for p in exc.problems}
         return render_template("forms.html", specs=list(_specs().values()),
                                lang=current_lang(), errors=errors, chosen=spec.id,
@@ -249,7 +249,7 @@ def review_record(record_id: int) -> Any:
     except InvalidInput as exc:
         db.session.rollback()
         item = ops.get_record(db.session, record_id)
-        errors = {p.pointer.rsplit("/", 1)[-1]: translate_message(p.message)
+        errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p)
                   for p in exc.problems if p.pointer.startswith("/values/")}
         general = [m for p, m in zip(exc.problems, problems_text(exc), strict=True)
                    if not p.pointer.startswith("/values/")]

@@ -12,6 +12,7 @@ from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
 from docgen.operations import selection as selection_ops
+from docgen.operations.registry import complete_payload, selection_places
 from docgen.rules.selection import criteria_sets, load_criteria_set
 from docgen.store.database import db
 from docgen.web import parsing
@@ -19,7 +20,7 @@ from docgen.web.ui import schemaform
 from docgen.web.ui.access import writer_required
 from docgen.web.ui.base import XLSX, bp, download, problems_text
 from docgen.web.ui.i18n import current_lang
-from docgen.web.ui.labels import translate_message
+from docgen.web.ui.messages import problem_text
 from docgen.web.ui.pages_documents import generate_for_user, sample
 
 MINUTES = "selection_minutes"
@@ -65,7 +66,10 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("criteria_set", request.form.get("criteria_set", ""))
     context.setdefault("published_at", request.form.get("published_at", ""))
     context.setdefault("places", _places() if request.method == "POST" else [])
+    known = schemaform.known_choices()
+    context.setdefault("chosen_agreements", request.form.getlist("agreements"))
     return render_template("selection.html", sets=criteria_sets(), langs=LANGS,
+                           set_names=dict(known.criteria_sets), agreements=known.agreements,
                            lang=current_lang(), **context), status
 
 
@@ -98,15 +102,23 @@ def rank() -> Any:
     data = {"criteria_set": request.form.get("criteria_set", ""),
             "published_at": request.form.get("published_at", ""), "places": _places(),
             "candidates": [_candidate(r.data) for r in rows]}
+    agreements = [int(a) for a in request.form.getlist("agreements") if a.isdigit()]
     try:
+        if agreements:  # the places are the agreements' (typed ones too: refused)
+            data["agreements"] = agreements
+            if not data["places"]:
+                del data["places"]
+            data = selection_places(db.session, data)
         result = selection_ops.rank(db.session, data)
     except InvalidInput as exc:
-        return _page(422, problems=[f"{_where(p, rows)}: {translate_message(p.message)}"
+        return _page(422, problems=[f"{_where(p, rows)}: {problem_text(p)}"
                                     for p in exc.problems])
     values = schemaform.defaults(get_kind(MINUTES).model)
-    example = sample(MINUTES) or {}
-    if "university" in example:
-        values.update(schemaform.values_of({"university": example["university"]}))
+    # The university: the registry's home institution, else the example's.
+    university = complete_payload(db.session, MINUTES, {}).get("university") or \
+        (sample(MINUTES) or {}).get("university")
+    if university:
+        values.update(schemaform.values_of({"university": university}))
     return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False, default=str),
                  tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
                  values=values, errors={}, doc_lang=current_lang())
@@ -130,7 +142,6 @@ def minutes() -> Any:
         data["selection"] = selection_input
         return generate_for_user(MINUTES, lang, fmt, data)
     except InvalidInput as exc:
-        found = schemaform.errors_by_field(exc.problems, prefix="/data")
-        errors = {k: [translate_message(m) for m in v] for k, v in found.items()}
+        errors = schemaform.errors_by_field(exc.problems, prefix="/data")
         return _page(422, result=result, selection_json=raw_selection, tree=tree,
                      values=dict(request.form), errors=errors, doc_lang=lang)

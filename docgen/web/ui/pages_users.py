@@ -29,7 +29,7 @@ from docgen.store.users import (
 )
 from docgen.web.ui.access import admin_required
 from docgen.web.ui.base import bp
-from docgen.web.ui.labels import translate_message
+from docgen.web.ui.messages import problem_text
 
 ACTIONS = ("disable", "enable", "password", "role")
 
@@ -51,15 +51,15 @@ def _page(status: int = 200, **extra: Any) -> tuple[str, int]:
 
 def _message(problem: Problem) -> str:
     """The store's English reason, said in the page's language."""
-    if "exists already" in problem.message:
+    if problem.code == "user_exists":
         return _("A user with this e-mail address exists already.")
-    if "administrator" in problem.message:
+    if problem.code == "last_admin":
         return _("The last active administrator cannot be disabled or lose the role.")
     if problem.pointer == "/email":
         return _("Enter an e-mail address.")
     if problem.pointer == "/role":
         return _("Choose one of the roles.")
-    return translate_message(problem.message)
+    return problem_text(problem)
 
 
 def _errors(exc: InvalidInput) -> dict[str, str]:

@@ -4,6 +4,11 @@ Every input is named by the dotted path of its field (``participant.family_name`
 ``table_a.2.title``): the same columns as the batch spreadsheets, so the form is read back
 with :func:`docgen.documents.tabular.unflatten` (empty inputs are absent values, emptied
 rows disappear). Errors come back as JSON pointers and are put next to the field they name.
+
+What docgen knows is offered as choices, never as free text (:class:`Choices`): a call's
+rate table, a criteria set (by its name in the page's language), a registry agreement or
+institution become selects; an institution's group gets a select of the registry's
+institutions that fills its fields (the page's script), which stay editable.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pydantic import BaseModel
 from docgen.documents.tabular import flatten, unflatten
 from docgen.errors import MalformedInput, Problem
 from docgen.web.ui.labels import enum_label, field_label
+from docgen.web.ui.messages import problem_text
 
 MAX_ROWS = 50
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
@@ -41,10 +47,70 @@ class Field:
     min_items: int = 0
     max_items: int = MAX_ROWS
     depth: int = 0
+    # An institution's group: the registry's institutions, (id, name, fields to fill as JSON
+    # keyed by the dotted name under this group).
+    picker: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-")
+
+
+# Keys of the scalar fields whose values docgen knows, and the list of Choices they take.
+CHOICE_KEYS = {
+    "rate_table": "calls",
+    "call": "calls",
+    "criteria_set": "criteria_sets",
+    "agreement": "agreements",
+    "partner_id": "institutions",
+}
+# A group with these fields is an institution (docgen.domain.common.Institution).
+INSTITUTION_KEYS = frozenset({"name_ro", "name_en", "erasmus_code", "country", "city"})
+
+
+@dataclass
+class Choices:
+    """The values a form offers, by the kind of field: calls, criteria sets, agreements and
+    institutions as (value, label); institutions to pick with the fields they fill."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    criteria_sets: list[tuple[str, str]] = field(default_factory=list)
+    agreements: list[tuple[str, str]] = field(default_factory=list)
+    institutions: list[tuple[str, str]] = field(default_factory=list)
+    fills: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+
+    def for_key(self, key: str) -> list[tuple[str, str]] | None:
+        name = CHOICE_KEYS.get(key)
+        return getattr(self, name) if name else None
+
+
+def known_choices() -> Choices:
+    """What docgen knows, for the page being served (cached for the request): the calls,
+    criteria sets, the registry's agreements and institutions. Empty outside a request."""
+    from flask import current_app, g, has_app_context, has_request_context
+
+    if not (has_app_context() and has_request_context()):
+        return Choices()
+    cached = g.get("_docgen_choices")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from docgen.operations.registry import known_choices as gather
+    from docgen.store.database import db
+    from docgen.web.ui.i18n import current_lang
+
+    known = gather(db.session, current_lang(), current_app.config.get("RATES_DIR", ""))
+    choices = Choices(
+        calls=known.calls,
+        criteria_sets=known.criteria_sets,
+        agreements=[(str(i), label) for i, label in known.agreements],
+        institutions=[(str(i), label) for i, label, _ in known.institutions],
+        fills=[
+            (str(i), label, {k: _text(v) for k, v in flatten(data).items()})
+            for i, label, data in known.institutions
+        ],
+    )
+    g._docgen_choices = choices
+    return choices
 
 
 def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -87,21 +153,31 @@ def _widget(node: dict[str, Any]) -> str:
 
 
 def _build(node: dict[str, Any], defs: dict[str, Any], name: str, key: str, required: bool,
-           values: dict[str, Any], depth: int, skip: frozenset[str]) -> Field:
+           values: dict[str, Any], depth: int, skip: frozenset[str],
+           choices: Choices | None = None) -> Field:
     node, nullable = _unwrap(node, defs)
     widget = _widget(node)
     item = Field(name=name, key=key, label=field_label(key, node.get("title", key)),
                  widget=widget, required=required and not nullable,
                  help=str(node.get("description") or ""), depth=depth)
-    if widget == "select":
+    known = choices.for_key(key) if choices and widget in ("text", "integer") else None
+    if known:
+        item.widget = "select"
+        item.options = list(known)
+        current = values.get(name) if hasattr(values, "get") else None
+        if current and current not in {v for v, _ in known}:  # kept, not lost
+            item.options.append((str(current), str(current)))
+    elif widget == "select":
         item.options = [(str(v), enum_label(key, str(v))) for v in node["enum"]]
     elif widget == "group":
         needed = set(node.get("required", []))
         item.children = [
             _build(child, defs, f"{name}.{k}" if name else k, k, k in needed, values,
-                   depth + 1, frozenset())
+                   depth + 1, frozenset(), choices)
             for k, child in node["properties"].items() if k not in skip
         ]
+        if choices and choices.fills and set(node["properties"]) >= INSTITUTION_KEYS:
+            item.picker = [(v, label, _fill_json(item, fill)) for v, label, fill in choices.fills]
     elif widget == "list":
         item.min_items = int(node.get("minItems", 0))
         item.max_items = min(MAX_ROWS, int(node.get("maxItems", MAX_ROWS)))
@@ -111,17 +187,37 @@ def _build(node: dict[str, Any], defs: dict[str, Any], name: str, key: str, requ
         count = max(item.min_items, max(used) + 1 if used else 0, 1 if item.required else 0)
         rows = node.get("items", {"type": "string"})
         item.rows = [_build(rows, defs, f"{name}.{i}", str(i + 1), True, values, depth + 1,
-                            frozenset()) for i in range(min(count, item.max_items))]
+                            frozenset(), choices) for i in range(min(count, item.max_items))]
         item.template = _build(rows, defs, f"{name}.__i__", "__n__", True, {}, depth + 1,
-                               frozenset())
+                               frozenset(), choices)
     return item
 
 
+def _fill_json(group: Field, fill: dict[str, str]) -> str:
+    """What picking an institution writes in the group: every input of the group that the
+    registry knows, the others emptied (a value of the previous pick must not stay)."""
+    inputs: list[str] = []
+
+    def walk(node: Field) -> None:
+        if node.widget in ("group",):
+            for child in node.children:
+                walk(child)
+        elif node.widget not in ("list", "json", "checkbox"):
+            inputs.append(node.name[len(group.name) + 1:] if group.name else node.name)
+
+    walk(group)
+    return json.dumps({key: fill.get(key, "") for key in inputs}, ensure_ascii=False,
+                      sort_keys=True)
+
+
 def build_form(model: type[BaseModel], values: dict[str, Any],
-               skip: frozenset[str] = frozenset()) -> Field:
-    """The form of ``model``, with rows for the list items present in ``values``."""
+               skip: frozenset[str] = frozenset(), choices: Choices | None = None) -> Field:
+    """The form of ``model``, with rows for the list items present in ``values``; the
+    choices are what docgen knows (:func:`known_choices` when not given)."""
     schema = model.model_json_schema()
-    return _build(schema, schema.get("$defs", {}), "", "", True, values, 0, skip)
+    if choices is None:
+        choices = known_choices()
+    return _build(schema, schema.get("$defs", {}), "", "", True, values, 0, skip, choices)
 
 
 def defaults(model: type[BaseModel]) -> dict[str, str]:
@@ -213,11 +309,12 @@ def read_form(form: Any, tree: Field) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def errors_by_field(problems: list[Problem], prefix: str = "") -> dict[str, list[str]]:
-    """Problems keyed by the dotted name of their field ("" for the whole form)."""
+    """Problems keyed by the dotted name of their field ("" for the whole form), each in
+    the page's language."""
     found: dict[str, list[str]] = {}
     for problem in problems:
         where = problem.pointer[len(prefix):] if problem.pointer.startswith(prefix) else \
             problem.pointer
         parts = [p.replace("~1", "/").replace("~0", "~") for p in where.split("/")[1:]]
-        found.setdefault(".".join(parts), []).append(problem.message)
+        found.setdefault(".".join(parts), []).append(problem_text(problem))
     return found

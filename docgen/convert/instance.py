@@ -1,9 +1,9 @@
-"""One warm LibreOffice: the ``server.py`` process group, its socket, its directory.
+"""One warm LibreOffice: the ``instance_server.py`` process group, its socket, its directory.
 
 Every instance is its own process group (the server script, ``oosplash`` and
 ``soffice.bin``) with a private directory (mode 0700) holding its LibreOffice profile, its
 temporary files, its log and the Unix socket it listens on (``rpc.sock``, see
-``unixrpc.py``); it converts one document at a time. The pool keeps the write end of a
+``transport.py``); it converts one document at a time. The pool keeps the write end of a
 pipe on each server's standard input: when the pool's process dies, even by SIGKILL, the
 kernel closes it and the server shuts its group down, so no ``soffice`` outlives the
 process that started it.
@@ -22,19 +22,16 @@ import stat
 import subprocess
 import tempfile
 import time
-import xmlrpc.client
 from pathlib import Path
 
-from docgen.documents.pdf import unixrpc
+from docgen.convert import transport
+from docgen.convert.flags import soffice_command
 from docgen.errors import ConversionFailed, MalformedInput
 
 log = logging.getLogger(__name__)
 
-SERVER_SCRIPT = Path(__file__).with_name("server.py")
+SERVER_SCRIPT = Path(__file__).with_name("instance_server.py")
 START_TIMEOUT = 30.0
-FAULT_DOCUMENT = 1  # these three as in server.py
-FAULT_INSTANCE_LOST = 2
-FAULT_UNREADABLE = 3
 
 
 class PoolUnavailable(ConversionFailed):
@@ -122,7 +119,7 @@ class Instance:
         self._pool_dir.mkdir(mode=0o700, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=f"instance{self.index}-", dir=self._pool_dir))
         try:
-            unixrpc.check_socket_path(self.dir / "rpc.sock")
+            transport.check_socket_path(self.dir / "rpc.sock")
         except ValueError as exc:
             self.kill()
             raise PoolUnavailable(str(exc)) from exc
@@ -138,10 +135,10 @@ class Instance:
                         str(SERVER_SCRIPT),
                         "--dir",
                         str(self.dir),
-                        "--soffice",
-                        self._soffice,
                         "--start-timeout",
                         str(timeout),
+                        "--",
+                        *soffice_command(self._soffice, self.dir / "profile"),
                     ],
                     stdin=read_end,
                     stdout=logfile,
@@ -228,25 +225,27 @@ class Instance:
         """Send one job; map every way it can end to a result or an exception."""
         if self.socket is None:
             raise InstanceLost("the instance is not running")
+        address = transport.UNIX_PREFIX + self.socket
         try:
-            with unixrpc.proxy(self.socket, timeout) as proxy:
-                result = proxy.convert(xmlrpc.client.Binary(docx), pdfa)
+            reply = transport.request(
+                address, "POST", f"/convert?pdfa={int(pdfa)}", docx, timeout=timeout
+            )
         except TimeoutError as exc:
             self.kill()
             raise ConversionFailed(
                 f"LibreOffice did not finish the conversion within {timeout:g} s; "
                 f"its instance {self.index} was killed and will be restarted"
             ) from exc
-        except xmlrpc.client.Fault as exc:
-            if exc.faultCode == FAULT_INSTANCE_LOST or not self.alive():
-                raise InstanceLost(exc.faultString) from exc
-            self.jobs += 1
-            if exc.faultCode == FAULT_UNREADABLE:
-                raise MalformedInput.at("", f"not a DOCX document: {exc.faultString}") from exc
-            raise ConversionFailed(
-                f"LibreOffice could not convert the document: {exc.faultString}"
-            ) from exc
-        except (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError) as exc:
+        except (OSError, http.client.HTTPException) as exc:
             raise InstanceLost(f"{type(exc).__name__}: {exc}") from exc
+        if reply.status == 200:
+            self.jobs += 1
+            return reply.body
+        answer = reply.json()
+        error, detail = answer.get("error"), str(answer.get("detail") or reply.status)
+        if error == "instance-lost" or not self.alive():
+            raise InstanceLost(detail)
         self.jobs += 1
-        return result.data
+        if error == "unreadable":
+            raise MalformedInput.at("", f"not a DOCX document: {detail}")
+        raise ConversionFailed(f"LibreOffice could not convert the document: {detail}")

@@ -149,7 +149,7 @@ def test_stop_ends_every_worker_with_status_zero(tmp_path, templates_dir):
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another user")
 def test_the_pipe_name_alone_does_not_reach_libreoffice(tmp_path):
     """LibreOffice's own pipes in /tmp: another user cannot connect (mode 0755, no write)."""
-    from docgen.documents.pdf import PdfPool
+    from docgen.convert import PdfPool
 
     with PdfPool(1) as pool:
         instance = pool.instances[0]

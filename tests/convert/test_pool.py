@@ -25,9 +25,10 @@ import docx
 import pypdf
 import pytest
 
-import docgen.documents.pdf as pdf_module
-from docgen.documents.pdf import OneShotConverter, PdfPool, check_docx, convert_once
-from docgen.documents.pdf.instance import group_members
+import docgen.convert as pdf_module
+from docgen.config import Settings
+from docgen.convert import OneShotConverter, PdfPool, check_docx, convert_once
+from docgen.convert.instance import group_members
 from docgen.errors import Busy, ConversionFailed, MalformedInput
 
 ROMANIAN = "Ștefan Țăran, Iași, învățământ, câmp"
@@ -333,7 +334,7 @@ def _is_zombie(pid: int) -> bool:
 
 CHILD = """
 import json, sys, time
-from docgen.documents.pdf import PdfPool
+from docgen.convert import PdfPool
 pool = PdfPool(instances=2)
 pool.start()
 print(json.dumps({"groups": [i.pgid for i in pool.instances],
@@ -383,11 +384,11 @@ def test_stop_leaves_no_process(make_docx):
 
 def test_pool_that_cannot_start_falls_back_to_one_shot_logged_once(make_docx, monkeypatch, caplog):
     # docgen's own Python cannot import uno: every instance fails to start.
-    monkeypatch.setenv("DOCGEN_PDF_PYTHON", sys.executable)
+    config = Settings.load({"PDF_PYTHON": sys.executable}).as_config()
     monkeypatch.setattr(pdf_module, "_converter", None)
-    caplog.set_level(logging.WARNING, logger="docgen.documents.pdf")
+    caplog.set_level(logging.WARNING, logger="docgen.convert")
 
-    first = pdf_module.convert_docx_to_pdf(make_docx("fallback one"))
+    first = pdf_module.convert_docx_to_pdf(make_docx("fallback one"), config=config)
     second = pdf_module.convert_docx_to_pdf(make_docx("fallback two"), pdfa=True)
 
     assert isinstance(pdf_module.default_converter(), OneShotConverter)

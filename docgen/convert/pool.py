@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from docgen.config import settings
-from docgen.documents.pdf.checks import check_docx
-from docgen.documents.pdf.gate import Gate
-from docgen.documents.pdf.instance import (
+from docgen.config import DEFAULTS, INSTALLATION
+from docgen.convert.checks import check_docx
+from docgen.convert.gate import Gate
+from docgen.convert.instance import (
     START_TIMEOUT,
     Instance,
     InstanceLost,
@@ -48,7 +48,7 @@ def find_uno_python(configured: str | None = None) -> str:
     """Return a Python that can import ``uno`` and unoserver, for the server processes.
 
     The configured one (``PDF_PYTHON``) if set, else ``.venv-uno`` beside docgen's own
-    virtualenv (what ``make setup`` creates), else ``.venv-uno`` in the working directory.
+    virtualenv (what ``make setup`` creates), else ``.venv-uno`` in the installation.
     """
     if configured:
         if os.access(configured, os.X_OK):
@@ -56,7 +56,7 @@ def find_uno_python(configured: str | None = None) -> str:
         raise PoolUnavailable(f"PDF_PYTHON is {configured!r}, which is not an executable")
     candidates = [
         Path(sys.prefix).parent / ".venv-uno" / "bin" / "python",
-        Path.cwd() / ".venv-uno" / "bin" / "python",
+        INSTALLATION / ".venv-uno" / "bin" / "python",
     ]
     for candidate in candidates:
         if os.access(candidate, os.X_OK):
@@ -102,7 +102,7 @@ class PdfPool:
         soffice: str | None = None,
         config: Mapping[str, Any] | None = None,
     ):
-        values = config if config is not None else settings()
+        values = config if config is not None else DEFAULTS
         count = instances if instances is not None else int(values.get("PDF_INSTANCES", 0))
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))

@@ -11,14 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from docgen.config import settings
-from docgen.documents.pdf.checks import check_docx
-from docgen.documents.pdf.gate import Gate
-from docgen.documents.pdf.pool import batch_instances, find_soffice
+from docgen.config import DEFAULTS
+from docgen.convert.checks import check_docx
+from docgen.convert.flags import PDFA_FILTER, soffice_command
+from docgen.convert.gate import Gate
+from docgen.convert.pool import batch_instances, find_soffice
 from docgen.errors import ConversionFailed
-
-# writer_pdf_Export's options as JSON (LibreOffice 7.4 and later); 2 is PDF/A-2b.
-PDFA_FILTER = '{"SelectPdfVersion":{"type":"long","value":"2"}}'
 
 
 def convert_once(
@@ -35,23 +33,15 @@ def convert_once(
         source.write_bytes(docx)
         (workdir / "tmp").mkdir()
         target = "pdf:writer_pdf_Export" + (f":{PDFA_FILTER}" if pdfa else "")
-        args = [
+        args = soffice_command(
             program,
-            "--headless",
-            "--invisible",
-            "--nocrashreport",
-            "--nodefault",
-            "--nologo",
-            "--nofirststartwizard",
-            "--norestore",
-            "--nolockcheck",
-            f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
+            workdir / "profile",
             "--convert-to",
             target,
             "--outdir",
             str(workdir / "out"),
             str(source),
-        ]
+        )
         env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "PYTHONHOME"}}
         env["TMPDIR"] = str(workdir / "tmp")
         with subprocess.Popen(
@@ -101,7 +91,7 @@ class OneShotConverter:
         soffice: str | None = None,
         config: Mapping[str, Any] | None = None,
     ):
-        values = config if config is not None else settings()
+        values = config if config is not None else DEFAULTS
         count = slots if slots is not None else int(values.get("PDF_INSTANCES", 0))
         self.size = count if count > 0 else len(os.sched_getaffinity(0))
         self.timeout = float(timeout if timeout is not None else values.get("PDF_TIMEOUT", 60))

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from docgen.documents.pdf.gate import Gate
-from docgen.documents.pdf.pool import batch_instances
+from docgen.convert.gate import Gate
+from docgen.convert.pool import batch_instances
 from docgen.errors import Busy
 
 

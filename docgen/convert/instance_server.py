@@ -1,27 +1,29 @@
-"""Serve DOCX -> PDF conversions from one warm LibreOffice, over XML-RPC on a Unix socket.
+"""Serve DOCX -> PDF conversions from one warm LibreOffice, over HTTP on a Unix socket.
 
 This file runs as a script under a Python that can import ``uno`` (Debian's python3 with
 python3-uno, in the small ``.venv-uno``), never inside docgen's own environment: it
-imports only the standard library and ``uno``. docgen's pool (``instance.py`` beside it)
-starts it as::
+imports only the standard library, ``uno`` and its two stdlib-only neighbours
+(``transport.py``, ``flags.py``, found in the script's own folder). docgen's pool
+(``instance.py`` beside it) starts it as::
 
-    python server.py --dir DIR --soffice PATH --start-timeout SECONDS
+    python instance_server.py --dir DIR --start-timeout SECONDS -- SOFFICE [FLAGS...]
 
 in a session of its own, with a pipe on standard input whose write end only the pool
 holds. DIR is private to the service's user (mode 0700, inside the pool's 0700 folder).
-The script starts ``soffice`` with a private profile under DIR, connects to it, serves
-``convert(data, pdfa)`` and ``ping()`` on the Unix socket ``DIR/rpc.sock``, and writes
-``DIR/ready.json`` (socket path and soffice pid) once it can take a job. No TCP port is
-opened: LibreOffice listens on a named pipe (``pipe,name=`` with a random name: a Unix
-socket ``/tmp/OSL_PIPE_<uid>_<name>`` that only the owner may connect to), and the
-script removes that path as soon as it has connected, so no other process can reach the
-UNO bridge (which gives ``SystemShellExecute``) at all. When the pipe on standard input
-reaches end of file (the pool stops the instance, or the pool's process died, however it
-died) it closes LibreOffice cleanly if it answers within 3 s, removes DIR and kills its
-whole process group; when LibreOffice exits by itself, it kills the group too. XML-RPC
-faults carry code 1 when the export failed, 2 when LibreOffice itself was lost (the pool
-restarts the instance and tries again) and 3 when LibreOffice cannot open the file as a
-Word document (the input is at fault).
+The script starts ``soffice`` with the flags it is given plus a UNO pipe, connects to it,
+serves ``POST /convert?pdfa=0|1`` and ``GET /ping`` on the Unix socket ``DIR/rpc.sock``
+(see ``transport.py``), and writes ``DIR/ready.json`` (socket path and soffice pid) once
+it can take a job. No TCP port is opened: LibreOffice listens on a named pipe (``pipe,name=``
+with a random name: a Unix socket ``/tmp/OSL_PIPE_<uid>_<name>`` that only the owner may
+connect to), and the script removes that path as soon as it has connected, so no other
+process can reach the UNO bridge (which gives ``SystemShellExecute``) at all. When the pipe
+on standard input reaches end of file (the pool stops the instance, or the pool's process
+died, however it died) it closes LibreOffice cleanly if it answers within 3 s, removes DIR
+and kills its whole process group; when LibreOffice exits by itself, it kills the group
+too. A failed job answers 500 with error ``document`` when the export failed, 502
+``instance-lost`` when LibreOffice itself was lost (the pool restarts the instance and
+tries again) and 422 ``unreadable`` when LibreOffice cannot open the file as a Word
+document (the input is at fault).
 """
 
 from __future__ import annotations
@@ -33,22 +35,16 @@ import os
 import secrets
 import shutil
 import signal
-import socket
-import socketserver
 import stat
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import xmlrpc.client
-import xmlrpc.server
 from pathlib import Path
 
-FAULT_DOCUMENT = 1
-FAULT_INSTANCE_LOST = 2
-FAULT_UNREADABLE = 3
+import transport
+from flags import PDFA_VERSION
 
 
 class Unreadable(Exception):
@@ -147,7 +143,7 @@ def _export(desktop, source: Path, target: Path, *, pdfa: bool) -> None:
     if document is None:
         raise Unreadable("LibreOffice cannot open it as a Word document")
     try:
-        filter_data = props(SelectPdfVersion=2) if pdfa else ()
+        filter_data = props(SelectPdfVersion=PDFA_VERSION) if pdfa else ()
         document.storeToURL(
             uno.systemPathToFileUrl(str(target)),
             props(
@@ -157,32 +153,6 @@ def _export(desktop, source: Path, target: Path, *, pdfa: bool) -> None:
         )
     finally:
         document.close(True)
-
-
-class _Handler(xmlrpc.server.SimpleXMLRPCRequestHandler):
-    disable_nagle_algorithm = False  # a TCP option
-
-    def address_string(self) -> str:  # a Unix socket's peer has no address
-        return "local"
-
-
-class _UnixServer(socketserver.UnixStreamServer, xmlrpc.server.SimpleXMLRPCDispatcher):
-    """XML-RPC on a Unix socket (mode 0600), answering only processes of our own user.
-
-    The same as ``docgen.documents.pdf.unixrpc.UnixXMLRPCServer``, which this script
-    cannot import (it runs outside docgen's environment). One request at a time.
-    """
-
-    def __init__(self, path: Path):
-        self.logRequests = False
-        xmlrpc.server.SimpleXMLRPCDispatcher.__init__(self, True, None)
-        socketserver.UnixStreamServer.__init__(self, str(path), _Handler)
-        os.chmod(path, 0o600)
-
-    def verify_request(self, request, client_address) -> bool:
-        creds = request.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        _pid, uid, _gid = struct.unpack("3i", creds)
-        return uid == os.getuid()
 
 
 class _Connection:
@@ -227,8 +197,8 @@ def _die(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", required=True, type=Path)
-    parser.add_argument("--soffice", required=True)
     parser.add_argument("--start-timeout", type=float, default=30.0)
+    parser.add_argument("soffice", nargs="+", help="the soffice command and its flags")
     args = parser.parse_args()
 
     threading.Thread(target=_watch_lifeline, name="lifeline", daemon=True).start()
@@ -241,19 +211,7 @@ def main() -> None:
     (workdir / "tmp").mkdir(exist_ok=True)
     pipe = f"docgen-{secrets.token_hex(16)}"
     soffice = subprocess.Popen(
-        [
-            args.soffice,
-            "--headless",
-            "--invisible",
-            "--nocrashreport",
-            "--nodefault",
-            "--nologo",
-            "--nofirststartwizard",
-            "--norestore",
-            "--nolockcheck",
-            f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-        ],
+        [*args.soffice, f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
         stdin=subprocess.DEVNULL,
     )
 
@@ -276,38 +234,42 @@ def main() -> None:
     _close_pipe_path(pipe)
     _Office.converter, _Office.soffice = converter, soffice
 
-    def convert(data: xmlrpc.client.Binary, pdfa: bool = False) -> xmlrpc.client.Binary:
+    def convert(data: bytes, pdfa: bool) -> transport.Reply:
         job = Path(tempfile.mkdtemp(dir=workdir / "tmp"))
         try:
             source, target = job / "document.docx", job / "document.pdf"
-            source.write_bytes(data.data)
+            source.write_bytes(data)
             _export(converter.desktop, source, target, pdfa=pdfa)
-            return xmlrpc.client.Binary(target.read_bytes())
+            return transport.Reply(200, target.read_bytes(), {"Content-Type": "application/pdf"})
         except Exception as exc:
             message = str(exc) if isinstance(exc, Unreadable) else f"{type(exc).__name__}: {exc}"
             with contextlib.suppress(subprocess.TimeoutExpired):
                 soffice.wait(0.5)
             if soffice.returncode is not None or isinstance(exc, DisposedException):
-                raise xmlrpc.client.Fault(FAULT_INSTANCE_LOST, message) from exc
-            code = FAULT_UNREADABLE if isinstance(exc, Unreadable) else FAULT_DOCUMENT
-            raise xmlrpc.client.Fault(code, message) from exc
+                return transport.error_reply(502, "instance-lost", message)
+            if isinstance(exc, Unreadable):
+                return transport.error_reply(422, "unreadable", message)
+            return transport.error_reply(500, "document", message)
         finally:
             shutil.rmtree(job, ignore_errors=True)
 
-    def ping() -> bool:
-        return soffice.poll() is None
+    def app(request: transport.Request) -> transport.Reply:
+        if request.method == "POST" and request.path == "/convert":
+            return convert(request.body, request.query.get("pdfa") == "1")
+        if request.method == "GET" and request.path == "/ping":
+            return transport.json_reply(200, alive=soffice.poll() is None)
+        return transport.error_reply(404, "not-found", f"no {request.method} {request.path}")
 
-    # One request at a time: one job per instance.
+    # One request at a time: one job per instance; no read timeout (the pool is the only
+    # client, and it bounds each job itself).
     socket_path = workdir / "rpc.sock"
-    server = _UnixServer(socket_path)
-    server.register_function(convert)
-    server.register_function(ping)
+    server = transport.UnixServer(socket_path, app, read_timeout=None)
     ready = workdir / "ready.json"
     ready.with_suffix(".tmp").write_text(
         json.dumps({"socket": str(socket_path), "soffice_pid": soffice.pid})
     )
     ready.with_suffix(".tmp").replace(ready)
-    threading.Thread(target=server.serve_forever, name="xmlrpc", daemon=True).start()
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
 
     status = soffice.wait()
     if _Office.closing:  # the lifeline closed it: let that thread finish cleaning up
