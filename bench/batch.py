@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 from docgen.convert import PdfPool
-from docgen.documents.batch import BatchReport, write_batch
+from docgen.documents.batch import BatchReport, write_zip
 from docgen.documents.kinds import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,20 +99,20 @@ def main() -> None:
         watcher.start()
         report = BatchReport()
 
-        def progress(step: int) -> None:
-            done[0] += step
+        def progress(_index: int, _error: str | None) -> None:
+            done[0] += 1
             if not args.json and done[0] % 50 == 0:
                 print(f"  {done[0]}/{len(items)}", file=sys.stderr)
 
         start = time.perf_counter()
         with target.open("wb") as fh:
-            write_batch(
+            write_zip(
                 "financial_contract",
                 "ro",
                 items,
                 fh,
                 report,
-                progress,
+                on_item=progress,
                 fmt="both",
                 convert=pool.convert,
                 parallel=pool.size + 1,  # as `docgen batch` does

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["pg_server"]  # the PostgreSQL server fixture (tests/pg_server.py)
+# the PostgreSQL server (tests/pg_server.py) and the apps (tests/apps.py)
+pytest_plugins = ["pg_server", "redis_server", "apps"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -11,9 +11,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -21,7 +22,20 @@ from docgen.config import ConfigError, Settings
 from docgen.errors import EXIT_BUSY, EXIT_FAILED, DocgenError, MalformedInput
 from docgen.errors import EXIT_INVALID as EXIT_INVALID  # the commands' own exits
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 DATA_HELP = "JSON file with the input; '-' reads standard input."
+
+
+def output_option(help: str, required: bool = True) -> Callable[[F], F]:
+    """``-o/--output FILE``: where a command writes what it makes."""
+    return click.option(
+        "-o",
+        "--output",
+        required=required,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help,
+    )
 
 
 def cli_settings() -> Settings:

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,15 @@ from docgen.cli.common import (
     EXIT_FAILED,
     EXIT_INVALID,
     cli_settings,
+    output_option,
     print_json,
     read_json,
     write_atomically,
 )
 from docgen.convert import convert_docx_to_pdf, default_converter
-from docgen.documents.batch import validate_rows, write_batch
+from docgen.documents.batch import validate_rows, write_zip
 from docgen.documents.check import check_templates
-from docgen.documents.kinds import KINDS, LANGS, file_name, get_kind
-from docgen.documents.render import render_document
+from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.snapshot import write_snapshot
 from docgen.documents.tabular import batch_template, read_batch
 from docgen.errors import MalformedInput
@@ -65,30 +66,19 @@ def schema(kind: str) -> None:
     print_json(get_kind(kind).model.model_json_schema())
 
 
-def _filled(kind: str, data: Any) -> Any:
-    """The payload completed from the registry: institutions named by code, the home one."""
+def _with_registry(kind: str, data: Any, make: Callable[[Any], Any]) -> Any:
+    """``make(session)`` with the database's session when the payload needs the registry
+    (institutions named by code, the home one left out, an agreement's places), else
+    ``make(None)``: the registry then takes no part."""
     from docgen.registry.fill import wants_registry
 
     if not wants_registry(kind, data):
-        return data
+        return make(None)
     from docgen.cli.service import app_context
-    from docgen.operations.registry import complete_payload
     from docgen.store.database import db
 
     with app_context():
-        return complete_payload(db.session, kind, data)
-
-
-def _check_caps(kind: str, payload: Any) -> None:
-    """A financial contract taking an agreement's places: refused over what is left."""
-    if kind != "financial_contract" or payload.mobility.agreement is None:
-        return
-    from docgen.cli.service import app_context
-    from docgen.operations.registry import check_contracts
-    from docgen.store.database import db
-
-    with app_context():
-        check_contracts(db.session, [payload], at="")
+        return make(db.session)
 
 
 def _validate_rows(kind: str, rows: list[Any], rates_dir: str) -> tuple[list[Any], Any]:
@@ -116,11 +106,9 @@ def _validate_rows(kind: str, rows: list[Any], rates_dir: str) -> tuple[list[Any
 @click.argument("kind", type=KIND, metavar="KIND")
 @LANG
 @click.option("--data", "source", required=True, help=DATA_HELP)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Output file (default: <kind>-<reference>-<lang>.<format> in the current directory).",
+@output_option(
+    "Output file (default: <kind>-<reference>-<lang>.<format> in the current directory).",
+    required=False,
 )
 @click.option(
     "--format",
@@ -134,14 +122,22 @@ def _validate_rows(kind: str, rows: list[Any], rates_dir: str) -> tuple[list[Any
 def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdfa: bool) -> None:
     """Render one document from a JSON payload (KIND: see `docgen kinds`)."""
     settings = cli_settings()
-    spec = get_kind(kind)
-    payload = spec.validate(_filled(kind, read_json(source)), settings.rates_dir)
-    _check_caps(kind, payload)
-    content = render_document(kind, lang, payload, settings.TEMPLATES_DIR, settings.rates_dir)
-    if fmt == "pdf":
-        content = convert_docx_to_pdf(content, pdfa=pdfa, config=settings.as_config())
-    target = output or Path(file_name(spec, payload, lang, fmt))
-    write_atomically(target, content)
+    data = read_json(source)
+
+    def make(session: Any = None) -> Any:
+        from docgen.operations.documents import make_document
+
+        return make_document(
+            kind, lang, fmt, data, templates=settings.TEMPLATES_DIR,
+            convert=lambda docx: convert_docx_to_pdf(
+                docx, pdfa=pdfa, config=settings.as_config()
+            ),
+            rates_dir=settings.rates_dir, where="", session=session,
+        )
+
+    made = _with_registry(kind, data, make)
+    target = output or Path(made.filename)
+    write_atomically(target, made.content)
     click.echo(str(target))
 
 
@@ -155,13 +151,7 @@ def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdf
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON list of payloads, or CSV/XLSX with one row per document.",
 )
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The ZIP to write.",
-)
+@output_option("The ZIP to write.")
 @click.option(
     "--format",
     "fmt",
@@ -199,23 +189,24 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
                 file=sys.stderr,
             ) as bar,
         ):
+            progress = lambda _index, _error: bar.update(1)  # noqa: E731
             if fmt == "docx":
-                write_batch(kind, lang, payloads, fh, report, bar.update,
-                            root=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir)
+                write_zip(kind, lang, payloads, fh, report, on_item=progress,
+                          root=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir)
             else:
                 converter = default_converter(settings.as_config())
-                write_batch(
+                write_zip(
                     kind,
                     lang,
                     payloads,
                     fh,
                     report,
-                    bar.update,
                     fmt=fmt,  # type: ignore[arg-type]
                     convert=lambda docx: converter.convert(docx, pdfa=pdfa),
                     # One job more than instances waits in the pool's queue, so that no
                     # instance idles between two jobs.
                     parallel=getattr(converter, "size", 1) + 1,
+                    on_item=progress,
                     root=settings.TEMPLATES_DIR,
                     rates_dir=settings.rates_dir,
                 )
@@ -233,13 +224,7 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
 
 @click.command("batch-template")
 @click.argument("kind", type=KIND, metavar="KIND")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The XLSX to write.",
-)
+@output_option("The XLSX to write.")
 def batch_template_command(kind: str, output: Path) -> None:
     """Write an XLSX with the kind's columns and one example row (from its sample)."""
     sample = cli_settings().SAMPLES_DIR / f"{kind}.json"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import json_text, print_json, read_json, write_atomically
+from docgen.cli.common import json_text, output_option, print_json, read_json, write_atomically
 from docgen.cli.service import app_context
 from docgen.errors import MalformedInput
 
@@ -25,11 +25,9 @@ def ewp() -> None:
 
 @ewp.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write a learning agreement's payload (JSON); default: standard output.",
+@output_option(
+    "Where to write a learning agreement's payload (JSON); default: standard output.",
+    required=False,
 )
 def import_command(file: Path, output: Path | None) -> None:
     """Read FILE: an IIA is stored as an agreement (its id is printed); a learning agreement
@@ -67,13 +65,7 @@ def export_group() -> None:
 
 @export_group.command("agreement")
 @click.argument("agreement_id", type=int)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the iias-get-response XML.",
-)
+@output_option("Where to write the iias-get-response XML.")
 def export_agreement(agreement_id: int, output: Path) -> None:
     """Write registry agreement AGREEMENT_ID as an EWP iias-get-response (v7)."""
     from docgen.operations.registry import export_agreement_iia
@@ -86,13 +78,7 @@ def export_agreement(agreement_id: int, output: Path) -> None:
 
 @export_group.command("learning_agreement")
 @click.option("--data", "source", required=True, help="The learning_agreement payload (JSON).")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the omobility-las-get-response XML.",
-)
+@output_option("Where to write the omobility-las-get-response XML.")
 def export_learning_agreement(source: str, output: Path) -> None:
     """Write a learning_agreement payload as an EWP omobility-las-get-response."""
     from docgen.registry.ewp.la_export import export_la

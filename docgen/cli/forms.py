@@ -46,16 +46,11 @@ def build(check: bool) -> int:
 def prefill(form_id: str, data_path: str, output: str) -> int:
     """Write FORM_ID prefilled with the office's values ({"reference", "values"})."""
     from docgen.config import instance_secret
-    from docgen.forms.pagecode import stamp_form
-    from docgen.forms.prefill import prefill_form
-    from docgen.forms.spec import get_spec
+    from docgen.operations.forms import prefilled_form
 
     settings = cli_settings()
-    spec = get_spec(form_id, settings.FORMS_DIR)
-    data = read_json(data_path)
-    pdf = prefill_form(spec, data)
-    reference = str(data.get("reference") or "") if isinstance(data, dict) else ""
-    pdf = stamp_form(pdf, spec, reference, instance_secret(settings))
+    pdf = prefilled_form(settings.FORMS_DIR, form_id, read_json(data_path),
+                         instance_secret(settings)).content
     Path(output).write_bytes(pdf)
     click.echo(f"{output}: {len(pdf)} bytes", err=True)
     return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from docgen.cli.common import DATA_HELP, print_json, read_json
-from docgen.rules.selection import criteria_sets, rank_candidates
+from docgen.operations import selection as selection_ops
+from docgen.rules.selection import criteria_sets
 
 
 @click.group()
@@ -18,14 +19,14 @@ def selection() -> None:
 def rank(source: str) -> None:
     """Print the ranking, the three lists and the deadlines as JSON."""
     data = read_json(source)
-    if isinstance(data, dict) and "agreements" in data:
-        from docgen.cli.service import app_context
-        from docgen.operations.registry import selection_places
-        from docgen.store.database import db
+    if not selection_ops.needs_registry(data):
+        print_json(selection_ops.rank(None, data))
+        return
+    from docgen.cli.service import app_context
+    from docgen.store.database import db
 
-        with app_context():
-            data = selection_places(db.session, data)
-    print_json(rank_candidates(data))
+    with app_context():
+        print_json(selection_ops.rank(db.session, data))
 
 
 @selection.command("criteria")

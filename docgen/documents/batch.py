@@ -1,4 +1,6 @@
-"""Render many documents of one kind into a ZIP, streaming, reporting every invalid row.
+"""The batch engine: many documents of one kind validated (every invalid row reported) and
+rendered into a ZIP, streaming. The CLI, the API and the batch jobs all use it; the
+operations layer records each document it writes (``on_file``).
 
 With PDF output the conversions run side by side, as many at a time as the converter has
 instances, and each finished document goes into the ZIP at once: memory holds a few
@@ -26,9 +28,13 @@ Converter = Callable[[bytes], bytes]
 
 @dataclass
 class BatchReport:
+    """What a batch gave: the files written, the invalid rows and their problems, and the
+    items that could not be rendered (``{"index", "title", "detail"}``)."""
+
     written: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     invalid_rows: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def validate_rows(
@@ -126,21 +132,33 @@ def render_many(
                 future.cancel()
 
 
-def write_batch(
+def write_zip(
     kind_id: str,
     lang: str,
-    payloads: list,
+    payloads: Sequence[Any],
     out: IO[bytes],
-    report: BatchReport,
-    progress: Callable[[int], None] | None = None,
+    report: BatchReport | None = None,
     *,
     fmt: Format = "docx",
     convert: Converter | None = None,
     parallel: int = 1,
     root: Path | None = None,
     rates_dir: str = "",
-) -> None:
-    """Render each payload (and convert it when ``fmt`` asks for PDF) into a ZIP on ``out``."""
+    keep_going: bool = False,
+    on_item: Callable[[int, str | None], None] | None = None,
+    on_file: Callable[[Rendered, str, bytes], None] | None = None,
+    finish: Callable[[Rendered, str, bytes], bytes] | None = None,
+) -> BatchReport:
+    """Render each payload (and convert it when ``fmt`` asks for PDF) into a ZIP on ``out``.
+
+    Documents are rendered and converted ``parallel`` at a time (``render_many``); each file
+    goes into the ZIP as soon as it is ready, then ``on_file(item, extension, content)``
+    (in the caller's thread). An item that cannot be rendered stops the batch (raised),
+    unless ``keep_going``: then it is reported in ``report.errors`` and the batch goes on.
+    ``on_item(index, error detail or None)`` follows every item. ``finish(item, extension,
+    content)`` may change a file before it is written (the page codes of a PDF).
+    """
+    report = report if report is not None else BatchReport()
     names: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in render_many(
@@ -148,14 +166,25 @@ def write_batch(
             rates_dir=rates_dir,
         ):
             if item.error is not None:
-                raise item.error
-            name = unique_name(item.name, names)
-            if fmt in ("docx", "both"):
-                archive.writestr(name, item.docx)
-                report.written.append(name)
-            if item.pdf is not None:
-                pdf_name = name[: -len(".docx")] + ".pdf"
-                archive.writestr(pdf_name, item.pdf)
-                report.written.append(pdf_name)
-            if progress:
-                progress(1)
+                if not keep_going:
+                    raise item.error
+                report.errors.append(
+                    {"index": item.index, "title": item.error.title, "detail": item.error.detail}
+                )
+                if on_item:
+                    on_item(item.index, item.error.detail)
+                continue
+            stem = unique_name(item.name, names)[: -len(".docx")]
+            files = (("docx", item.docx if fmt != "pdf" else None), ("pdf", item.pdf))
+            for ext, content in files:
+                if content is None:
+                    continue
+                if finish:
+                    content = finish(item, ext, content)
+                archive.writestr(f"{stem}.{ext}", content)
+                report.written.append(f"{stem}.{ext}")
+                if on_file:
+                    on_file(item, ext, content)
+            if on_item:
+                on_item(item.index, None)
+    return report

@@ -14,7 +14,7 @@ from docgen.errors import DocgenError
 from docgen.registry.models import Institution as InstitutionModel
 from docgen.registry.seeds import DATA, seed_partners
 from docgen.store import registry as store
-from docgen.store.models import Institution
+from docgen.store.models import Agreement, Institution
 from docgen.store.records import Actor
 
 
@@ -91,7 +91,7 @@ def export_agreement_iia(session: Session, agreement_id: int) -> bytes:
     return export_iia(store.agreement_model(row), row.id, home, partner)
 
 
-def import_agreement_iia(session: Session, data: bytes, actor: Actor):
+def import_agreement_iia(session: Session, data: bytes, actor: Actor) -> Agreement:
     """Store the IIA of an ``iias-get-response`` document as a new agreement; its partner
     must be in the registry (found by SCHAC code), nothing about it is guessed."""
     from docgen.errors import InvalidInput
@@ -508,6 +508,63 @@ def selection_places(session: Session, data: Any) -> Any:
     filled = {k: v for k, v in data.items() if k != "agreements"}
     filled["places"] = places
     return filled
+
+
+# An institution's own fields, as staff edit them on its page.
+INSTITUTION_FIELDS = (
+    "erasmus_code",
+    "schac",
+    "name_native",
+    "name_ro",
+    "name_en",
+    "country",
+    "city",
+    "address",
+)
+REGISTRY_COLUMNS = [
+    "id",
+    "home",
+    *INSTITUTION_FIELDS,
+    "faculties",
+    "contacts",
+    "agreements",
+    "missing",
+]
+
+
+def _registry_row(row: Institution, agreements: list[Agreement]) -> list[Any]:
+    model = store.institution_model(row)
+    contacts = "; ".join(
+        f"{c.name} ({c.role.value}{', ' + c.email if c.email else ''})" for c in model.contacts
+    )
+    return [
+        row.id,
+        row.is_home,
+        model.erasmus_code,
+        model.schac,
+        model.name_native,
+        model.name_ro,
+        model.name_en,
+        model.country,
+        model.city,
+        model.address,
+        "; ".join(model.faculties),
+        contacts,
+        "; ".join(f"{a.id} {a.type}" for a in agreements),
+        ", ".join(model.missing),
+    ]
+
+
+def registry_table(
+    session: Session, filters: dict[str, Any]
+) -> tuple[list[str], list[list[Any]]]:
+    """The registry as a table (the API's and the pages' export): REGISTRY_COLUMNS, and one
+    row per institution matching ``filters`` (as the list)."""
+    items, _total = store.list_institutions(session, **filters, per_page=100_000)
+    by_partner: dict[int, list[Agreement]] = {}
+    for agreement in store.list_agreements(session):
+        by_partner.setdefault(agreement.institution_id, []).append(agreement)
+    return REGISTRY_COLUMNS, [_registry_row(r, by_partner.get(r.id, [])) for r in items]
 
 
 @dataclass(frozen=True)

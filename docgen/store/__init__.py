@@ -1,1 +1,2 @@
-"""Storage: SQLAlchemy models, migrations, the file store, and the operations on them."""
+"""Storage: SQLAlchemy models, migrations, the file store, and finders over them (what
+happens to the data is in :mod:`docgen.operations`)."""

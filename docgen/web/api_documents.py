@@ -15,20 +15,16 @@ from docgen.convert.app import capacity, convert, converter
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.domain.grant import QuoteRequest
 from docgen.domain.validation import validate
-from docgen.errors import InvalidInput, NotFound
+from docgen.errors import InvalidInput
 from docgen.forms.pagecode import page_key
-from docgen.operations.registry import (
-    check_caps,
-    check_contracts,
-    complete_items,
-    fill_from_registry,
-    selection_places,
-)
+from docgen.operations import documents as ops
+from docgen.operations.batch import job_status, job_zip
+from docgen.operations.registry import check_caps, check_contracts, complete_items
+from docgen.operations.selection import rank
 from docgen.rules.explain import explain_call
 from docgen.rules.grants import find_table, quote_grant, quote_to_json
-from docgen.rules.selection import rank_candidates
-from docgen.store import documents as ops
 from docgen.store.database import db
+from docgen.store.documents import find_document
 from docgen.web import jobs
 from docgen.web.auth import current_key, require
 from docgen.web.helpers import json_body
@@ -73,9 +69,8 @@ def kind_schema(kind: str) -> Any:
 def create_document() -> Response:
     """One document: DOCX or PDF, named, with its id in ``X-Document-Id``."""
     body = json_body(DocumentRequest)
-    data = fill_from_registry(db.session, body.data, ("data",))
     generated = ops.generate_document(
-        db.session, body.kind, body.lang, body.format, data,
+        db.session, body.kind, body.lang, body.format, body.data,
         templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
         convert=convert, api_key_id=_key_id(),
         page_key=page_key(current_app.config["SECRET_KEY"]),
@@ -119,8 +114,7 @@ def get_job(job_id: str) -> Any:
     job = jobs.get(db.session, job_id)
     return {
         "job": job.id, "kind": job.kind, "lang": job.lang, "format": job.format,
-        "status": job.status, "total": job.total, "done": job.done,
-        "errors": (job.errors or {}).get("items", []), "detail": job.detail,
+        **job_status(job),
         "result": url_for(".get_job_result", job_id=job.id) if job.result_sha256 else None,
     }
 
@@ -128,20 +122,16 @@ def get_job(job_id: str) -> Any:
 @bp.get("/documents/batch/<job_id>/result")
 @require("documents")
 def get_job_result(job_id: str) -> Response:
-    job = jobs.get(db.session, job_id)
-    if not job.result_sha256:
-        raise NotFound(f"job {job.id} has no result yet (status {job.status})")
-    blobs = current_app.extensions["docgen.blobs"]
-    response = send_file(blobs.open(job.result_sha256), mimetype="application/zip",
-                         as_attachment=True, download_name=f"{job.kind}-{job.lang}.zip")
-    return response
+    result = job_zip(current_app.extensions["docgen.blobs"], jobs.get(db.session, job_id))
+    return send_file(result.stream, mimetype=result.media_type, as_attachment=True,
+                     download_name=result.filename)
 
 
 @bp.get("/documents/<document_id>")
 @require("documents")
 def get_document(document_id: str) -> Any:
     """What a generated document was made from: kind, language, hashes, template, key."""
-    d = ops.find_document(db.session, document_id)
+    d = find_document(db.session, document_id)
     return {"id": d.id, "kind": d.kind, "lang": d.lang, "format": d.format,
             "reference": d.reference, "payload_sha256": d.payload_sha256,
             "output_sha256": d.output_sha256, "template_version": d.template_version,
@@ -171,4 +161,4 @@ def rules_explain(call_id: str) -> Any:
 @require("documents")
 def selection_rank() -> Any:
     """Ranking, lists and deadlines, as ``docgen selection rank`` prints them."""
-    return rank_candidates(selection_places(db.session, json_body(None)))
+    return rank(db.session, json_body(None))

@@ -16,6 +16,9 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 from sqlalchemy import select
 
 from docgen.errors import InvalidInput, NotFound, Problem, TooLarge, UnsupportedMedia, pointer
+from docgen.forms.spec import get_spec
+from docgen.operations import records as record_ops
+from docgen.operations.forms import blank_form, form_specs, prefilled_form
 from docgen.store import records as ops
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
@@ -31,9 +34,7 @@ bp = Blueprint("api_records", __name__)
 
 
 def _spec_of(form_id: str) -> Any:
-    from docgen.forms.spec import load_specs
-
-    return load_specs(current_settings().FORMS_DIR).get(form_id)
+    return form_specs(current_settings().FORMS_DIR).get(form_id)
 
 
 def _grant(record: Record) -> dict[str, Any] | None:
@@ -48,15 +49,13 @@ def _blobs() -> BlobStore:
 @require("documents")
 def list_forms() -> Any:
     """The fillable forms the office hands out."""
-    from docgen.forms.spec import load_specs
-
     return {"forms": [
         {"id": s.id, "version": s.version, "title": s.title.model_dump(),
          "pdf": url_for(".form_pdf", form_id=s.id),
          "fields": [{"name": f.name, "type": f.type, "required": f.required,
                      "prefill": f.prefill, "label": f.label.model_dump()}
                     for f in s.fields if f.type != "signature"]}
-        for s in load_specs(current_settings().FORMS_DIR).values()
+        for s in form_specs(current_settings().FORMS_DIR).values()
     ]}
 
 
@@ -64,36 +63,22 @@ def list_forms() -> Any:
 @require("documents")
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
-    from docgen.forms.build import build_form
-    from docgen.forms.pagecode import stamp_form
-    from docgen.forms.spec import get_spec
-
-    spec = get_spec(form_id, current_settings().FORMS_DIR)
-    path = current_settings().FORMS_DIR / f"{spec.id}.pdf"
-    content = path.read_bytes() if path.is_file() else build_form(spec)
-    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
-    return send_file(io.BytesIO(content), mimetype="application/pdf",
-                     download_name=f"{spec.id}.pdf", max_age=0)
+    form = blank_form(current_settings().FORMS_DIR, form_id, current_app.config["SECRET_KEY"])
+    return send_file(io.BytesIO(form.content), mimetype="application/pdf",
+                     download_name=form.filename, max_age=0)
 
 
 @bp.post("/forms/<form_id>/prefill")
 @require("documents")
 def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
-    from docgen.forms.pagecode import stamp_form
-    from docgen.forms.prefill import prefill_form
-    from docgen.forms.spec import get_spec
-
-    spec = get_spec(form_id, current_settings().FORMS_DIR)
+    get_spec(form_id, current_settings().FORMS_DIR)  # an unknown form is 404 before its body
     body = json_body(PrefillRequest)
-    from docgen.operations.registry import prefill_home
-
-    data = prefill_home(db.session, spec.id, body.model_dump(exclude_none=True))
-    content = prefill_form(spec, data)
-    content = stamp_form(content, spec, body.reference or "", current_app.config["SECRET_KEY"])
-    name = f"{spec.id}-{body.reference}.pdf" if body.reference else f"{spec.id}.pdf"
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=name.replace("/", "-"), max_age=0)
+    form = prefilled_form(current_settings().FORMS_DIR, form_id,
+                          body.model_dump(exclude_none=True), current_app.config["SECRET_KEY"],
+                          db.session)
+    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
+                     download_name=form.filename, max_age=0)
 
 
 def _files() -> list[Any]:
@@ -278,7 +263,7 @@ def patch_record(record_id: int) -> Any:
     """
     body = json_body(RecordPatch)
     record = ops.get_record(db.session, record_id)
-    changed = ops.update_record(db.session, record, body.model_dump(exclude_none=True),
+    changed = record_ops.update_record(db.session, record, body.model_dump(exclude_none=True),
                                 current_key(), _spec_of, _grant)
     if not _may_read():
         # records:write alone may change a record, not read it: say only what became of it.

@@ -6,6 +6,7 @@ office's reference data, kept like its records).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -16,6 +17,7 @@ from docgen.operations.registry import (
     fill_from_registry,
     import_agreement_iia,
     learning_agreement_payload,
+    registry_table,
 )
 from docgen.registry.ewp.la_export import export_la
 from docgen.registry.ewp.xml import MAX_BYTES
@@ -86,14 +88,27 @@ def list_institutions() -> Any:
     }
 
 
+def _stored(create: Callable[..., Any], model_type: type[Any],
+            to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """The request's body, validated as ``model_type``, stored by ``create`` and committed."""
+    row = create(db.session, json_body(model_type), current_key())
+    db.session.commit()
+    return to_json(row)
+
+
+def _replaced(row: Any, update: Callable[..., Any], model_type: type[Any],
+              to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """``row`` replaced by the request's body (validated as ``model_type``) and committed."""
+    update(db.session, row, json_body(model_type), current_key())
+    db.session.commit()
+    return to_json(row)
+
+
 @bp.post("/institutions")
 @require("records:write")
 def create_institution() -> Any:
     """Add an institution to the registry."""
-    model = json_body(InstitutionModel)
-    row = store.create_institution(db.session, model, current_key())
-    db.session.commit()
-    return institution_json(row), 201
+    return _stored(store.create_institution, InstitutionModel, institution_json), 201
 
 
 @bp.get("/institutions/<int:institution_id>")
@@ -113,21 +128,15 @@ def get_institution(institution_id: int) -> Any:
 @require("records:write")
 def replace_institution(institution_id: int) -> Any:
     """Replace an institution's data; every changed field goes to its history."""
-    row = store.get_institution(db.session, institution_id)
-    model = json_body(InstitutionModel)
-    store.update_institution(db.session, row, model, current_key())
-    db.session.commit()
-    return institution_json(row)
+    return _replaced(store.get_institution(db.session, institution_id),
+                     store.update_institution, InstitutionModel, institution_json)
 
 
 @bp.post("/agreements")
 @require("records:write")
 def create_agreement() -> Any:
     """Add an agreement with a partner of the registry."""
-    model = json_body(AgreementModel)
-    row = store.create_agreement(db.session, model, current_key())
-    db.session.commit()
-    return agreement_json(row), 201
+    return _stored(store.create_agreement, AgreementModel, agreement_json), 201
 
 
 @bp.get("/agreements/<int:agreement_id>")
@@ -142,11 +151,8 @@ def get_agreement(agreement_id: int) -> Any:
 @require("records:write")
 def replace_agreement(agreement_id: int) -> Any:
     """Replace an agreement's data; every changed field goes to its history."""
-    row = store.get_agreement(db.session, agreement_id)
-    model = json_body(AgreementModel)
-    store.update_agreement(db.session, row, model, current_key())
-    db.session.commit()
-    return agreement_json(row)
+    return _replaced(store.get_agreement(db.session, agreement_id),
+                     store.update_agreement, AgreementModel, agreement_json)
 
 
 @bp.get("/agreements/<int:agreement_id>/iia.xml")
@@ -193,56 +199,6 @@ def learning_agreement_to_ewp() -> Response:
     return Response(export_la(payload), mimetype="application/xml")
 
 
-REGISTRY_COLUMNS = [
-    "id",
-    "home",
-    "erasmus_code",
-    "schac",
-    "name_native",
-    "name_ro",
-    "name_en",
-    "country",
-    "city",
-    "address",
-    "faculties",
-    "contacts",
-    "agreements",
-    "missing",
-]
-
-
-def _registry_row(row: Institution, agreements: list[Agreement]) -> list[Any]:
-    model = store.institution_model(row)
-    contacts = "; ".join(
-        f"{c.name} ({c.role.value}{', ' + c.email if c.email else ''})" for c in model.contacts
-    )
-    return [
-        row.id,
-        row.is_home,
-        model.erasmus_code,
-        model.schac,
-        model.name_native,
-        model.name_ro,
-        model.name_en,
-        model.country,
-        model.city,
-        model.address,
-        "; ".join(model.faculties),
-        contacts,
-        "; ".join(f"{a.id} {a.type}" for a in agreements),
-        ", ".join(model.missing),
-    ]
-
-
-def registry_rows(filters: dict[str, Any]) -> list[list[Any]]:
-    """One row per institution matching ``filters`` (as the list), in REGISTRY_COLUMNS."""
-    items, _total = store.list_institutions(db.session, **filters, per_page=100_000)
-    by_partner: dict[int, list[Agreement]] = {}
-    for agreement in store.list_agreements(db.session):
-        by_partner.setdefault(agreement.institution_id, []).append(agreement)
-    return [_registry_row(r, by_partner.get(r.id, [])) for r in items]
-
-
 @bp.get("/institutions/export")
 @require("records:read")
 def export_institutions() -> Response:
@@ -252,18 +208,9 @@ def export_institutions() -> Response:
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput.at("/format", "must be csv or xlsx")
-    rows = registry_rows(
-        {
-            "text": request.args.get("q") or None,
-            "country": request.args.get("country") or None,
-            "agreement_type": request.args.get("type") or None,
-        }
-    )
-    content = (
-        export.xlsx(REGISTRY_COLUMNS, rows, title="institutions")
-        if fmt == "xlsx"
-        else export.csv_bytes(REGISTRY_COLUMNS, rows)
-    )
-    response = Response(content, mimetype=export.MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Disposition"] = f"attachment; filename=institutions.{fmt}"
-    return response
+    filters = {
+        "text": request.args.get("q") or None,
+        "country": request.args.get("country") or None,
+        "agreement_type": request.args.get("type") or None,
+    }
+    return export.table_response(fmt, "institutions", *registry_table(db.session, filters))

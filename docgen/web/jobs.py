@@ -44,10 +44,10 @@ from docgen.documents.render import template_path
 from docgen.errors import Busy, DocgenError, NotFound, RateLimited
 from docgen.forms.pagecode import page_key
 from docgen.jobs import queue
-from docgen.store import documents as ops
+from docgen.operations import documents as ops
+from docgen.operations.documents import canonical_json, template_version
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.store.documents import canonical_json, template_version
 from docgen.store.models import Blob, Job, JobItem, utcnow
 from docgen.web import heartbeat
 from docgen.web.settings import current_settings

@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from docgen import metrics
 from docgen.errors import InvalidInput
-from docgen.store import records as ops
+from docgen.operations import records as ops
+from docgen.operations.grants import final_grant
 from docgen.store.blobs import BlobStore
 from docgen.store.database import db
-from docgen.store.grants import final_grant
 from docgen.store.models import Record, utcnow
 from docgen.web import heartbeat
 from docgen.web.parsing import parser

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 
 
-def test_kinds_lists_the_four_kinds_in_both_languages(run_cli):
+def test_kinds_lists_the_five_kinds_in_both_languages(run_cli):
     result = run_cli("kinds", "--json")
     assert result.code == 0, result.stderr
     kinds = {row["kind"]: row["languages"] for row in result.json()}
@@ -23,6 +23,7 @@ def test_kinds_lists_the_four_kinds_in_both_languages(run_cli):
         "financial_contract": ["ro", "en"],
         "certificate_of_attendance": ["ro", "en"],
         "selection_minutes": ["ro", "en"],
+        "letter_of_nomination": ["ro", "en"],
     }
 
 
@@ -186,7 +187,7 @@ def test_batch_unreadable_file_is_a_clear_error(run_cli, tmp_path):
 def test_templates_check_passes(run_cli):
     result = run_cli("templates", "check")
     assert result.code == 0, result.stderr
-    assert result.stdout.strip() == "8 templates OK"
+    assert result.stdout.strip() == "10 templates OK"
 
 
 def test_templates_check_finds_a_broken_template(run_cli, tmp_path):

@@ -64,6 +64,7 @@ def test_pdf_shows_names_amounts_and_dates(kind, lang, sample, pdf_pool):
         "financial_contract": lambda p: [p.participant.full_name, p.bank.holder],
         "learning_agreement": lambda p: [p.student.full_name, p.sending_responsible.name],
         "selection_minutes": lambda p: [m.name for m in p.committee],
+        "letter_of_nomination": lambda p: [p.student.full_name, p.signer.name],
     }[kind](payload)
     for name in names:
         assert _squash(name) in text, f"{name!r} not in the PDF of {sample} ({lang})"
@@ -74,6 +75,7 @@ def test_pdf_shows_names_amounts_and_dates(kind, lang, sample, pdf_pool):
         "financial_contract": lambda p: p.mobility.start,
         "learning_agreement": lambda p: p.student_signature.date,
         "selection_minutes": lambda p: p.meeting_date,
+        "letter_of_nomination": lambda p: p.start,
     }[kind](payload)
     assert f["date"](first_date) in text or f["date_num"](first_date) in text
 

@@ -73,6 +73,18 @@ def expected_values(kind: str, payload, lang: str) -> list[str]:
         values = [payload.number, payload.place] + [m.name for m in payload.committee]
         values += [c["name"] for c in payload.selection["candidates"]]
         return values
+    if kind == "letter_of_nomination":
+        return [
+            payload.reference,
+            payload.student.full_name,
+            payload.study_programme,
+            payload.academic_year,
+            payload.sending.name_ro if lang == "ro" else payload.sending.name_en,
+            payload.receiving.name_ro if lang == "ro" else payload.receiving.name_en,
+            payload.signer.name,
+            payload.signer.position,
+            f["term"](payload.activity.value, "activity"),
+        ]
     raise AssertionError(kind)
 
 
@@ -83,6 +95,8 @@ def dates_of(kind: str, payload) -> list[date]:
         return [payload.signed_on, payload.mobility.start, payload.mobility.end]
     if kind == "learning_agreement":
         return [s.date for s in (payload.student_signature, payload.sending_responsible) if s.date]
+    if kind == "letter_of_nomination":
+        return [payload.start, payload.end, payload.issued_on]
     return [payload.meeting_date]
 
 

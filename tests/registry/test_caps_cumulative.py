@@ -13,10 +13,10 @@ from docgen.config import Settings
 from docgen.domain.financial_contract import FinancialContract
 from docgen.domain.grant import QuoteRequest
 from docgen.errors import InvalidInput
+from docgen.operations.documents import generate_document
 from docgen.operations.registry import check_caps, check_contracts, import_seeds, taken
 from docgen.rules.grants import quote_grant
 from docgen.store import registry as store
-from docgen.store.documents import generate_document
 
 SETTINGS = Settings.load()
 RATES = SETTINGS.rates_dir

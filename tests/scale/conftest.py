@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The served-service helpers (tests/web/served.py) and the Redis fixture (tests/).
+# The served-service helpers (tests/web/served.py); the Redis fixture is a plugin of
+# tests/conftest.py.
 sys.path.insert(0, str(ROOT / "tests" / "web"))
-
-pytest_plugins = ["redis_server"]
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import io
 
 from pypdf import PdfReader
 
-from tests.web.conftest import post_files
+from tests.apps import post_files
 
 
 def test_forms_list_pdf_and_prefill(client, make_key):
@@ -210,8 +210,8 @@ def test_scanned_certificate_recomputes_the_grant_unless_its_dates_await_review(
     from docgen.forms.pagecode import stamp_form
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import load_specs
+    from docgen.operations.grants import final_grant
     from docgen.store.database import db
-    from docgen.store.grants import final_grant
     from docgen.store.models import Record
     from tests.forms import scanlib
     from tests.forms.conftest import FORMS

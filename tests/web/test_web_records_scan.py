@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import post_files
+from tests.apps import post_files
 
 
 @pytest.fixture

@@ -169,7 +169,7 @@ def test_a_record_left_received_by_a_killed_worker_is_listed_and_read(
     app, client, make_key, certificate, wait
 ):
     """As a worker killed between storing and reading leaves it: received, nobody holds it."""
-    from docgen.store import records as ops
+    from docgen.operations import records as ops
     from docgen.store.blobs import BlobStore
     from docgen.web import uploads
 

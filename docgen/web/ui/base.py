@@ -6,9 +6,10 @@ pages), their words in :mod:`docgen.web.ui.messages`.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, request, send_file
 from flask_babel import lazy_gettext as _l
 
 from docgen.web.ui import access
@@ -54,3 +55,12 @@ def _layout() -> dict[str, Any]:
 
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(content: bytes, name: str, media_type: str) -> Any:
+    """A file to save, never cached: a generated document, a batch template, a form."""
+    return send_file(io.BytesIO(content), mimetype=media_type, as_attachment=True,
+                     download_name=name, max_age=0)

@@ -125,3 +125,15 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
                          else v.isoformat() if isinstance(v, date) else _safe(v)
                          for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_response(fmt: str, name: str, header: list[str], rows: list[list[Any]],
+                   title: str | None = None) -> Any:
+    """A table to save as ``<name>.<fmt>`` (``xlsx`` or ``csv``; the sheet is ``title``)."""
+    from flask import Response
+
+    content = (xlsx(header, rows, title=title or name) if fmt == "xlsx"
+               else csv_bytes(header, rows))
+    response = Response(content, mimetype=MEDIA_TYPES[fmt].split(";")[0])
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
+    return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from typing import Any
@@ -14,17 +13,18 @@ from docgen.convert.app import convert
 from docgen.documents.batch import validate_rows
 from docgen.documents.kinds import KINDS, LANGS, get_kind
 from docgen.documents.tabular import batch_template
-from docgen.errors import DocgenError, InvalidInput, MalformedInput, RateLimited
+from docgen.errors import DocgenError, InvalidInput, MalformedInput, NotFound, RateLimited
 from docgen.forms.pagecode import page_key
+from docgen.operations import documents as ops
+from docgen.operations.batch import job_status, job_zip
 from docgen.operations.registry import ContractCaps, check_contracts, complete_payload
 from docgen.rules.grants import quote_grant, quote_to_json
-from docgen.store import documents as ops
 from docgen.store.database import db
 from docgen.web import jobs, parsing
 from docgen.web.settings import current_settings
 from docgen.web.ui import schemaform
 from docgen.web.ui.access import current_user, writer_required
-from docgen.web.ui.base import bp, problems_text, wants_json
+from docgen.web.ui.base import XLSX, bp, download, problems_text, wants_json
 from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.messages import problem_text
 
@@ -97,15 +97,19 @@ def create_document() -> Any:
             check_contracts(db.session, [payload])  # what is left on its agreement
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
-        generated = ops.generate_document(db.session, kind_id, lang, fmt, data,
-                                          templates=current_settings().TEMPLATES_DIR,
-                                          rates_dir=current_settings().rates_dir,
-                                          convert=convert, user_id=current_user().id,
-                                          page_key=page_key(current_app.config["SECRET_KEY"]))
+        return generate_for_user(kind_id, lang, fmt, data)
     except InvalidInput as exc:
         return _form_page(kind_id, lang, raw, _errors(exc), status=422)
-    return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,
-                     as_attachment=True, download_name=generated.filename, max_age=0)
+
+
+def generate_for_user(kind_id: str, lang: str, fmt: str, data: Any) -> Any:
+    """Generate one document as the signed-in user and hand it over."""
+    generated = ops.generate_document(
+        db.session, kind_id, lang, fmt, data,
+        templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
+        convert=convert, user_id=current_user().id,
+        page_key=page_key(current_app.config["SECRET_KEY"]))
+    return download(generated.content, generated.filename, generated.media_type)
 
 
 def _errors(exc: InvalidInput) -> dict[str, list[str]]:
@@ -129,10 +133,7 @@ def batch_template_file(kind: str) -> Any:
     example = sample(kind)
     if example is None:
         abort(404)
-    content = batch_template(example, kind)
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{spec.id}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml"
-                              ".sheet", max_age=0)
+    return download(batch_template(example, kind), f"{spec.id}.xlsx", XLSX)
 
 
 @bp.post("/batch")
@@ -185,8 +186,7 @@ def _where(where: str) -> str:
 
 
 def _job_state(job: Any) -> dict[str, Any]:
-    return {"id": job.id, "status": job.status, "done": job.done, "total": job.total,
-            "errors": (job.errors or {}).get("items", []), "detail": job.detail,
+    return {"id": job.id, **job_status(job),
             "zip": url_for("ui.batch_zip", job_id=job.id) if job.result_sha256 else None}
 
 
@@ -203,8 +203,9 @@ def batch_job(job_id: str) -> Any:
 @bp.get("/batch/jobs/<job_id>/result.zip")
 def batch_zip(job_id: str) -> Any:
     job = jobs.get(db.session, job_id)
-    if not job.result_sha256:
+    try:
+        result = job_zip(current_app.extensions["docgen.blobs"], job)
+    except NotFound:
         abort(404)
-    blobs = current_app.extensions["docgen.blobs"]
-    return send_file(blobs.open(job.result_sha256), mimetype="application/zip",
-                     as_attachment=True, download_name=f"{job.kind}-{job.lang}.zip", max_age=0)
+    return send_file(result.stream, mimetype=result.media_type, as_attachment=True,
+                     download_name=result.filename, max_age=0)

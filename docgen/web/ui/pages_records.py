@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import io
+from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from docgen.errors import InvalidInput, NotFound, TooLarge
+from docgen.operations import records as record_ops
+from docgen.operations.forms import blank_form, form_specs, prefilled_form
 from docgen.store import records as ops
 from docgen.store.database import db
 from docgen.store.models import Record
@@ -18,7 +20,7 @@ from docgen.web.headers import send_untrusted
 from docgen.web.settings import current_settings
 from docgen.web.ui import export
 from docgen.web.ui.access import current_user, writer_required
-from docgen.web.ui.base import bp, problems_text, status_label
+from docgen.web.ui.base import bp, download, problems_text, status_label
 from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.labels import issue_text
 from docgen.web.ui.messages import problem_text
@@ -29,10 +31,12 @@ REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
                   "reopen": "needs_review"}
 
 
-def _specs() -> dict[str, Any]:
-    from docgen.forms.spec import load_specs
+def _forms_dir() -> Path:
+    return current_settings().FORMS_DIR
 
-    return load_specs(current_settings().FORMS_DIR)
+
+def _specs() -> dict[str, Any]:
+    return form_specs(_forms_dir())
 
 
 def _spec_of(form_id: str) -> Any:
@@ -47,42 +51,28 @@ def forms() -> Any:
 
 @bp.get("/forms/<form_id>.pdf")
 def form_pdf(form_id: str) -> Any:
-    from docgen.forms.build import build_form
-    from docgen.forms.pagecode import stamp_form
-
     spec = _spec_of(form_id) or abort(404)
-    path = current_settings().FORMS_DIR / f"{spec.id}.pdf"
-    content = path.read_bytes() if path.is_file() else build_form(spec)
-    content = stamp_form(content, spec, "", current_app.config["SECRET_KEY"])
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"{spec.id}.pdf", max_age=0)
+    form = blank_form(_forms_dir(), spec.id, current_app.config["SECRET_KEY"])
+    return download(form.content, form.filename, "application/pdf")
 
 
 @bp.post("/forms/<form_id>/prefill")
 def form_prefill(form_id: str) -> Any:
-    from docgen.forms.pagecode import stamp_form
-    from docgen.forms.prefill import prefill_form
-
     spec = _spec_of(form_id) or abort(404)
     reference = request.form.get("reference", "").strip()
     values = {f.name: request.form.get(f.name, "").strip() for f in spec.fields
               if f.prefill and request.form.get(f.name, "").strip()}
     try:
-        from docgen.operations.registry import prefill_home
-
-        data = prefill_home(db.session, spec.id, {"reference": reference or None,
-                                                  "values": values})
-        content = prefill_form(spec, data)
-        content = stamp_form(content, spec, reference, current_app.config["SECRET_KEY"])
+        form = prefilled_form(_forms_dir(), spec.id,
+                              {"reference": reference or None, "values": values},
+                              current_app.config["SECRET_KEY"], db.session)
     except InvalidInput as exc:
         errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p)
                   for p in exc.problems}
         return render_template("forms.html", specs=list(_specs().values()),
                                lang=current_lang(), errors=errors, chosen=spec.id,
                                values={**values, "reference": reference}), 422
-    name = f"{spec.id}-{reference}.pdf" if reference else f"{spec.id}.pdf"
-    return send_file(io.BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                     download_name=name.replace("/", "-"), max_age=0)
+    return download(form.content, form.filename, "application/pdf")
 
 
 # --- uploads -------------------------------------------------------------------------------
@@ -175,9 +165,7 @@ def records_export(fmt: str) -> Any:
     found = ops.all_records(db.session, **_filters())
     header, rows = export.table(found, _specs(), current_lang(), status_label)
     content = export.xlsx(header, rows) if fmt == "xlsx" else export.csv_bytes(header, rows)
-    media = export.MEDIA_TYPES[fmt]
-    return send_file(io.BytesIO(content), mimetype=media, as_attachment=True,
-                     download_name=f"records.{fmt}", max_age=0)
+    return download(content, f"records.{fmt}", export.MEDIA_TYPES[fmt])
 
 
 def _record_page(record: Record, errors: dict[str, str] | None = None,
@@ -202,8 +190,8 @@ def reason_text(reason: str | None) -> str:
     """The reason of an audited change, the automatic ones in the page's language."""
     if not reason:
         return ""
-    if reason.startswith(ops.AFTER_APPROVAL):
-        return _("corrected after approval") + reason[len(ops.AFTER_APPROVAL):]
+    if reason.startswith(record_ops.AFTER_APPROVAL):
+        return _("corrected after approval") + reason[len(record_ops.AFTER_APPROVAL):]
     return reason
 
 
@@ -267,8 +255,8 @@ def review_record(record_id: int) -> Any:
     if reason:
         changes["reason"] = reason[:500]
     try:
-        ops.update_record(db.session, item, changes, current_user(), _spec_of,
-                          uploads.grant_of)
+        record_ops.update_record(db.session, item, changes, current_user(), _spec_of,
+                                 uploads.grant_of)
     except InvalidInput as exc:
         db.session.rollback()
         item = ops.get_record(db.session, record_id)

@@ -13,6 +13,7 @@ from pydantic import Field
 from docgen.domain.common import Model
 from docgen.domain.validation import validate
 from docgen.errors import InvalidInput
+from docgen.operations.registry import INSTITUTION_FIELDS, registry_table
 from docgen.registry.models import Agreement as AgreementModel
 from docgen.registry.models import AgreementType, Contact
 from docgen.registry.models import Institution as InstitutionModel
@@ -26,16 +27,7 @@ from docgen.web.ui.labels import field_label
 from docgen.web.ui.messages import problem_text
 
 PER_PAGE = 25
-EDITABLE = (
-    "erasmus_code",
-    "schac",
-    "name_native",
-    "name_ro",
-    "name_en",
-    "country",
-    "city",
-    "address",
-)
+EDITABLE = INSTITUTION_FIELDS
 
 
 class Contacts(Model):
@@ -92,21 +84,10 @@ def _list_page(import_errors: list[str]) -> Any:
 
 @bp.get("/partners/export.<fmt>")
 def partners_export(fmt: str) -> Any:
-    from docgen.web.api_registry import REGISTRY_COLUMNS, registry_rows
-
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = registry_rows(_filters())
-    content = (
-        export.xlsx(REGISTRY_COLUMNS, rows, title="institutions")
-        if fmt == "xlsx"
-        else export.csv_bytes(REGISTRY_COLUMNS, rows)
-    )
-    from flask import Response
-
-    response = Response(content, mimetype=export.MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Disposition"] = f"attachment; filename=partners.{fmt}"
-    return response
+    columns, rows = registry_table(db.session, _filters())
+    return export.table_response(fmt, "partners", columns, rows, title="institutions")
 
 
 def _page(

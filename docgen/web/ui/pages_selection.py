@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-from flask import abort, render_template, request, send_file
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from docgen.convert.app import convert
 from docgen.documents.kinds import LANGS, get_kind
 from docgen.documents.tabular import Row, batch_template
 from docgen.errors import DocgenError, InvalidInput, Problem
-from docgen.forms.pagecode import page_key
+from docgen.operations import selection as selection_ops
 from docgen.operations.registry import complete_payload, selection_places
-from docgen.rules.selection import criteria_sets, load_criteria_set, rank_candidates
-from docgen.store import documents as ops
+from docgen.rules.selection import criteria_sets, load_criteria_set
 from docgen.store.database import db
 from docgen.web import parsing
-from docgen.web.settings import current_settings
 from docgen.web.ui import schemaform
-from docgen.web.ui.access import current_user, writer_required
-from docgen.web.ui.base import bp, problems_text
+from docgen.web.ui.access import writer_required
+from docgen.web.ui.base import XLSX, bp, download, problems_text
 from docgen.web.ui.i18n import current_lang
 from docgen.web.ui.messages import problem_text
-from docgen.web.ui.pages_documents import sample
+from docgen.web.ui.pages_documents import generate_for_user, sample
 
 MINUTES = "selection_minutes"
 SKIP = frozenset({"selection"})
@@ -90,10 +86,7 @@ def selection_template(name: str) -> Any:
     example = {"id": "c1", "name": "", "scores": {c.key: "" for c in criteria.criteria},
                "preferences": "", "ranking_position": "", "eligible": True,
                "early_career": False, "withdrawn": False}
-    content = batch_template(example, name)
-    return send_file(io.BytesIO(content), as_attachment=True, download_name=f"{name}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml"
-                              ".sheet", max_age=0)
+    return download(batch_template(example, name), f"{name}.xlsx", XLSX)
 
 
 @bp.post("/selection")
@@ -116,7 +109,7 @@ def rank() -> Any:
             if not data["places"]:
                 del data["places"]
             data = selection_places(db.session, data)
-        result = rank_candidates(data)
+        result = selection_ops.rank(db.session, data)
     except InvalidInput as exc:
         return _page(422, problems=[f"{_where(p, rows)}: {problem_text(p)}"
                                     for p in exc.problems])
@@ -141,20 +134,14 @@ def minutes() -> Any:
     raw_selection = request.form.get("_selection", "")
     try:
         selection_input = json.loads(raw_selection)
-        result = rank_candidates(selection_input)
+        result = selection_ops.rank(db.session, selection_input)
     except (ValueError, RecursionError, InvalidInput):
         abort(400)  # the page sent what it was given: this was not typed by anyone
     try:
         data, _raw = schemaform.read_form(request.form, tree)
         data["selection"] = selection_input
-        generated = ops.generate_document(
-            db.session, MINUTES, lang, fmt, data,
-            templates=current_settings().TEMPLATES_DIR, convert=convert,
-            rates_dir=current_settings().rates_dir, user_id=current_user().id,
-            page_key=page_key(current_settings().SECRET_KEY or ""))
+        return generate_for_user(MINUTES, lang, fmt, data)
     except InvalidInput as exc:
         errors = schemaform.errors_by_field(exc.problems, prefix="/data")
         return _page(422, result=result, selection_json=raw_selection, tree=tree,
                      values=dict(request.form), errors=errors, doc_lang=lang)
-    return send_file(io.BytesIO(generated.content), mimetype=generated.media_type,
-                     as_attachment=True, download_name=generated.filename, max_age=0)

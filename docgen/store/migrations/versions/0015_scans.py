@@ -3,7 +3,7 @@ several documents in one file gives one record each (``records.part``: 0 for the
 first document, 1, 2... for the others; unique with ``sha256``).
 
 ``{"fields": {name: {"read", "confidence", "page", "flagged", "crop"}}}``, ``crop`` being
-the SHA-256 of the box's PNG in the blob store (see docgen.store.records.complete_record).
+the SHA-256 of the box's PNG in the blob store (see docgen.operations.records.complete_record).
 
 Revision ID: 0015_scans
 Revises: 0010_registry

@@ -1,14 +1,20 @@
-"""Payload of a certificate of attendance, issued by the host institution."""
+"""The certificate of attendance, issued by the host institution: who came, from where, for
+which activity, the real first and last day (its payload, context and registration)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import Field, model_validator
 
+from docgen.documents.context import institution, person, representative
+from docgen.documents.kinds.base import Kind
+from docgen.documents.labels import label
 from docgen.domain.common import Activity, Institution, Model, NonEmpty, Person, Representative
 from docgen.domain.mobility import Period, ProjectCode
 from docgen.domain.reasons import invalid
+from docgen.rules.calendar import calendar_days
 
 
 class CertificateOfAttendance(Model):
@@ -41,3 +47,31 @@ class CertificateOfAttendance(Model):
         if self.issued_on < self.end:
             raise invalid("issued_before_end", "issued_on")
         return self
+
+
+def certificate_context(payload: CertificateOfAttendance, lang: str) -> dict[str, Any]:
+    data = payload.model_dump(
+        exclude={"issuer", "signer", "participant", "sending", "virtual", "activity"}
+    )
+    data.update(
+        issuer=institution(payload.issuer, lang),
+        signer=representative(payload.signer),
+        participant=person(payload.participant, lang),
+        sending=institution(payload.sending, lang),
+        activity=payload.activity.value,
+        activity_name=label("activity", payload.activity.value, lang),
+        days=calendar_days(payload.start, payload.end),
+        is_teaching=payload.activity.value == "STA",
+        virtual=payload.virtual.model_dump() if payload.virtual else None,
+    )
+    return data
+
+
+KIND = Kind(
+    "certificate_of_attendance",
+    {"ro": "Certificat de participare", "en": "Certificate of attendance"},
+    CertificateOfAttendance,
+    lambda p, lang, _rates: certificate_context(p, lang),
+    lambda p: p.reference,
+    order=30,
+)

@@ -1,4 +1,4 @@
-"""The final grant of a mobility, from the real dates on its certificate of attendance.
+"""Final grant: the grant of a mobility, from the real dates on its certificate of attendance.
 
 A certificate whose reference is the number of a financial contract generated here gets
 the contract's grant recomputed with the dates it states: the balance still to pay, or

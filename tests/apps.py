@@ -1,5 +1,8 @@
 """Fixtures for the service: apps on SQLite and on a real PostgreSQL, keys, forms to upload.
 
+A plugin of ``tests/conftest.py``, so that the API tests (tests/web) and the page tests
+(tests/ui) share the same apps.
+
 The PostgreSQL server comes from ``tests/pg_server.py`` (started once per session). Each
 test gets a database of its own, copied from a template migrated once.
 """
@@ -21,7 +24,7 @@ from docgen.store.migrate import upgrade
 from docgen.web import create_app
 from docgen.web.parsing import Parser
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "forms"
 CORPUS = ROOT / "tests" / "data" / "corpus"
 BACKENDS = ["sqlite", "postgresql"]
