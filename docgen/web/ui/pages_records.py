@@ -183,6 +183,7 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
         scan_fields=(record.scan or {}).get("fields") or {},
         parts=ops.parts_of(db.session, record) if record.method == "scan" else [],
+        forms=_specs() if record.status == "unidentified" else {},
     ), status
 
 
