@@ -130,3 +130,45 @@ def test_assigning_the_page_reads_its_fields_audited(client, make_key, stack):
     assert "assigned by hand" in changes["/status"]["reason"]
     again = client.post(url, headers=writer, json={"form": "application"})
     assert again.status_code == 422 and again.json["errors"][0]["pointer"] == "/status"
+
+
+def _signed_in(app, email, role):
+    import re
+
+    from docgen.store.database import db
+    from docgen.store.users import create_user
+
+    with app.app_context():
+        create_user(db.session, email, role, "a-long-enough-password")
+        db.session.commit()
+    browser = app.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text).group(1)
+    browser.post("/login", data={"email": email, "password": "a-long-enough-password",
+                                 "csrf_token": token})
+    return browser
+
+
+def test_the_record_page_shows_the_image_and_only_officers_may_assign(app, stack):
+    import re
+
+    torn = stack["records"][2]
+    viewer = _signed_in(app, "viewer@upt.ro", "viewer")
+    page = viewer.get(f"/records/{torn['id']}").text
+    assert f'src="/records/{torn["id"]}/page.png"' in page
+    assert 'name="form"' not in page
+    with viewer.get(f"/records/{torn['id']}/page.png") as image:
+        assert image.status_code == 200 and image.mimetype == "image/png"
+        assert image.headers["Content-Security-Policy"].startswith("sandbox")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    token = token.group(1) if token else ""
+    refused = viewer.post(f"/records/{torn['id']}/assign",
+                          data={"form": "certificate_of_attendance", "csrf_token": token})
+    assert refused.status_code == 403
+    officer = _signed_in(app, "officer@upt.ro", "officer")
+    page = officer.get(f"/records/{torn['id']}").text
+    assert 'name="form"' in page and 'value="certificate_of_attendance"' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    wrong = officer.post(f"/records/{torn['id']}/assign",
+                         data={"form": "nothing", "csrf_token": token})
+    assert wrong.status_code == 422 and 'id="a-form-error"' in wrong.text
+    assert officer.get("/records/999999/page.png").status_code == 404

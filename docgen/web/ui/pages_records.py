@@ -98,6 +98,11 @@ def _outcome(record: Record, created: bool) -> dict[str, Any]:
             "good"
     if not created:
         text = _("already uploaded before: ") + text
+    from docgen.web.ui.pages_unidentified import unidentified_note
+
+    note = unidentified_note(record)
+    if note:
+        text, tone = text + note, "warn"
     return {"filename": record.filename, "text": text, "tone": tone,
             "url": url_for("ui.record", record_id=record.id)}
 

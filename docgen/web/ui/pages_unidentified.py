@@ -7,13 +7,29 @@ from typing import Any
 
 from flask import redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from docgen.errors import InvalidInput, Problem
 from docgen.store import records as ops
 from docgen.store.database import db
+from docgen.store.models import Record
 from docgen.web.ui.access import current_user, writer_required
 from docgen.web.ui.base import bp
 from docgen.web.ui.messages import problem_text
+
+
+def unidentified_note(record: Record) -> str:
+    """What an upload's outcome adds for the file's pages without a readable code."""
+    if record.method != "scan":
+        return ""
+    count = sum(1 for r in ops.parts_of(db.session, record) if r.status == "unidentified")
+    if not count:
+        return ""
+    return "; " + ngettext(
+        "%(num)s page without a readable code: open the record to assign it",
+        "%(num)s pages without a readable code: open the record to assign them",
+        count,
+    )
 
 
 def assign_text(problem: Problem) -> str:
