@@ -34,15 +34,13 @@ def torn_stack(secret: str) -> bytes:
 
 
 def test_unidentified_page_shown_and_assigned(page, sign_in, shot, live_app):
-    from docgen.config import instance_secret
-
     _url, app = live_app
     sign_in(page, "officer")
     page.get_by_role("link", name="Încărcare formulare").click()
     drop_files(
         page,
         "[data-dropzone]",
-        [("teanc-rupt.pdf", torn_stack(instance_secret(dict(app.config))), "application/pdf")],
+        [("teanc-rupt.pdf", torn_stack(app.config["SECRET_KEY"]), "application/pdf")],
     )
     page.get_by_role("button", name="Încărcați și citiți").click()
     outcome = page.locator("ul.outcomes li")
@@ -61,7 +59,7 @@ def test_unidentified_page_shown_and_assigned(page, sign_in, shot, live_app):
     expect(image).to_be_visible()
     assert image.evaluate("(i) => i.complete ? i.naturalWidth : 0") > 500
     shot(page, "32-unidentified-page")
-    page.get_by_label("Formular").select_option("certificate_of_attendance")
+    page.get_by_role("combobox", name="Formular").select_option("certificate_of_attendance")
     page.get_by_label("Referință").fill("UPT-UI-7")
     page.get_by_role("button", name="Atribuiți și citiți pagina").click()
     expect(page.get_by_role("status")).to_have_text("Pagina este atribuită și citită.")
