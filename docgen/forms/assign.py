@@ -31,14 +31,20 @@ A4 = (595.2756, 841.8898)
 # (a noisy photo is scaled down further until it fits).
 MAX_SIDE = 1754
 MAX_PNG = 1_500_000
+# All the page images of one scan's answer together (base64): past it, each further page is
+# kept smaller, so 60 torn pages do not swell the worker's answer past its memory.
+MAX_IMAGES = 24_000_000
+MIN_PNG = 150_000
 # How much of the image the page may fill: a copier's page fills it, a phone photo shows
 # the desk around the page.
 FILLS = (1.0, 0.85, 0.7, 0.55)
 
 
-def page_png(image: np.ndarray) -> str:
-    """The page as a base64 gray PNG within MAX_SIDE pixels and MAX_PNG bytes ("" if it
-    cannot be made that small)."""
+def page_png(image: np.ndarray, used: int = 0) -> str:
+    """The page as a base64 gray PNG within MAX_SIDE pixels and MAX_PNG bytes, less when the
+    scan's images so far (``used`` base64 characters) near MAX_IMAGES ("" if it cannot be
+    made that small)."""
+    limit = max(MIN_PNG, min(MAX_PNG, (MAX_IMAGES - used) * 3 // 4))
     scale = min(1.0, MAX_SIDE / max(image.shape[:2]))
     while scale >= 0.1:
         small = (
@@ -49,7 +55,7 @@ def page_png(image: np.ndarray) -> str:
         ok, png = cv2.imencode(".png", small, [cv2.IMWRITE_PNG_COMPRESSION, 9])
         if not ok:
             return ""
-        if len(png) <= MAX_PNG:
+        if len(png) <= limit:
             return base64.b64encode(png.tobytes()).decode("ascii")
         scale *= 0.7
     return ""

@@ -122,7 +122,8 @@ def _read_page(
     found = find_code(image, key)
     if found is None:
         # No code at all: staff assign the page by hand, from its image (docgen.forms.assign).
-        unidentified.append({"index": index, "reason": "no_code", "image": page_png(image)})
+        used = sum(len(u.get("image", "")) for u in unidentified)
+        unidentified.append({"index": index, "reason": "no_code", "image": page_png(image, used)})
         return
     if found.code is None:  # a forged or foreign code: refused, not assignable
         unidentified.append({"index": index, "reason": "foreign_code"})

@@ -68,3 +68,12 @@ def test_page_png_is_bounded_even_for_noise():
     png = base64.b64decode(page_png(noisy))
     assert len(png) <= MAX_PNG
     assert png.startswith(b"\x89PNG")
+
+
+def test_page_images_shrink_as_a_scan_nears_its_budget():
+    from docgen.forms.assign import MAX_IMAGES, MIN_PNG
+
+    rng = np.random.default_rng(2)
+    noisy = rng.integers(0, 255, (1754, 1240), dtype=np.uint8)
+    late = base64.b64decode(page_png(noisy, used=MAX_IMAGES))
+    assert len(late) <= MIN_PNG and late.startswith(b"\x89PNG")
