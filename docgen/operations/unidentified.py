@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from docgen.errors import InvalidInput
+from docgen.errors import Busy, InvalidInput
 from docgen.store.models import Blob, Record, RecordChange, utcnow
 from docgen.store.users import actor_ids, actor_name
 
@@ -182,14 +182,18 @@ def assign(
     ``complete`` fills a record from a parser's answer (the store's ``complete_record``).
     Raises InvalidInput naming ``/status``, ``/form`` or ``/page``; a page that cannot be
     read as that form (its corner marks not found) is a problem at ``/form`` too, and the
-    record stays unidentified.
+    record stays unidentified; a parser that times out or fails raises Busy (503).
     """
     check_assignment(record, form, page, spec_of, forms)
     kept = dict(record.scan or {})
     index = int(kept.get("page_index") or 1)
     answer = read(data, form, reference, index, page)
     if "error" in answer:
-        message = str((answer.get("error") or {}).get("message") or "cannot be read")
+        failure = answer.get("error") or {}
+        message = str(failure.get("message") or "cannot be read")
+        if failure.get("code") in {"timeout", "internal"}:
+            # Not the person's choice at fault: the parser, or the machine's load.
+            raise Busy(f"the page could not be read now ({message}): try again")
         raise InvalidInput.at(
             "/form",
             f"the page cannot be read as {form}: {message}",
