@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.web.conftest import post_files
+from tests.apps import post_files
 
 
 def _printed(form, reference):
