@@ -82,6 +82,9 @@ def parse(file: str, as_json: bool) -> int:
     if "documents" in answer:
         answer["documents"] = [{k: v for k, v in d.items() if k != "crops"}
                                for d in answer["documents"]]
+    if "unidentified" in answer:  # the page images too
+        answer["unidentified"] = [{k: v for k, v in u.items() if k != "image"}
+                                  for u in answer["unidentified"]]
     if as_json:
         print_json(answer)
     else:

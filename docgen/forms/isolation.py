@@ -234,6 +234,17 @@ class WorkerPool:
         }
         return self._ask(data, header, timeout)
 
+    def assign(self, data: bytes, form: str, reference: str, index: int, page: int,
+               timeout: float | None = None) -> dict[str, Any]:
+        """Read page ``index`` of a scan as page ``page`` of ``form`` (a page without a code
+        that a person assigned): the record, or an error object (docgen.forms.assign)."""
+        header = {
+            "task": "assign", "form": form, "reference": reference, "index": index,
+            "page": page, "forms_dir": self.forms_dir, "max_pixels": self.max_pixels,
+            "scan_dpi": self.scan_dpi, "scan_max_pages": self.scan_max_pages,
+        }
+        return self._ask(data, header, timeout)
+
     def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
         """Read a batch file (``docgen.documents.tabular.read_batch``) under the same limits:
         ``{"rows": [{"number", "where", "data"}]}`` (numbers with a fraction as Decimal) or

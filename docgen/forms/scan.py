@@ -8,7 +8,9 @@ form, version and reference; each page of a known form is registered and its fie
 instance's code) is listed as unidentified.
 
 The answer is the record of the first document, with ``"documents"`` (every document's
-record, the first included) and ``"unidentified"`` (pages, 1-based, with the reason).
+record, the first included) and ``"unidentified"`` (pages, 1-based, with the reason; a
+page without a code also carries ``"image"``, a bounded base64 PNG of the page, from which
+staff assign it by hand: docgen.forms.assign).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import cv2
 
+from docgen.forms.assign import page_png
 from docgen.forms.identify import CANON_DPI, find_code, register
 from docgen.forms.normalise import TURKISH
 from docgen.forms.ocr import read_fields
@@ -117,9 +120,13 @@ def _read_page(
 ) -> None:
     """Identify one page and read its fields into ``documents`` (or list it unidentified)."""
     found = find_code(image, key)
-    if found is None or found.code is None:
-        reason = "no_code" if found is None else "foreign_code"
-        unidentified.append({"index": index, "reason": reason})
+    if found is None:
+        # No code at all: staff assign the page by hand, from its image (docgen.forms.assign).
+        used = sum(len(u.get("image", "")) for u in unidentified)
+        unidentified.append({"index": index, "reason": "no_code", "image": page_png(image, used)})
+        return
+    if found.code is None:  # a forged or foreign code: refused, not assignable
+        unidentified.append({"index": index, "reason": "foreign_code"})
         return
     code = found.code
     document = documents.setdefault(

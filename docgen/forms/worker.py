@@ -61,6 +61,8 @@ class Handler:
     def handle(self, header: dict[str, Any], data: bytes) -> dict[str, Any]:
         if header.get("task") == "batch":
             return read_batch_answer(data, str(header.get("filename") or ""))
+        if header.get("task") == "assign":
+            return read_assigned_answer(header, data)
         from pathlib import Path
 
         from docgen.forms.parse import ParseFailed, ScanOptions, parse_bytes
@@ -84,6 +86,23 @@ class Handler:
                                trust_roots=self._roots[setting], scan=scan)
         except ParseFailed as exc:
             return exc.as_json()
+
+
+def read_assigned_answer(header: dict[str, Any], data: bytes) -> dict[str, Any]:
+    """One page of a scan read as the form a person chose (docgen.forms.assign)."""
+    from pathlib import Path
+
+    from docgen.forms.assign import read_assigned
+    from docgen.forms.spec import load_specs
+
+    specs = load_specs(Path(header["forms_dir"]))
+    spec = specs.get(str(header.get("form")))
+    if spec is None:
+        return {"error": {"code": "unreadable", "message": f"no form {header.get('form')!r}"}}
+    return read_assigned(data, spec, specs, reference=str(header.get("reference") or ""),
+                         index=int(header["index"]), page=int(header["page"]),
+                         dpi=int(header["scan_dpi"]), max_pixels=int(header["max_pixels"]),
+                         max_pages=int(header["scan_max_pages"]))
 
 
 def read_batch_answer(data: bytes, filename: str) -> dict[str, Any]:

@@ -85,6 +85,12 @@ def complete_record(session: Session, record: Record, answer: dict[str, Any],
         record.status = "error"
         record.error = {"code": answer["error"]["code"], "message": answer["error"]["message"]}
     else:
+        more: list[dict[str, Any]] = []
+        if answer.get("method") == "scan" and record.part == 0:
+            # One record a document of a stack, and one a page without a readable code.
+            from docgen.operations.unidentified import split
+
+            answer, more = split(answer)
         record.status = answer.get("status") or "needs_review"
         record.form = answer.get("form")
         record.version = answer.get("version")
@@ -94,11 +100,11 @@ def complete_record(session: Session, record: Record, answer: dict[str, Any],
         record.issues = {"items": answer.get("issues") or []}
         record.signatures = {"items": answer.get("signatures") or []}
         record.error = None
-        record.scan = _scan_fields(session, answer, put_blob)
+        record.scan = _scan_fields(session, answer, put_blob) or _page_scan(session, answer,
+                                                                            put_blob)
         record.grant = grant(record)
-        if answer.get("method") == "scan" and record.part == 0:
-            for part, document in enumerate((answer.get("documents") or [])[1:], start=1):
-                _complete_part(session, record, part, document, grant, put_blob)
+        for part, document in enumerate(more, start=1):
+            _complete_part(session, record, part, document, grant, put_blob)
     record.search_text = _search_text(record)
     session.flush()
     return record
@@ -120,6 +126,13 @@ def _complete_part(session: Session, first: Record, part: int, document: dict[st
         return  # reviewed already (approved or rejected): a new reading does not undo it
     complete_record(session, record, {k: v for k, v in document.items() if k != "documents"},
                     grant, put_blob)
+
+
+def _page_scan(session: Session, answer: dict[str, Any],
+               put_blob: Callable[[bytes], str] | None) -> dict[str, Any] | None:
+    from docgen.operations.unidentified import page_scan
+
+    return page_scan(session, answer, put_blob)
 
 
 def _scan_fields(session: Session, answer: dict[str, Any],

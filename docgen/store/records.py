@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from docgen.errors import NotFound
 from docgen.store.models import ApiKey, Record, RecordChange, User
 
-STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected")
+STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected",
+            "unidentified")
 REVIEWABLE = {"valid", "needs_review", "approved", "rejected"}
 Actor = ApiKey | User | None  # who acts: an API client or a signed-in user
 

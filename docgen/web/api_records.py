@@ -123,7 +123,14 @@ def record_json(record: Record) -> dict[str, Any]:
         "updated_at": record.updated_at, "approved_at": record.approved_at,
         "fields": scan_fields(record),
         "part": record.part,
+        "page_image": page_image_url(record),
     }
+
+
+def page_image_url(record: Record) -> str | None:
+    from docgen.web.api_unidentified import page_image_url
+
+    return page_image_url(record)
 
 
 def scan_fields(record: Record) -> dict[str, Any] | None:
@@ -274,3 +281,7 @@ def patch_record(record_id: int) -> Any:
 def _may_read() -> bool:
     key = current_key()
     return key is not None and bool({"records:read", "admin"} & key.scope_set)
+
+
+# The routes of unidentified records (a page without a readable code) join this blueprint.
+from docgen.web import api_unidentified  # noqa: E402, F401

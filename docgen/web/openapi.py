@@ -38,6 +38,7 @@ BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
     "api_documents.selection_rank": ("application/json", [SelectionInput]),
     "api_records.form_prefill": ("application/json", [schemas.PrefillRequest]),
     "api_records.patch_record": ("application/json", [schemas.RecordPatch]),
+    "api_records.assign": ("application/json", [schemas.AssignRequest]),
     "api_registry.create_institution": ("application/json", [RegistryInstitution]),
     "api_registry.replace_institution": ("application/json", [RegistryInstitution]),
     "api_registry.create_agreement": ("application/json", [RegistryAgreement]),
@@ -67,6 +68,12 @@ RESPONSES: dict[str, dict[str, Any]] = {
     "api_records.get_upload": {"200": {
         "description": "The original file of a record, as an attachment (sandboxed)",
         "content": {"application/pdf": {}}}},
+    "api_records.get_page_image": {"200": {
+        "description": "An unidentified scanned page's image (PNG, sandboxed)",
+        "content": {"image/png": {}}}},
+    "api_records.assign": {"200": {
+        "description": "The page read as the form: the record with its audit trail when the "
+                       "key has records:read; else only {id, status, changed}"}},
     "api_records.get_crop": {"200": {
         "description": "A scanned field's box as the original showed it (PNG, sandboxed)",
         "content": {"image/png": {}}}},

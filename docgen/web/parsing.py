@@ -53,6 +53,11 @@ class Parser:
         """The record of a returned form, or ``{"error": {"code", "message"}}``."""
         return self._get().parse(data, filename, timeout)
 
+    def assign(self, data: bytes, form: str, reference: str, index: int, page: int,
+               timeout: float | None = None) -> dict[str, Any]:
+        """Read one page of a scan as the form a person chose (``WorkerPool.assign``)."""
+        return self._get().assign(data, form, reference, index, page, timeout)
+
     def read_batch(self, data: bytes, filename: str) -> dict[str, Any]:
         """The rows of a batch file, or ``{"error": ...}`` (see ``WorkerPool.read_batch``)."""
         return self._get().read_batch(data, filename)

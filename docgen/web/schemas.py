@@ -59,6 +59,14 @@ class RecordPatch(Envelope):
                                description="Why: kept in the audit trail with the change")
 
 
+class AssignRequest(Envelope):
+    """``POST /api/v1/records/{id}/assign``: which form an unidentified scanned page is."""
+
+    form: str = Field(min_length=1, max_length=64, description="A form id (GET /forms)")
+    reference: str | None = Field(None, max_length=60, description="The document's reference")
+    page: int = Field(1, ge=1, le=50, description="Which page of the form it is")
+
+
 class PrefillRequest(Envelope):
     """``POST /api/v1/forms/{id}/prefill``: what the office already knows."""
 

@@ -132,10 +132,13 @@ def test_stack_of_three_forms_wrong_order_torn_and_foreign(specs, values, certif
     pages = documents[("learning_agreement", "LA-7")]["pages"]
     assert [(p["page"], p["index"]) for p in pages] == [(1, 5), (2, 1)]
     assert documents[("application", "APP-3")]["pages"][0]["rotation"] == 180
-    assert answer["unidentified"] == [
+    # The torn page keeps its image (to be assigned by hand); the foreign one is refused.
+    assert [{k: v for k, v in u.items() if k != "image"} for u in answer["unidentified"]] == [
         {"index": 4, "reason": "foreign_code"},
         {"index": 6, "reason": "no_code"},
     ]
+    assert "image" not in answer["unidentified"][0]
+    assert answer["unidentified"][1]["image"].startswith("iVBORw0KGgo")  # a PNG, base64
     agreement_values = documents[("learning_agreement", "LA-7")]["values"]
     assert agreement_values["total_ects_a"] == 10.5
     assert agreement_values["receiving_date"] == "2026-07-03"

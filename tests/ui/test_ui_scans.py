@@ -31,10 +31,8 @@ def scanned_certificate(secret: str, reference: str) -> bytes:
 
 
 def test_scan_review_with_crops_and_tab_through_flagged_fields(page, sign_in, shot, live_app):
-    from docgen.config import instance_secret
-
     _url, app = live_app
-    secret = instance_secret(dict(app.config))
+    secret = app.config["SECRET_KEY"]
     sign_in(page, "officer")
     page.get_by_role("link", name="Încărcare formulare").click()
     drop_files(

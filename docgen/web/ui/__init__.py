@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
         pages_records,
         pages_registry,
         pages_selection,
+        pages_unidentified,
         pages_users,
     )
     from docgen.web.ui.base import bp

@@ -25,7 +25,8 @@ bp.before_request(access.before_request)
 STATUS_LABELS = {
     "received": _l("received"), "valid": _l("valid"), "needs_review": _l("needs review"),
     "unrecognized": _l("unrecognised"), "error": _l("error"), "approved": _l("approved"),
-    "rejected": _l("rejected"), "queued": _l("queued"), "running": _l("running"),
+    "rejected": _l("rejected"), "unidentified": _l("unidentified"), "queued": _l("queued"),
+    "running": _l("running"),
     "done": _l("done"), "failed": _l("failed"),
 }
 ROLE_LABELS = {"admin": _l("administrator"), "officer": _l("officer"),

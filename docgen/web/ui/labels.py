@@ -228,6 +228,7 @@ ISSUES = {
     "signature_missing": _l("no ink in the signature box"),
     "page_missing": _l("a page of the form is missing from the scan"),
     "unidentified": _l("no page carries a code of this instance"),
+    "page_unidentified": _l("this page carries no readable page code: say which form it is"),
 }
 
 

@@ -98,6 +98,11 @@ def _outcome(record: Record, created: bool) -> dict[str, Any]:
             "good"
     if not created:
         text = _("already uploaded before: ") + text
+    from docgen.web.ui.pages_unidentified import unidentified_note
+
+    note = unidentified_note(record)
+    if note:
+        text, tone = text + note, "warn"
     return {"filename": record.filename, "text": text, "tone": tone,
             "url": url_for("ui.record", record_id=record.id)}
 
@@ -183,6 +188,7 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
         scan_fields=(record.scan or {}).get("fields") or {},
         parts=ops.parts_of(db.session, record) if record.method == "scan" else [],
+        forms=_specs() if record.status == "unidentified" else {},
     ), status
 
 
