@@ -122,7 +122,7 @@ def test_generated_document_pages_carry_their_code():
     from reportlab.pdfgen.canvas import Canvas
 
     from docgen.documents.kinds import get_kind
-    from docgen.store.documents import stamp_document
+    from docgen.operations.documents import stamp_document
     from tests.forms.conftest import ROOT
 
     kind = get_kind("financial_contract")

@@ -96,6 +96,8 @@ def test_payload_text_xml_cannot_hold_is_422_naming_the_field(client, admin, sam
         {
             "pointer": "/data/participant/family_name",
             "message": "must not contain the control character U+0001",
+            "code": "control_character",
+            "params": {"char": "U+0001"},
         }
     ]
     # Word's soft line break in a one-line field is a space: the DOCX opens.
