@@ -30,10 +30,15 @@ FORM = "certificate_of_attendance"
 VALUES = {
     "participant_name": "Ștefania Țurcanu-Bălășoiu",
     "sending_institution": "Universitatea Politehnica Timișoara",
-    "host_institution": "Universidad de Sevilla", "activity": "STA",
-    "actual_start": "09.03.2026", "actual_end": "13.03.2026", "days": "5",
-    "teaching_hours": "8,5", "remarks": "Activitate încheiată.",
-    "signer_name": "Ioana Mâțu", "signer_function": "Coordonator Erasmus+",
+    "host_institution": "Universidad de Sevilla",
+    "activity": "STA",
+    "actual_start": "09.03.2026",
+    "actual_end": "13.03.2026",
+    "days": "5",
+    "teaching_hours": "8,5",
+    "remarks": "Activitate încheiată.",
+    "signer_name": "Ioana Mâțu",
+    "signer_function": "Coordonator Erasmus+",
     "sign_date": "13.03.2026",
 }
 
@@ -69,17 +74,31 @@ def signed(data: bytes) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Signer")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
-            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "k.pem").write_bytes(key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+        (Path(tmp) / "k.pem").write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
         (Path(tmp) / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         signer = signers.SimpleSigner.load(str(Path(tmp) / "k.pem"), str(Path(tmp) / "c.pem"))
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)),
-                           signers.PdfSignatureMetadata(field_name="signature"), signer=signer)
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data)),
+        signers.PdfSignatureMetadata(field_name="signature"),
+        signer=signer,
+    )
     return out.getvalue()
 
 
@@ -112,8 +131,9 @@ def main() -> None:
             record = parse_bytes(data, specs)
             assert record["method"] == ("flattened" if name == "flattened" else "acroform")
             results[name] = {
-                "in_process_ms": round(median_ms(lambda d=data: parse_bytes(d, specs),
-                                                 args.runs), 1),
+                "in_process_ms": round(
+                    median_ms(lambda d=data: parse_bytes(d, specs), args.runs), 1
+                ),
                 "warm_worker_ms": round(median_ms(lambda d=data: pool.parse(d), args.runs), 1),
                 "status": record["status"],
             }

@@ -61,18 +61,32 @@ def _certificates(count: int) -> list[bytes]:
     from docgen.forms.spec import get_spec
 
     spec = get_spec(KIND, ROOT / "forms")
-    blank = prefill_form(spec, {"reference": "BENCH", "values": {
-        "participant_name": "Ștefania Țurcanu", "activity": "STA",
-        "sending_institution": "Universitatea Politehnica Timișoara",
-        "host_institution": "University of Porto"}})
+    blank = prefill_form(
+        spec,
+        {
+            "reference": "BENCH",
+            "values": {
+                "participant_name": "Ștefania Țurcanu",
+                "activity": "STA",
+                "sending_institution": "Universitatea Politehnica Timișoara",
+                "host_institution": "University of Porto",
+            },
+        },
+    )
     out = []
     for n in range(count):
         writer = PdfWriter(clone_from=io.BytesIO(blank))
         for page in writer.pages:
-            writer.update_page_form_field_values(page, {
-                "actual_start": "2026-03-09", "actual_end": "2026-03-13",
-                "signer_name": f"Signer {n}", "sign_date": "2026-03-13"},
-                auto_regenerate=False)
+            writer.update_page_form_field_values(
+                page,
+                {
+                    "actual_start": "2026-03-09",
+                    "actual_end": "2026-03-13",
+                    "signer_name": f"Signer {n}",
+                    "sign_date": "2026-03-13",
+                },
+                auto_regenerate=False,
+            )
         buffer = io.BytesIO()
         writer.write(buffer)
         out.append(buffer.getvalue())
@@ -81,14 +95,17 @@ def _certificates(count: int) -> list[bytes]:
 
 def _multipart(content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"certificate.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
-    return body + content + f"\r\n--{boundary}--\r\n".encode(), \
-        f"multipart/form-data; boundary={boundary}"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="certificate.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
+    return (
+        body + content + f"\r\n--{boundary}--\r\n".encode(),
+        f"multipart/form-data; boundary={boundary}",
+    )
 
 
-def _run(name: str, base: str, make_request, count: int, concurrency: int,
-         seconds: float) -> dict:
+def _run(name: str, base: str, make_request, count: int, concurrency: int, seconds: float) -> dict:
     """Send ``count`` requests from ``concurrency`` threads, each on its own keep-alive
     connection, stopping at ``seconds``; latencies from send to last byte."""
     latencies: list[float] = []
@@ -139,11 +156,17 @@ def _run(name: str, base: str, make_request, count: int, concurrency: int,
         return round(values[min(len(values) - 1, int(len(values) * q))], 1) if values else None
 
     return {
-        "scenario": name, "requests": len(latencies), "ok": len(ok), "statuses": statuses,
-        "concurrency": concurrency, "seconds": round(wall, 2),
+        "scenario": name,
+        "requests": len(latencies),
+        "ok": len(ok),
+        "statuses": statuses,
+        "concurrency": concurrency,
+        "seconds": round(wall, 2),
         "rps": round(len(ok) / wall, 2) if wall else 0.0,
-        "p50_ms": pct(ok, 0.5), "p99_ms": pct(ok, 0.99),
-        "busy_503": len(busy), "busy_p99_ms": pct(busy, 0.99),
+        "p50_ms": pct(ok, 0.5),
+        "p99_ms": pct(ok, 0.99),
+        "busy_503": len(busy),
+        "busy_p99_ms": pct(busy, 0.99),
     }
 
 
@@ -153,8 +176,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="DOCX client threads")
     parser.add_argument("--pdf-requests", type=int, default=120, help="PDF and upload requests")
     parser.add_argument("--pdf-concurrency", type=int, default=4, help="PDF client threads")
-    parser.add_argument("--burst-concurrency", type=int, default=24,
-                        help="PDF client threads of the burst past the queue's bound")
+    parser.add_argument(
+        "--burst-concurrency",
+        type=int,
+        default=24,
+        help="PDF client threads of the burst past the queue's bound",
+    )
     parser.add_argument("--json", action="store_true", help="print one line of JSON")
     parser.add_argument("--seconds", type=float, default=60, help="time limit per scenario")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
@@ -162,17 +189,31 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
     templates, template_note = _templates(work)
-    env = dict(os.environ, DOCGEN_INSTANCE_DIR=str(work / "instance"), DOCGEN_RATE_LIMIT="0",
-               DOCGEN_TEMPLATES_DIR=str(templates), DOCGEN_FORMS_DIR=str(ROOT / "forms"))
+    env = dict(
+        os.environ,
+        DOCGEN_INSTANCE_DIR=str(work / "instance"),
+        DOCGEN_RATE_LIMIT="0",
+        DOCGEN_TEMPLATES_DIR=str(templates),
+        DOCGEN_FORMS_DIR=str(ROOT / "forms"),
+    )
     docgen = [sys.executable, "-m", "docgen"]
     subprocess.run([*docgen, "db", "upgrade"], env=env, check=True, capture_output=True)
-    token = subprocess.run([*docgen, "apikeys", "create", "bench", "--scope", "admin"],
-                           env=env, check=True, capture_output=True, text=True).stdout.strip()
+    token = subprocess.run(
+        [*docgen, "apikeys", "create", "bench", "--scope", "admin"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     port = _free_port()
     log = (work / "serve.log").open("wb")
-    server = subprocess.Popen([*docgen, "serve", "--port", str(port), "--workers",
-                               str(args.workers)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=log)
+    server = subprocess.Popen(
+        [*docgen, "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {token}"}
     try:
@@ -190,8 +231,7 @@ def main() -> None:
         sample = json.loads((ROOT / "samples" / f"{KIND}.json").read_text(encoding="utf-8"))
 
         def document(fmt: str):
-            body = json.dumps({"kind": KIND, "lang": "ro", "format": fmt,
-                               "data": sample}).encode()
+            body = json.dumps({"kind": KIND, "lang": "ro", "format": fmt, "data": sample}).encode()
             headers = {**auth, "Content-Type": "application/json"}
             return lambda _i: ("/api/v1/documents", body, headers)
 
@@ -205,14 +245,38 @@ def main() -> None:
         # in every worker.
         _run("warm-up", base, document("docx"), 60, args.concurrency, 30)
         _run("warm-up", base, document("pdf"), 4, 2, 60)
-        docx = _run("docx_certificate", base, document("docx"), args.requests,
-                    args.concurrency, args.seconds)
-        pdf = _run("pdf_certificate", base, document("pdf"), args.pdf_requests,
-                   args.pdf_concurrency, args.seconds)
-        burst = _run("pdf_burst_past_the_queue", base, document("pdf"), args.pdf_requests,
-                     args.burst_concurrency, args.seconds)
-        uploads = _run("upload_filled_certificate", base, upload, args.pdf_requests,
-                       args.pdf_concurrency, args.seconds)
+        docx = _run(
+            "docx_certificate",
+            base,
+            document("docx"),
+            args.requests,
+            args.concurrency,
+            args.seconds,
+        )
+        pdf = _run(
+            "pdf_certificate",
+            base,
+            document("pdf"),
+            args.pdf_requests,
+            args.pdf_concurrency,
+            args.seconds,
+        )
+        burst = _run(
+            "pdf_burst_past_the_queue",
+            base,
+            document("pdf"),
+            args.pdf_requests,
+            args.burst_concurrency,
+            args.seconds,
+        )
+        uploads = _run(
+            "upload_filled_certificate",
+            base,
+            upload,
+            args.pdf_requests,
+            args.pdf_concurrency,
+            args.seconds,
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(60)

@@ -55,10 +55,18 @@ def run(workers: int, documents: int, per_job: int) -> float:
     with tempfile.TemporaryDirectory(prefix="docgen-scale-") as folder:
         url = f"sqlite:///{folder}/docgen.sqlite3"
         upgrade(url)
-        settings = {"INSTANCE_DIR": f"{folder}/instance", "DATABASE_URL": url,
-                    "TEMPLATES_DIR": str(ROOT / "templates"), "RATE_LIMIT": 0,
-                    "BATCH_SYNC_LIMIT": 1, "JOB_MAX_QUEUED": 1000, "JOB_MAX_ITEMS": 1_000_000,
-                    "PDF_INSTANCES": 1, "JOB_PDF_SHARE": 100, "JOB_WORKERS": 1}
+        settings = {
+            "INSTANCE_DIR": f"{folder}/instance",
+            "DATABASE_URL": url,
+            "TEMPLATES_DIR": str(ROOT / "templates"),
+            "RATE_LIMIT": 0,
+            "BATCH_SYNC_LIMIT": 1,
+            "JOB_MAX_QUEUED": 1000,
+            "JOB_MAX_ITEMS": 1_000_000,
+            "PDF_INSTANCES": 1,
+            "JOB_PDF_SHARE": 100,
+            "JOB_WORKERS": 1,
+        }
         app = create_app(settings)
         with app.app_context():
             _key, token = create_key(db.session, "bench", ["documents"])
@@ -68,15 +76,27 @@ def run(workers: int, documents: int, per_job: int) -> float:
         for fmt in ("docx", "pdf"):
             for start in range(0, documents, per_job):
                 answer = client.post(
-                    "/api/v1/documents/batch", headers={"Authorization": f"Bearer {token}"},
-                    json={"kind": "financial_contract", "lang": "ro", "format": fmt,
-                          "items": items[start:start + per_job]})
+                    "/api/v1/documents/batch",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={
+                        "kind": "financial_contract",
+                        "lang": "ro",
+                        "format": fmt,
+                        "items": items[start : start + per_job],
+                    },
+                )
                 assert answer.status_code == 202, answer.json
         env = dict(os.environ, **{f"DOCGEN_{k}": str(v) for k, v in settings.items()})
         began = time.monotonic()
-        procs = [subprocess.Popen([sys.executable, "-m", "docgen", "worker"], env=env,
-                                  cwd=ROOT, stderr=subprocess.DEVNULL)
-                 for _ in range(workers)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "docgen", "worker"],
+                env=env,
+                cwd=ROOT,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(workers)
+        ]
         try:
             while True:
                 with app.app_context():
@@ -109,13 +129,18 @@ def main() -> None:
     load = os.getloadavg()[0]
     one = run(1, args.documents, args.per_job)
     two = run(2, args.documents, args.per_job)
-    result = {"workers_1": round(one, 2), "workers_2": round(two, 2),
-              "scaling": round(two / one, 2)}
+    result = {
+        "workers_1": round(one, 2),
+        "workers_2": round(two, 2),
+        "scaling": round(two / one, 2),
+    }
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"{args.documents} contracts as DOCX + PDF ({2 * args.documents} documents), "
-              f"load average at start {load:.2f}")
+        print(
+            f"{args.documents} contracts as DOCX + PDF ({2 * args.documents} documents), "
+            f"load average at start {load:.2f}"
+        )
         print(f"1 worker:  {one:.2f} documents/s")
         print(f"2 workers: {two:.2f} documents/s (x{two / one:.2f})")
 

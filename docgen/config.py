@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     """Every setting of docgen, checked; see the module's docstring for the precedence."""
 
     model_config = SettingsConfigDict(
-        env_prefix="DOCGEN_", case_sensitive=True, extra="ignore", frozen=True,
+        env_prefix="DOCGEN_",
+        case_sensitive=True,
+        extra="ignore",
+        frozen=True,
         validate_default=True,
     )
 
@@ -241,8 +244,9 @@ class Settings(BaseSettings):
     @classmethod
     def _pdf_url(cls, value: str) -> str:
         if value and not value.startswith("unix:/"):
-            raise ValueError("must be unix:/PATH, the converter service's Unix socket "
-                             "(docgen serve sets it)")
+            raise ValueError(
+                "must be unix:/PATH, the converter service's Unix socket (docgen serve sets it)"
+            )
         return value
 
     @field_validator("LOG_LEVEL")
@@ -300,8 +304,11 @@ class Settings(BaseSettings):
 
     def instance_extras(self) -> dict[str, Any]:
         """Upper-case names of the instance file that are not docgen settings (Flask's own)."""
-        return {k: v for k, v in instance_file(self.INSTANCE_DIR).items()
-                if k not in type(self).model_fields}
+        return {
+            k: v
+            for k, v in instance_file(self.INSTANCE_DIR).items()
+            if k not in type(self).model_fields
+        }
 
 
 def _under(root: Path, value: Path) -> Path:
@@ -365,8 +372,11 @@ class _InstanceFile(PydanticBaseSettingsSource):
         fields = self.settings_cls.model_fields
         values = instance_file(instance)
         # The instance folder is chosen before its file is read: the file cannot move it.
-        return {k: v for k, v in values.items()
-                if k in fields and k not in {"INSTANCE_DIR", "PROJECT_ROOT"}}
+        return {
+            k: v
+            for k, v in values.items()
+            if k in fields and k not in {"INSTANCE_DIR", "PROJECT_ROOT"}
+        }
 
 
 # The defaults, by key (documentation and tests; code reads a Settings object).

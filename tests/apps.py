@@ -58,9 +58,17 @@ def templates_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def shared_parser():
     """Warm parser children shared by every app of the session (they cost a second each)."""
-    parser = Parser({"PARSE_WORKERS": 2, "PARSE_TIMEOUT": 15, "PARSE_MEMORY_MB": 1024,
-                     "PARSE_MAX_MB": 20, "FORMS_DIR": str(FORMS), "TRUST_ROOTS": "",
-                     "SECRET_KEY": "web tests"})
+    parser = Parser(
+        {
+            "PARSE_WORKERS": 2,
+            "PARSE_TIMEOUT": 15,
+            "PARSE_MEMORY_MB": 1024,
+            "PARSE_MAX_MB": 20,
+            "FORMS_DIR": str(FORMS),
+            "TRUST_ROOTS": "",
+            "SECRET_KEY": "web tests",
+        }
+    )
     yield parser
     parser.close()
 
@@ -91,12 +99,19 @@ def make_app(request, backend, tmp_path, sqlite_template, templates_dir, shared_
             url = server + name
         # Uploads answer once read (as before reading moved off the request thread), and
         # a timeout is final: the tests of those two behaviours set them themselves.
-        config = {"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"),
-                  "DATABASE_URL": url, "TEMPLATES_DIR": str(templates_dir),
-                  "FORMS_DIR": str(FORMS), "RATE_LIMIT": 0, "PDF_URL": "",
-                  "PARSE_WAIT": 120, "PARSE_RETRIES": 0,
-                  # Jobs run on a thread of the test's process (no consumer to start).
-                  "QUEUE_IN_PROCESS": True}
+        config = {
+            "TESTING": True,
+            "INSTANCE_DIR": str(tmp_path / "instance"),
+            "DATABASE_URL": url,
+            "TEMPLATES_DIR": str(templates_dir),
+            "FORMS_DIR": str(FORMS),
+            "RATE_LIMIT": 0,
+            "PDF_URL": "",
+            "PARSE_WAIT": 120,
+            "PARSE_RETRIES": 0,
+            # Jobs run on a thread of the test's process (no consumer to start).
+            "QUEUE_IN_PROCESS": True,
+        }
         config.update(overrides)
         app = create_app(config)
         app.extensions["docgen.parser"] = shared_parser
@@ -142,23 +157,35 @@ def admin(make_key):
     return make_key("admin")
 
 
-def filled_certificate(reference: str, actual_start: str, actual_end: str,
-                       name: str = "Ștefania-Irina Vlăduțescu") -> bytes:
+def filled_certificate(
+    reference: str, actual_start: str, actual_end: str, name: str = "Ștefania-Irina Vlăduțescu"
+) -> bytes:
     """A certificate of attendance as it comes back: prefilled by us, completed by the host."""
     from docgen.forms.prefill import prefill_form
     from docgen.forms.spec import get_spec
 
-    prefilled = prefill_form(get_spec("certificate_of_attendance", FORMS), {
-        "reference": reference,
-        "values": {"participant_name": name,
-                   "sending_institution": "Universitatea Politehnica Timișoara",
-                   "host_institution": "University of Porto", "activity": "SMS",
-                   "planned_start": "2026-09-15", "planned_end": "2027-01-31"},
-    })
+    prefilled = prefill_form(
+        get_spec("certificate_of_attendance", FORMS),
+        {
+            "reference": reference,
+            "values": {
+                "participant_name": name,
+                "sending_institution": "Universitatea Politehnica Timișoara",
+                "host_institution": "University of Porto",
+                "activity": "SMS",
+                "planned_start": "2026-09-15",
+                "planned_end": "2027-01-31",
+            },
+        },
+    )
     writer = PdfWriter(clone_from=io.BytesIO(prefilled))
-    values = {"actual_start": actual_start, "actual_end": actual_end,
-              "signer_name": "Ioana Mâțu", "signer_function": "Erasmus+ coordinator",
-              "sign_date": actual_end}
+    values = {
+        "actual_start": actual_start,
+        "actual_end": actual_end,
+        "signer_name": "Ioana Mâțu",
+        "signer_function": "Erasmus+ coordinator",
+        "sign_date": actual_end,
+    }
     for page in writer.pages:
         writer.update_page_form_field_values(page, values, auto_regenerate=False)
     out = io.BytesIO()
@@ -192,12 +219,22 @@ def post_files(client, headers, *files):
     from werkzeug.datastructures import FileStorage, MultiDict
     from werkzeug.test import encode_multipart
 
-    values = MultiDict([("file", FileStorage(io.BytesIO(content), filename=name,
-                                             content_type="application/pdf"))
-                        for name, content in files])
+    values = MultiDict(
+        [
+            (
+                "file",
+                FileStorage(io.BytesIO(content), filename=name, content_type="application/pdf"),
+            )
+            for name, content in files
+        ]
+    )
     boundary, body = encode_multipart(values)
-    return client.post("/api/v1/uploads", headers=headers, data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        "/api/v1/uploads",
+        headers=headers,
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
 @pytest.fixture

@@ -36,8 +36,10 @@ def pg_server():
     """A PostgreSQL 15 server for this session; yields a URL prefix (append a db name)."""
     if not (PG_BIN / "initdb").exists():
         if os.environ.get("CI"):
-            pytest.fail("PostgreSQL server binaries missing: scripts/ensure-system.sh installs "
-                        "the 'postgresql' package")
+            pytest.fail(
+                "PostgreSQL server binaries missing: scripts/ensure-system.sh installs "
+                "the 'postgresql' package"
+            )
         pytest.skip("PostgreSQL server not installed (apt-get install postgresql)")
     base = Path(tempfile.mkdtemp(prefix="docgen-pg-"))
     data, sockets = base / "data", base / "sock"
@@ -46,30 +48,63 @@ def pg_server():
         shutil.chown(base, "postgres")
         shutil.chown(sockets, "postgres")
     port = _free_port()
-    subprocess.run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                                 "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                   check=True, capture_output=True, timeout=120)
-    options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off " \
-              "-c max_connections=200"
-    subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options,
-                                 "-l", str(base / "log"), "-w", "start"]),
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(base / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     try:
         url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/"
         pg_exec(url, "CREATE DATABASE docgen_template")
         upgrade(url + "docgen_template")
         yield url
     finally:
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                     "stop"]), capture_output=True, timeout=60)
+        subprocess.run(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
 def pg_exec(url: str, sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql") + "postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        url.replace("postgresql+psycopg", "postgresql") + "postgres", autocommit=True
+    ) as conn:
         conn.execute(sql)
-
-

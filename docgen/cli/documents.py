@@ -128,11 +128,15 @@ def render(kind: str, lang: str, source: str, output: Path | None, fmt: str, pdf
         from docgen.operations.documents import make_document
 
         return make_document(
-            kind, lang, fmt, data, templates=settings.TEMPLATES_DIR,
-            convert=lambda docx: convert_docx_to_pdf(
-                docx, pdfa=pdfa, config=settings.as_config()
-            ),
-            rates_dir=settings.rates_dir, where="", session=session,
+            kind,
+            lang,
+            fmt,
+            data,
+            templates=settings.TEMPLATES_DIR,
+            convert=lambda docx: convert_docx_to_pdf(docx, pdfa=pdfa, config=settings.as_config()),
+            rates_dir=settings.rates_dir,
+            where="",
+            session=session,
         )
 
     made = _with_registry(kind, data, make)
@@ -191,8 +195,16 @@ def batch(kind: str, lang: str, source: Path, output: Path, fmt: str, pdfa: bool
         ):
             progress = lambda _index, _error: bar.update(1)  # noqa: E731
             if fmt == "docx":
-                write_zip(kind, lang, payloads, fh, report, on_item=progress,
-                          root=settings.TEMPLATES_DIR, rates_dir=settings.rates_dir)
+                write_zip(
+                    kind,
+                    lang,
+                    payloads,
+                    fh,
+                    report,
+                    on_item=progress,
+                    root=settings.TEMPLATES_DIR,
+                    rates_dir=settings.rates_dir,
+                )
             else:
                 converter = default_converter(settings.as_config())
                 write_zip(

@@ -33,10 +33,19 @@ def app_context() -> Iterator[Flask]:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
-@click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes (default: the WORKERS setting, 0 = cores + 1).",
+)
 def serve(host: str, port: int, workers: int | None) -> None:
     """Serve the HTTP API with gunicorn; one LibreOffice pool beside the workers, unless
     CONVERTERS lists convert-servers on other machines."""
@@ -48,12 +57,14 @@ def serve(host: str, port: int, workers: int | None) -> None:
         url = app.config["DATABASE_URL"]
         count = workers or int(app.config["WORKERS"]) or len(os.sched_getaffinity(0)) + 1
         timeout = int(app.config["WORKER_TIMEOUT"])
-        reading = {"read_timeout": float(app.config["REQUEST_READ_TIMEOUT"]),
-                   "min_rate": float(app.config["REQUEST_MIN_RATE"]),
-                   "max_body": int(app.config["MAX_CONTENT_LENGTH"]),
-                   "metrics_dir": str(app.config["METRICS_DIR"]),
-                   "log_format": str(app.config["LOG_FORMAT"]).lower(),
-                   "consume": not app.config["QUEUE_URL"]}
+        reading = {
+            "read_timeout": float(app.config["REQUEST_READ_TIMEOUT"]),
+            "min_rate": float(app.config["REQUEST_MIN_RATE"]),
+            "max_body": int(app.config["MAX_CONTENT_LENGTH"]),
+            "metrics_dir": str(app.config["METRICS_DIR"]),
+            "log_format": str(app.config["LOG_FORMAT"]).lower(),
+            "consume": not app.config["QUEUE_URL"],
+        }
         local_pdf = not converter_urls(app.config["CONVERTERS"])
     if current_revision(url) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
@@ -61,12 +72,26 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 
 @click.command()
-@click.option("--jobs", "threads", default=None, type=click.IntRange(1, 64),
-              help="Jobs run at once (default: the JOB_WORKERS setting).")
-@click.option("--resume", is_flag=True, hidden=True,
-              help="The queue's only consumer: queue again what a previous run left.")
-@click.option("--parent", type=int, default=None, hidden=True,
-              help="Stop when this process (the service that started it) is gone.")
+@click.option(
+    "--jobs",
+    "threads",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Jobs run at once (default: the JOB_WORKERS setting).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    hidden=True,
+    help="The queue's only consumer: queue again what a previous run left.",
+)
+@click.option(
+    "--parent",
+    type=int,
+    default=None,
+    hidden=True,
+    help="Stop when this process (the service that started it) is gone.",
+)
 def worker(threads: int | None, resume: bool, parent: int | None) -> None:
     """Run batch jobs from the queue (QUEUE_URL) until stopped, on any machine."""
     import logging
@@ -121,8 +146,14 @@ def apikeys() -> None:
 
 @apikeys.command()
 @click.argument("name")
-@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES),
-              help="A scope of the key; repeat for several.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(SCOPES),
+    help="A scope of the key; repeat for several.",
+)
 def create(name: str, scopes: tuple[str, ...]) -> None:
     """Create the key NAME and print it (only its hash is kept: copy it now)."""
     from docgen.store.database import db as database
@@ -155,8 +186,15 @@ def list_keys(as_json: bool) -> None:
     from docgen.store.keys import list_keys as keys
 
     with app_context():
-        rows = [{"name": k.name, "scopes": k.scopes.split(), "created_at": k.created_at,
-                 "revoked_at": k.revoked_at} for k in keys(database.session)]
+        rows = [
+            {
+                "name": k.name,
+                "scopes": k.scopes.split(),
+                "created_at": k.created_at,
+                "revoked_at": k.revoked_at,
+            }
+            for k in keys(database.session)
+        ]
     if as_json:
         print_json(rows)
     else:

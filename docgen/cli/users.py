@@ -31,11 +31,18 @@ def users() -> None:
 
 @users.command()
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True,
-              help="admin or officer may change data; viewer only reads.")
-@click.option("--password-stdin", "from_stdin", is_flag=True,
-              help="Read the password from the first line of standard input instead of "
-                   "generating one.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    required=True,
+    help="admin or officer may change data; viewer only reads.",
+)
+@click.option(
+    "--password-stdin",
+    "from_stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of generating one.",
+)
 def create(email: str, role: str, from_stdin: bool) -> None:
     """Create the user EMAIL; print the generated password once (only its hash is kept)."""
     from docgen.store.database import db
@@ -52,8 +59,12 @@ def create(email: str, role: str, from_stdin: bool) -> None:
 
 @users.command("password")
 @click.argument("email")
-@click.option("--password-stdin", "from_stdin", is_flag=True,
-              help="Read the new password from standard input instead of generating one.")
+@click.option(
+    "--password-stdin",
+    "from_stdin",
+    is_flag=True,
+    help="Read the new password from standard input instead of generating one.",
+)
 def change_password(email: str, from_stdin: bool) -> None:
     """Give EMAIL a new password (printed once when generated)."""
     from docgen.store.database import db
@@ -103,8 +114,12 @@ def _change(email: str, disabled: bool | None) -> None:
             set_disabled(db.session, user, disabled)
         db.session.commit()
         state = "disabled" if user.disabled_at else "enabled"
-        click.echo(f"{user.email}: {state}, sessions ended" if disabled is not False
-                   else f"{user.email}: {state}", err=True)
+        click.echo(
+            f"{user.email}: {state}, sessions ended"
+            if disabled is not False
+            else f"{user.email}: {state}",
+            err=True,
+        )
 
 
 @users.command("list")
@@ -115,9 +130,16 @@ def list_users(as_json: bool) -> None:
     from docgen.store.users import list_users as all_users
 
     with app_context():
-        rows = [{"email": u.email, "role": u.role, "created_at": u.created_at,
-                 "last_login_at": u.last_login_at, "disabled": u.disabled_at is not None}
-                for u in all_users(db.session)]
+        rows = [
+            {
+                "email": u.email,
+                "role": u.role,
+                "created_at": u.created_at,
+                "last_login_at": u.last_login_at,
+                "disabled": u.disabled_at is not None,
+            }
+            for u in all_users(db.session)
+        ]
     if as_json:
         print_json(rows)
         return

@@ -93,7 +93,10 @@ def default_converter(config: Mapping[str, Any] | None = None) -> PdfPool | OneS
 
 
 def convert_docx_to_pdf(
-    docx: bytes, *, pdfa: bool = False, batch: bool = False,
+    docx: bytes,
+    *,
+    pdfa: bool = False,
+    batch: bool = False,
     config: Mapping[str, Any] | None = None,
 ) -> bytes:
     """Convert a DOCX document to PDF, or to PDF/A-2b when ``pdfa``.

@@ -41,10 +41,19 @@ def convert(source: Path, output: Path | None, pdfa: bool) -> None:
 
 
 @click.command("convert-server")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (a LAN address to serve other machines).")
-@click.option("--port", default=8100, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port, printed on start).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (a LAN address to serve other machines).",
+)
+@click.option(
+    "--port",
+    default=8100,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed on start).",
+)
 def convert_server(host: str, port: int) -> None:
     """Serve this machine's LibreOffice pool to docgen nodes over HTTP.
 
@@ -63,8 +72,11 @@ def convert_server(host: str, port: int) -> None:
             "DOCGEN_CONVERTER_TOKEN is not set: a convert-server needs the token its nodes "
             "send (a long random string, the same on every node)"
         )
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s [convert] %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s [convert] %(levelname)s %(name)s: %(message)s",
+    )
     try:
         serve_tcp(host, port, token, config=values)
     except OSError as exc:

@@ -109,7 +109,11 @@ def serve_unix(ready_file: Path, socket_path: Path, config: Mapping[str, Any]) -
 
 
 def serve_tcp(
-    host: str, port: int, token: str, *, on_ready: str = "",
+    host: str,
+    port: int,
+    token: str,
+    *,
+    on_ready: str = "",
     config: Mapping[str, Any] | None = None,
 ) -> None:
     """``docgen convert-server``: the pool on ``host:port`` until SIGTERM or SIGINT.

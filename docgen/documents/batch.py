@@ -162,7 +162,13 @@ def write_zip(
     names: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for item in render_many(
-            kind_id, lang, payloads, fmt=fmt, convert=convert, parallel=parallel, root=root,
+            kind_id,
+            lang,
+            payloads,
+            fmt=fmt,
+            convert=convert,
+            parallel=parallel,
+            root=root,
             rates_dir=rates_dir,
         ):
             if item.error is not None:

@@ -102,8 +102,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]],
-                     limits: Limits = LIMITS) -> list[Row]:
+def _rows_from_table(
+    header: list[Any], rows: Iterator[tuple[Any, ...]], limits: Limits = LIMITS
+) -> list[Row]:
     if len(header) > limits.columns:
         raise table_error("header_columns", count=len(header), columns=limits.columns)
     names = [str(h).strip() if h is not None else "" for h in header]
@@ -119,15 +120,22 @@ def _rows_from_table(header: list[Any], rows: Iterator[tuple[Any, ...]],
     found: list[Row] = []
     for number, values in enumerate(rows, start=2):
         if number > limits.last_row:
-            raise table_error("last_row", row=number, last_row=limits.last_row,
-                              rows=limits.rows)
+            raise table_error("last_row", row=number, last_row=limits.last_row, rows=limits.rows)
         if len(values) > limits.columns:
-            raise table_error("columns", row=number, column=column_letter(limits.columns + 1),
-                              columns=limits.columns)
+            raise table_error(
+                "columns",
+                row=number,
+                column=column_letter(limits.columns + 1),
+                columns=limits.columns,
+            )
         for index, value in enumerate(values):
             if isinstance(value, str) and len(value) > limits.cell_chars:
-                raise table_error("cell_chars", row=number, column=column_letter(index + 1),
-                                  chars=limits.cell_chars)
+                raise table_error(
+                    "cell_chars",
+                    row=number,
+                    column=column_letter(index + 1),
+                    chars=limits.cell_chars,
+                )
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         if len(found) >= limits.rows:
@@ -172,9 +180,7 @@ def read_csv_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MalformedInput.at(
-            "", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')"
-        ) from exc
+        raise MalformedInput.at("", "the CSV file must be UTF-8 (save it as 'CSV UTF-8')") from exc
     # Excel writes ';' in Romanian locales and ',' in English ones: the header line,
     # made of dotted column names, tells which.
     first_line = text.split("\n", 1)[0]
@@ -192,8 +198,9 @@ def read_csv_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
             except csv.Error as exc:
                 # csv refuses a field over csv.field_size_limit() (131,072 characters) and
                 # a NUL byte; both are past what a cell may hold anyway.
-                raise table_error("csv_field", row=number + 1, reason=exc,
-                                  chars=limits.cell_chars) from exc
+                raise table_error(
+                    "csv_field", row=number + 1, reason=exc, chars=limits.cell_chars
+                ) from exc
             number += 1
             yield tuple(record)
 
@@ -216,8 +223,7 @@ def read_xlsx_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # hostile input: openpyxl raises many kinds on broken parts
-        raise table_error("unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}") \
-            from exc
+        raise table_error("unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
     try:
         if not book.worksheets:
             raise table_error("no_sheet")
@@ -232,8 +238,9 @@ def read_xlsx_batch(content: bytes, limits: Limits = LIMITS) -> list[Row]:
         except DocgenError:
             raise
         except Exception as exc:  # a broken cell or style deep in the sheet
-            raise table_error("sheet_unreadable",
-                              reason=f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            raise table_error(
+                "sheet_unreadable", reason=f"{type(exc).__name__}: {str(exc)[:200]}"
+            ) from exc
     finally:
         book.close()
 

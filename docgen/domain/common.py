@@ -75,8 +75,9 @@ def _check_tree(value: Any, path: str) -> None:
         if isinstance(item, str):
             char = forbidden_character(item)
             if char:
-                raise PydanticCustomError("control_character", CONTROL_MESSAGE,
-                                          {"char": char, "field": where})
+                raise PydanticCustomError(
+                    "control_character", CONTROL_MESSAGE, {"char": char, "field": where}
+                )
         elif isinstance(item, dict):
             for key, child in item.items():
                 stack.append((key, where))
@@ -95,8 +96,9 @@ def _holds_multiline(annotation: Any) -> bool:
 def _multiline_fields(model: type[BaseModel]) -> frozenset[str]:
     found = set()
     for name, field in model.model_fields.items():
-        if _holds_multiline(field.annotation) or any(isinstance(m, Multiline)
-                                                     for m in field.metadata):
+        if _holds_multiline(field.annotation) or any(
+            isinstance(m, Multiline) for m in field.metadata
+        ):
             found.add(name)
     return frozenset(found)
 
@@ -113,8 +115,9 @@ def allowed_text(model: type[BaseModel], data: Any) -> Any:
         if isinstance(value, str):
             value = normalise_breaks(value, key in multiline)
         elif isinstance(value, list):
-            value = [normalise_breaks(v, key in multiline) if isinstance(v, str) else v
-                     for v in value]
+            value = [
+                normalise_breaks(v, key in multiline) if isinstance(v, str) else v for v in value
+            ]
         out[key] = value
     return out
 
@@ -135,9 +138,15 @@ def _dates_in_range(model: BaseModel) -> None:
             if isinstance(item, date):
                 day = item.date() if isinstance(item, datetime) else item
                 if not FIRST_DATE <= day <= LAST_DATE:
-                    raise PydanticCustomError("date_range", DATE_RANGE_MESSAGE, {
-                        "low": FIRST_DATE.isoformat(), "high": LAST_DATE.isoformat(),
-                        "field": name})
+                    raise PydanticCustomError(
+                        "date_range",
+                        DATE_RANGE_MESSAGE,
+                        {
+                            "low": FIRST_DATE.isoformat(),
+                            "high": LAST_DATE.isoformat(),
+                            "field": name,
+                        },
+                    )
 
 
 class Model(BaseModel):
@@ -180,8 +189,9 @@ class Direction(StrEnum):
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000),
-                         Multiline()]
+OptionalText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), Multiline()
+]
 
 
 def _upper(value: object) -> object:

@@ -92,8 +92,9 @@ def _choice_value(value: Any, options: Any) -> Any:
     return text
 
 
-def _leaf(node: DictionaryObject, inherited: dict[str, Any], name: str,
-          pages: dict[int, int]) -> RawField | None:
+def _leaf(
+    node: DictionaryObject, inherited: dict[str, Any], name: str, pages: dict[int, int]
+) -> RawField | None:
     attrs = {**inherited, **{k: node[k] for k in INHERITABLE if k in node}}
     ft = _text(attrs.get("/FT"))
     try:

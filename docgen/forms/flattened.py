@@ -44,8 +44,12 @@ def read_boxes(data: bytes, fields: Iterable[FieldSpec]) -> dict[str, str]:
                 chars = [c for c in page.chars if c.get("text", "").strip() or c["text"] == " "]
                 for field in page_fields:
                     x0, y0, x1, y1 = field.rect
-                    box = (x0 - x_origin, height - (y1 - y_origin),
-                           x1 - x_origin, height - (y0 - y_origin))
+                    box = (
+                        x0 - x_origin,
+                        height - (y1 - y_origin),
+                        x1 - x_origin,
+                        height - (y0 - y_origin),
+                    )
                     inside = [c for c in chars if _inside(c, box)]
                     found[field.name] = extract_text(inside) if inside else ""
             finally:

@@ -91,8 +91,9 @@ class Worker:
                 got += len(chunk)
         return b"".join(chunks)
 
-    def _read_answer(self, deadline: float,
-                     parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    def _read_answer(
+        self, deadline: float, parse_float: Callable[[str], Any] | None = None
+    ) -> dict[str, Any]:
         (size,) = HEADER.unpack(self._read_exact(HEADER.size, deadline))
         return json.loads(self._read_exact(size, deadline), parse_float=parse_float)
 
@@ -101,8 +102,13 @@ class Worker:
             self._read_answer(time.monotonic() + timeout)
             self._ready = True
 
-    def parse(self, data: bytes, header: dict[str, Any], timeout: float,
-              parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    def parse(
+        self,
+        data: bytes,
+        header: dict[str, Any],
+        timeout: float,
+        parse_float: Callable[[str], Any] | None = None,
+    ) -> dict[str, Any]:
         """Send one file and wait for its answer; TimeoutError or WorkerDied otherwise."""
         self.wait_ready()
         head = json.dumps(header).encode()
@@ -176,8 +182,9 @@ class WorkerPool:
 
         self.timeout = float(timeout if timeout is not None else config["PARSE_TIMEOUT"])
         self.memory_mb = int(memory_mb if memory_mb is not None else config["PARSE_MEMORY_MB"])
-        self.max_bytes = int(max_bytes if max_bytes is not None
-                             else config["PARSE_MAX_MB"] * 1_000_000)
+        self.max_bytes = int(
+            max_bytes if max_bytes is not None else config["PARSE_MAX_MB"] * 1_000_000
+        )
         self.max_jobs = max_jobs
         self.forms_dir = str((forms_dir or default_forms_dir()).resolve())
         self.trust_roots = trust_roots if trust_roots is not None else config["TRUST_ROOTS"]
@@ -187,8 +194,9 @@ class WorkerPool:
         self.page_key = page_key(secret) if secret else b""
         self.max_pixels = int(max_pixels if max_pixels is not None else config["PARSE_MAX_PIXELS"])
         self.scan_dpi = int(scan_dpi if scan_dpi is not None else config["SCAN_DPI"])
-        self.scan_max_pages = int(scan_max_pages if scan_max_pages is not None
-                                  else config["SCAN_MAX_PAGES"])
+        self.scan_max_pages = int(
+            scan_max_pages if scan_max_pages is not None else config["SCAN_MAX_PAGES"]
+        )
         self._idle: queue.Queue[Worker] = queue.Queue()
         self._all: list[Worker] = []
         self._lock = threading.Lock()
@@ -215,8 +223,9 @@ class WorkerPool:
         for worker in list(self._all):
             worker.wait_ready()
 
-    def parse(self, data: bytes, filename: str | None = None,
-              timeout: float | None = None) -> dict[str, Any]:
+    def parse(
+        self, data: bytes, filename: str | None = None, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Return the record of ``data`` or an error object; never raises for bad input.
 
         ``timeout`` (default: the pool's) counts from the moment a worker takes the file,
@@ -234,14 +243,27 @@ class WorkerPool:
         }
         return self._ask(data, header, timeout)
 
-    def assign(self, data: bytes, form: str, reference: str, index: int, page: int,
-               timeout: float | None = None) -> dict[str, Any]:
+    def assign(
+        self,
+        data: bytes,
+        form: str,
+        reference: str,
+        index: int,
+        page: int,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Read page ``index`` of a scan as page ``page`` of ``form`` (a page without a code
         that a person assigned): the record, or an error object (docgen.forms.assign)."""
         header = {
-            "task": "assign", "form": form, "reference": reference, "index": index,
-            "page": page, "forms_dir": self.forms_dir, "max_pixels": self.max_pixels,
-            "scan_dpi": self.scan_dpi, "scan_max_pages": self.scan_max_pages,
+            "task": "assign",
+            "form": form,
+            "reference": reference,
+            "index": index,
+            "page": page,
+            "forms_dir": self.forms_dir,
+            "max_pixels": self.max_pixels,
+            "scan_dpi": self.scan_dpi,
+            "scan_max_pages": self.scan_max_pages,
         }
         return self._ask(data, header, timeout)
 
@@ -251,11 +273,17 @@ class WorkerPool:
         an error object, whose ``problems`` list ``[pointer, message]`` for bad input."""
         return self._ask(data, {"task": "batch", "filename": filename}, parse_float=Decimal)
 
-    def _ask(self, data: bytes, header: dict[str, Any], timeout: float | None = None,
-             parse_float: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    def _ask(
+        self,
+        data: bytes,
+        header: dict[str, Any],
+        timeout: float | None = None,
+        parse_float: Callable[[str], Any] | None = None,
+    ) -> dict[str, Any]:
         if len(data) > self.max_bytes:
-            return error("too_large", f"the file has {len(data)} bytes, the limit is "
-                                      f"{self.max_bytes}")
+            return error(
+                "too_large", f"the file has {len(data)} bytes, the limit is {self.max_bytes}"
+            )
         limit = self.timeout if timeout is None else float(timeout)
         worker = self._idle.get()
         cpu_before = None  # a worker that does not even start in time: the load, too

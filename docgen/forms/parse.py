@@ -33,10 +33,19 @@ from docgen.forms.validate import issue, validate
 log = logging.getLogger(__name__)
 
 # The closed set of error codes (documented in docgen/forms/__init__.py).
-ERROR_CODES = frozenset({
-    "unreadable", "not_pdf", "too_large", "encrypted", "malformed", "xfa_only",
-    "timeout", "too_complex", "internal",
-})
+ERROR_CODES = frozenset(
+    {
+        "unreadable",
+        "not_pdf",
+        "too_large",
+        "encrypted",
+        "malformed",
+        "xfa_only",
+        "timeout",
+        "too_complex",
+        "internal",
+    }
+)
 MAX_PAGES = 2000
 TEXT_PAGES = 3  # pages searched for the footer code
 MAX_CONTENT = 2_000_000  # bytes of page content beyond which we do not look for it
@@ -144,14 +153,26 @@ def _read_record(
         raw.update(read_boxes(data, missing))
     values, issues = validate(spec, raw)
     if version != spec.version:
-        issues.insert(0, issue("", "version_mismatch",
-                               f"the file is version {version} of the form, we read it "
-                               f"with version {spec.version}"))
+        issues.insert(
+            0,
+            issue(
+                "",
+                "version_mismatch",
+                f"the file is version {version} of the form, we read it "
+                f"with version {spec.version}",
+            ),
+        )
     method = "acroform" if present else "flattened"
     sig_fields = [f.name for f in spec.fields if f.type == "signature"]
-    return {"form": spec.id, "version": version, "status": None, "method": method,
-            "values": values,
-            "issues": issues, "signature_fields": sig_fields}
+    return {
+        "form": spec.id,
+        "version": version,
+        "status": None,
+        "method": method,
+        "values": values,
+        "issues": issues,
+        "signature_fields": sig_fields,
+    }
 
 
 def parse_bytes(
@@ -200,8 +221,9 @@ def parse_bytes(
     return record
 
 
-def _parse(data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any],
-           trust_roots: Sequence[Any]) -> dict[str, Any]:
+def _parse(
+    data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any], trust_roots: Sequence[Any]
+) -> dict[str, Any]:
     try:
         reader = _open(data)
         pages = len(reader.pages)
@@ -225,10 +247,15 @@ def _parse(data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any],
         record["reference"] = (reference.value or None) if reference else None
         active = find_active_content(reader)
         if active:
-            record["issues"].insert(0, issue(
-                "", "active_content",
-                f"the PDF holds {', '.join(active)}: do not open it in a browser; check "
-                "where it came from"))
+            record["issues"].insert(
+                0,
+                issue(
+                    "",
+                    "active_content",
+                    f"the PDF holds {', '.join(active)}: do not open it in a browser; check "
+                    "where it came from",
+                ),
+            )
     except ParseFailed:
         raise
     except acroform.TooComplex as exc:
@@ -240,16 +267,21 @@ def _parse(data: bytes, specs: Mapping[str, FormSpec], source: dict[str, Any],
     except Exception as exc:
         # Anything else the readers raise on a hostile or broken file (PdfReadError,
         # ValueError, zlib.error, pypdf's DeprecationError for a removed filter, ...).
-        raise ParseFailed("malformed", f"the PDF cannot be read ({type(exc).__name__}: "
-                                       f"{str(exc)[:200]})") from exc
+        raise ParseFailed(
+            "malformed", f"the PDF cannot be read ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from exc
     # pyHanko costs a full second read of the file: only when something is signed.
     signed = any(f.signed for f in fields.values() if f.kind == "signature")
     record["signatures"] = check_signatures(data, sig_fields, trust_roots, verify=signed)
-    broken = [s["field"] for s in record["signatures"]
-              if s.get("digital") and not (s.get("intact") and s.get("valid"))]
+    broken = [
+        s["field"]
+        for s in record["signatures"]
+        if s.get("digital") and not (s.get("intact") and s.get("valid"))
+    ]
     for name in broken:
-        record["issues"].append(issue(name, "signature_invalid",
-                                      f"the digital signature in {name} does not verify"))
+        record["issues"].append(
+            issue(name, "signature_invalid", f"the digital signature in {name} does not verify")
+        )
     if record["status"] is None:
         record["status"] = "needs_review" if record["issues"] else "valid"
     record["_scannable"] = not fields and recognised is None
@@ -302,8 +334,11 @@ def _unrecognised(
         "version": recognised[1] if recognised else None,
         "status": "unrecognized",
         "method": "acroform" if fields else "flattened",
-        "values": {clean_text(name, multiline=False): _raw_value(f) for name, f in fields.items()
-                   if f.kind != "signature"},
+        "values": {
+            clean_text(name, multiline=False): _raw_value(f)
+            for name, f in fields.items()
+            if f.kind != "signature"
+        },
         "issues": issues,
     }
 
@@ -322,5 +357,9 @@ def parse_form(
     data = fp.read(max_bytes + 1) if max_bytes else fp.read()
     if max_bytes and len(data) > max_bytes:
         raise ParseFailed("too_large", f"the file is larger than {max_bytes} bytes")
-    return parse_bytes(data, specs if specs is not None else load_specs(),
-                       filename=filename, trust_roots=trust_roots)
+    return parse_bytes(
+        data,
+        specs if specs is not None else load_specs(),
+        filename=filename,
+        trust_roots=trust_roots,
+    )

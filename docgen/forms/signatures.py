@@ -103,9 +103,15 @@ def check_signatures(
         try:
             entry = _describe(sig, trust_roots)
         except Exception as exc:  # a broken signature is a finding, not a crash
-            entry = {"field": _safe_field(sig), "signed": True, "digital": True,
-                     "intact": False, "valid": False, "trusted": None,
-                     "error": f"{type(exc).__name__}: {exc}"[:300]}
+            entry = {
+                "field": _safe_field(sig),
+                "signed": True,
+                "digital": True,
+                "intact": False,
+                "valid": False,
+                "trusted": None,
+                "error": f"{type(exc).__name__}: {exc}"[:300],
+            }
         entries[entry["field"]] = {**entries.get(entry["field"], {}), **entry}
     return list(entries.values())
 

@@ -82,8 +82,7 @@ def check_value(field: FieldSpec, raw: Any) -> Any:
         raise ValueError(f"must be text or a number, not {kind}")
     if not isinstance(raw, bool) and raw is not None:
         limit = (field.max_length or MAX_TEXT) if field.type == "text" else MAX_OTHER
-        length = len(str(raw)) if not isinstance(raw, int) or raw.bit_length() < 1000 \
-            else limit + 1
+        length = len(str(raw)) if not isinstance(raw, int) or raw.bit_length() < 1000 else limit + 1
         if length > limit:
             raise ValueError(f"{length} characters, at most {limit}")
     value = type_value(field, raw)

@@ -82,8 +82,13 @@ class Handler:
                 max_pages=int(header["scan_max_pages"]),
             )
         try:
-            return parse_bytes(data, specs, filename=header.get("filename"),
-                               trust_roots=self._roots[setting], scan=scan)
+            return parse_bytes(
+                data,
+                specs,
+                filename=header.get("filename"),
+                trust_roots=self._roots[setting],
+                scan=scan,
+            )
         except ParseFailed as exc:
             return exc.as_json()
 
@@ -99,10 +104,17 @@ def read_assigned_answer(header: dict[str, Any], data: bytes) -> dict[str, Any]:
     spec = specs.get(str(header.get("form")))
     if spec is None:
         return {"error": {"code": "unreadable", "message": f"no form {header.get('form')!r}"}}
-    return read_assigned(data, spec, specs, reference=str(header.get("reference") or ""),
-                         index=int(header["index"]), page=int(header["page"]),
-                         dpi=int(header["scan_dpi"]), max_pixels=int(header["max_pixels"]),
-                         max_pages=int(header["scan_max_pages"]))
+    return read_assigned(
+        data,
+        spec,
+        specs,
+        reference=str(header.get("reference") or ""),
+        index=int(header["index"]),
+        page=int(header["page"]),
+        dpi=int(header["scan_dpi"]),
+        max_pixels=int(header["max_pixels"]),
+        max_pages=int(header["scan_max_pages"]),
+    )
 
 
 def read_batch_answer(data: bytes, filename: str) -> dict[str, Any]:
@@ -114,9 +126,14 @@ def read_batch_answer(data: bytes, filename: str) -> dict[str, Any]:
         rows = read_batch(data, filename)
     except DocgenError as exc:
         problems = exc.problems if isinstance(exc, InvalidInput) else []
-        return {"error": {"code": "invalid", "message": exc.detail, "status": exc.status,
-                          "problems": [[p.pointer, p.message, p.code, dict(p.params)]
-                                       for p in problems]}}
+        return {
+            "error": {
+                "code": "invalid",
+                "message": exc.detail,
+                "status": exc.status,
+                "problems": [[p.pointer, p.message, p.code, dict(p.params)] for p in problems],
+            }
+        }
     return {"rows": [{"number": r.number, "where": r.where, "data": r.data} for r in rows]}
 
 
@@ -150,18 +167,28 @@ def serve(stdin: IO[bytes], stdout: IO[bytes]) -> int:
         try:
             answer = handler.handle(header, data)
         except MemoryError:
-            answer = {"error": {"code": "too_complex",
-                                "message": "the file needs more memory than allowed"}}
+            answer = {
+                "error": {
+                    "code": "too_complex",
+                    "message": "the file needs more memory than allowed",
+                }
+            }
             fatal = True  # the heap may be in a poor state: let the pool start afresh
         except Exception as exc:  # the contract: an answer, never a traceback
-            answer = {"error": {"code": "internal",
-                                "message": f"{type(exc).__name__}: {str(exc)[:300]}"}}
+            answer = {
+                "error": {"code": "internal", "message": f"{type(exc).__name__}: {str(exc)[:300]}"}
+            }
         try:
             frame = json.dumps(answer, ensure_ascii=False, default=default).encode()
         except (ValueError, TypeError, RecursionError) as exc:  # e.g. a lone surrogate
-            frame = json.dumps({"error": {"code": "internal", "message":
-                                          f"the answer cannot be sent ({type(exc).__name__})"}
-                                }).encode()
+            frame = json.dumps(
+                {
+                    "error": {
+                        "code": "internal",
+                        "message": f"the answer cannot be sent ({type(exc).__name__})",
+                    }
+                }
+            ).encode()
         write_frame(stdout, frame)
         if fatal:
             return 3

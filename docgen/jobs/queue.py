@@ -98,8 +98,7 @@ class LocalConsumer:
     def start(self) -> None:
         with self._lock:
             if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._loop, name="docgen-job",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._loop, name="docgen-job", daemon=True)
                 self._thread.start()
 
     def _loop(self) -> None:
@@ -129,8 +128,7 @@ class LocalConsumer:
             thread.join(600)
 
 
-def run_consumer(app: Flask, workers: int, resume: bool = False,
-                 parent: int | None = None) -> None:
+def run_consumer(app: Flask, workers: int, resume: bool = False, parent: int | None = None) -> None:
     """``docgen worker``: take jobs from the queue until stopped (SIGTERM or SIGINT).
 
     Beats for the jobs it runs and sweeps for the jobs of dead workers. ``resume``: this is
@@ -149,14 +147,24 @@ def run_consumer(app: Flask, workers: int, resume: bool = False,
         if count:
             log.warning("%d batch job(s) interrupted by the last stop are queued again", count)
     if parent is not None:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True,
-                         name="docgen-parent").start()
+        threading.Thread(
+            target=_watch_parent, args=(parent,), daemon=True, name="docgen-parent"
+        ).start()
     heartbeat.monitor(app).start_sweeping()
-    consumer = queue.create_consumer(workers=workers, worker_type="thread", periodic=False,
-                                     initial_delay=0.1, backoff=1.15, max_delay=1.0,
-                                     check_worker_health=True)
-    log.info("worker ready: %d job thread(s) on %s", workers,
-             app.config.get("QUEUE_URL") or "the instance folder's queue")
+    consumer = queue.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        periodic=False,
+        initial_delay=0.1,
+        backoff=1.15,
+        max_delay=1.0,
+        check_worker_health=True,
+    )
+    log.info(
+        "worker ready: %d job thread(s) on %s",
+        workers,
+        app.config.get("QUEUE_URL") or "the instance folder's queue",
+    )
     consumer.run()
 
 
@@ -179,16 +187,14 @@ class EmbeddedConsumer:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [sys.executable, "-m", "docgen", "worker", "--resume", "--parent",
-             str(os.getpid())],
+            [sys.executable, "-m", "docgen", "worker", "--resume", "--parent", str(os.getpid())],
             start_new_session=True,
         )
 
     def start(self) -> None:
         self.owner = os.getpid()
         self.proc = self._spawn()
-        self._thread = threading.Thread(target=self._supervise, name="docgen-consumer",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._supervise, name="docgen-consumer", daemon=True)
         self._thread.start()
 
     def _supervise(self) -> None:
@@ -197,8 +203,11 @@ class EmbeddedConsumer:
             if proc is not None and proc.poll() is not None:
                 if self._stopping.is_set():
                     return
-                log.warning("the job consumer (pid %d) stopped (status %s): starting another",
-                            proc.pid, proc.returncode)
+                log.warning(
+                    "the job consumer (pid %d) stopped (status %s): starting another",
+                    proc.pid,
+                    proc.returncode,
+                )
                 self._stopping.wait(1)
                 if not self._stopping.is_set():
                     self.proc = self._spawn()

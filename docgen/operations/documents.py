@@ -84,9 +84,7 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def validate_payload(
-    kind: Kind, data: Any, where: str = "/data", rates_dir: str = ""
-) -> BaseModel:
+def validate_payload(kind: Kind, data: Any, where: str = "/data", rates_dir: str = "") -> BaseModel:
     """Validate ``data`` for ``kind``; the problems point into the request (``where``).
 
     ``rates_dir`` holds the extra rate tables (the RATES_DIR setting).
@@ -98,7 +96,12 @@ def validate_payload(
 
 
 def render(
-    kind: Kind, lang: str, fmt: str, payload: BaseModel, templates: Path, convert: Converter,
+    kind: Kind,
+    lang: str,
+    fmt: str,
+    payload: BaseModel,
+    templates: Path,
+    convert: Converter,
     rates_dir: str = "",
 ) -> tuple[bytes, str]:
     """Render one validated payload; return (content, template version)."""
@@ -218,11 +221,25 @@ def generate_document(
     """Complete from the registry, validate, check the caps, render (and convert), record;
     return the document and its bytes."""
     made = make_document(
-        kind_id, lang, fmt, data, templates=templates, convert=convert, rates_dir=rates_dir,
-        session=session, page_key=page_key,
+        kind_id,
+        lang,
+        fmt,
+        data,
+        templates=templates,
+        convert=convert,
+        rates_dir=rates_dir,
+        session=session,
+        page_key=page_key,
     )
     document = record_document(
-        session, made.kind, lang, fmt, made.payload, made.content, made.version, api_key_id,
+        session,
+        made.kind,
+        lang,
+        fmt,
+        made.payload,
+        made.content,
+        made.version,
+        api_key_id,
         user_id=user_id,
     )
     return Generated(document, made.content, made.filename, made.media_type)
@@ -265,7 +282,15 @@ def write_zip(
 
     def record(item: Rendered, ext: str, content: bytes) -> None:
         record_document(
-            session, kind, lang, ext, item.payload, content, version, api_key_id, job_id,
+            session,
+            kind,
+            lang,
+            ext,
+            item.payload,
+            content,
+            version,
+            api_key_id,
+            job_id,
             user_id,
         )
 

@@ -51,19 +51,29 @@ def final_grant(session: Session, record: Record, rates_dir: str = "") -> dict[s
     values = record.values or {}
     try:
         hours = values.get("teaching_hours")
-        actual = ActualPeriod(start=date.fromisoformat(str(values.get("actual_start"))),
-                              end=date.fromisoformat(str(values.get("actual_end"))),
-                              teaching_hours=int(hours) if hours not in (None, "") else None)
+        actual = ActualPeriod(
+            start=date.fromisoformat(str(values.get("actual_start"))),
+            end=date.fromisoformat(str(values.get("actual_end"))),
+            teaching_hours=int(hours) if hours not in (None, "") else None,
+        )
     except (ValueError, TypeError):
-        return {"contract": contract.id, "number": contract.reference,
-                "error": "the certificate does not state valid real dates"}
+        return {
+            "contract": contract.id,
+            "number": contract.reference,
+            "error": "the certificate does not state valid real dates",
+        }
     try:
         payload = FinancialContract.model_validate(contract.payload)
         request = payload.quote_request().model_copy(update={"actual": actual})
         quote = quote_to_json(quote_grant(request, rates_dir))
     except (InvalidInput, ValueError) as exc:
         return {"contract": contract.id, "number": contract.reference, "error": str(exc)[:500]}
-    return {"contract": contract.id, "number": contract.reference,
-            "actual": {"start": actual.start.isoformat(), "end": actual.end.isoformat()},
-            "currency": quote.get("currency"), "total": quote.get("total"),
-            "prefinancing": quote.get("prefinancing"), "final": quote.get("final")}
+    return {
+        "contract": contract.id,
+        "number": contract.reference,
+        "actual": {"start": actual.start.isoformat(), "end": actual.end.isoformat()},
+        "currency": quote.get("currency"),
+        "total": quote.get("total"),
+        "prefinancing": quote.get("prefinancing"),
+        "final": quote.get("final"),
+    }

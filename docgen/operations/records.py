@@ -33,8 +33,9 @@ def _search_text(record: Record) -> str:
     return fold(" ".join(parts))[:20000]
 
 
-def _ensure_blob(session: Session, sha256: str, size: int,
-                 media_type: str = "application/pdf") -> None:
+def _ensure_blob(
+    session: Session, sha256: str, size: int, media_type: str = "application/pdf"
+) -> None:
     if session.get(Blob, sha256) is not None:
         return
     try:
@@ -53,9 +54,16 @@ def receive_upload(
     if existing is not None:
         return existing, False
     key_id, user_id = actor_ids(key)
-    record = Record(sha256=sha256, filename=(filename or "")[:255] or None, status="received",
-                    values={}, issues={"items": []}, signatures={"items": []},
-                    uploaded_by=key_id, uploaded_by_user=user_id)
+    record = Record(
+        sha256=sha256,
+        filename=(filename or "")[:255] or None,
+        status="received",
+        values={},
+        issues={"items": []},
+        signatures={"items": []},
+        uploaded_by=key_id,
+        uploaded_by_user=user_id,
+    )
     try:
         with session.begin_nested():
             session.add(record)
@@ -63,8 +71,7 @@ def receive_upload(
         # The same file, uploaded at the same moment, won the race: use its record.
         if record in session:
             session.expunge(record)
-        existing = session.scalar(
-            select(Record).where(Record.sha256 == sha256, Record.part == 0))
+        existing = session.scalar(select(Record).where(Record.sha256 == sha256, Record.part == 0))
         assert existing is not None
         return existing, False
     record.search_text = _search_text(record)
@@ -72,9 +79,13 @@ def receive_upload(
     return record, True
 
 
-def complete_record(session: Session, record: Record, answer: dict[str, Any],
-                    grant: Callable[[Record], dict[str, Any] | None],
-                    put_blob: Callable[[bytes], str] | None = None) -> Record:
+def complete_record(
+    session: Session,
+    record: Record,
+    answer: dict[str, Any],
+    grant: Callable[[Record], dict[str, Any] | None],
+    put_blob: Callable[[bytes], str] | None = None,
+) -> Record:
     """Fill a received record from the parser's answer (a record, or an error object).
 
     A scan's fields are kept in ``record.scan`` with their crops, each stored through
@@ -100,8 +111,9 @@ def complete_record(session: Session, record: Record, answer: dict[str, Any],
         record.issues = {"items": answer.get("issues") or []}
         record.signatures = {"items": answer.get("signatures") or []}
         record.error = None
-        record.scan = _scan_fields(session, answer, put_blob) or _page_scan(session, answer,
-                                                                            put_blob)
+        record.scan = _scan_fields(session, answer, put_blob) or _page_scan(
+            session, answer, put_blob
+        )
         record.grant = grant(record)
         for part, document in enumerate(more, start=1):
             _complete_part(session, record, part, document, grant, put_blob)
@@ -110,33 +122,49 @@ def complete_record(session: Session, record: Record, answer: dict[str, Any],
     return record
 
 
-def _complete_part(session: Session, first: Record, part: int, document: dict[str, Any],
-                   grant: Callable[[Record], dict[str, Any] | None],
-                   put_blob: Callable[[bytes], str] | None) -> None:
+def _complete_part(
+    session: Session,
+    first: Record,
+    part: int,
+    document: dict[str, Any],
+    grant: Callable[[Record], dict[str, Any] | None],
+    put_blob: Callable[[bytes], str] | None,
+) -> None:
     """One more document of a scanned stack: its own record (the same file, part ``part``)."""
-    record = session.scalar(select(Record).where(Record.sha256 == first.sha256,
-                                                 Record.part == part))
+    record = session.scalar(
+        select(Record).where(Record.sha256 == first.sha256, Record.part == part)
+    )
     if record is None:
-        record = Record(sha256=first.sha256, part=part, filename=first.filename,
-                        status="received", values={}, issues={"items": []},
-                        signatures={"items": []}, uploaded_by=first.uploaded_by,
-                        uploaded_by_user=first.uploaded_by_user)
+        record = Record(
+            sha256=first.sha256,
+            part=part,
+            filename=first.filename,
+            status="received",
+            values={},
+            issues={"items": []},
+            signatures={"items": []},
+            uploaded_by=first.uploaded_by,
+            uploaded_by_user=first.uploaded_by_user,
+        )
         session.add(record)
     elif record.status not in {"received", "valid", "needs_review", "unrecognized", "error"}:
         return  # reviewed already (approved or rejected): a new reading does not undo it
-    complete_record(session, record, {k: v for k, v in document.items() if k != "documents"},
-                    grant, put_blob)
+    complete_record(
+        session, record, {k: v for k, v in document.items() if k != "documents"}, grant, put_blob
+    )
 
 
-def _page_scan(session: Session, answer: dict[str, Any],
-               put_blob: Callable[[bytes], str] | None) -> dict[str, Any] | None:
+def _page_scan(
+    session: Session, answer: dict[str, Any], put_blob: Callable[[bytes], str] | None
+) -> dict[str, Any] | None:
     from docgen.operations.unidentified import page_scan
 
     return page_scan(session, answer, put_blob)
 
 
-def _scan_fields(session: Session, answer: dict[str, Any],
-                 put_blob: Callable[[bytes], str] | None) -> dict[str, Any] | None:
+def _scan_fields(
+    session: Session, answer: dict[str, Any], put_blob: Callable[[bytes], str] | None
+) -> dict[str, Any] | None:
     if answer.get("method") != "scan" or not answer.get("fields"):
         return None
     crops = answer.get("crops") or {}
@@ -170,17 +198,33 @@ def reopen_for_parsing(session: Session, record: Record, key: Actor) -> Record:
 AFTER_APPROVAL = "corrected after approval"
 
 
-def _audit(session: Session, record: Record, key: Actor, field: str,
-           old: Any, new: Any, reason: str | None = None,
-           scan: dict[str, Any] | None = None) -> None:
+def _audit(
+    session: Session,
+    record: Record,
+    key: Actor,
+    field: str,
+    old: Any,
+    new: Any,
+    reason: str | None = None,
+    scan: dict[str, Any] | None = None,
+) -> None:
     """One audit entry; ``scan`` (what a scan read, with its crop) is kept with the new value."""
     key_id, user_id = actor_ids(key)
     after: dict[str, Any] = {"value": new}
     if scan:
         after["scan"] = scan
-    session.add(RecordChange(record_id=record.id, api_key_id=key_id, user_id=user_id,
-                             who=actor_name(key), field=field, reason=reason,
-                             old={"value": old}, new=after))
+    session.add(
+        RecordChange(
+            record_id=record.id,
+            api_key_id=key_id,
+            user_id=user_id,
+            who=actor_name(key),
+            field=field,
+            reason=reason,
+            old={"value": old},
+            new=after,
+        )
+    )
 
 
 def _reviewed(record: Record, names: list[str] | None = None) -> dict[str, Any]:
@@ -190,9 +234,14 @@ def _reviewed(record: Record, names: list[str] | None = None) -> dict[str, Any]:
     fields = (record.scan or {}).get("fields") or {}
     wanted = names if names is not None else [n for n, f in fields.items() if f.get("flagged")]
     return {
-        name: {"read": fields[name].get("read"), "confidence": fields[name].get("confidence"),
-               "crop": fields[name].get("crop"), "value": (record.values or {}).get(name)}
-        for name in wanted if name in fields
+        name: {
+            "read": fields[name].get("read"),
+            "confidence": fields[name].get("confidence"),
+            "crop": fields[name].get("crop"),
+            "value": (record.values or {}).get(name),
+        }
+        for name in wanted
+        if name in fields
     }
 
 
@@ -218,9 +267,14 @@ def _check_corrections(spec: Any, corrections: dict[str, Any]) -> None:
         raise InvalidInput(problems)
 
 
-def update_record(session: Session, record: Record, changes: dict[str, Any],
-                  key: Actor, spec_of: SpecLookup,
-                  grant: Callable[[Record], dict[str, Any] | None]) -> bool:
+def update_record(
+    session: Session,
+    record: Record,
+    changes: dict[str, Any],
+    key: Actor,
+    spec_of: SpecLookup,
+    grant: Callable[[Record], dict[str, Any] | None],
+) -> bool:
     """Apply corrections (``values``) and a review decision (``status``), each audited.
 
     Return whether anything changed: a request that changes nothing leaves the record as
@@ -234,8 +288,10 @@ def update_record(session: Session, record: Record, changes: dict[str, Any],
     status: str | None = changes.get("status")
     reason: str | None = changes.get("reason") or None
     if record.status not in REVIEWABLE:
-        raise InvalidInput.at("/status", f"a record in status {record.status!r} cannot be "
-                                         "reviewed (only a recognised form can)")
+        raise InvalidInput.at(
+            "/status",
+            f"a record in status {record.status!r} cannot be reviewed (only a recognised form can)",
+        )
     spec = spec_of(record.form) if record.form else None
     changed = False
     if corrections:
@@ -248,8 +304,16 @@ def update_record(session: Session, record: Record, changes: dict[str, Any],
         seen = _reviewed(record, edited)  # what the scan read there, with its crop
         for name in edited:
             read = {k: v for k, v in seen.get(name, {}).items() if k != "value"}
-            _audit(session, record, key, pointer("values", name), old_values.get(name),
-                   values.get(name), reason, read or None)
+            _audit(
+                session,
+                record,
+                key,
+                pointer("values", name),
+                old_values.get(name),
+                values.get(name),
+                reason,
+                read or None,
+            )
         if edited:
             changed = True
             # What a scan left for the reviewer stays, but for the fields corrected now.

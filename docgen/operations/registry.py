@@ -555,9 +555,7 @@ def _registry_row(row: Institution, agreements: list[Agreement]) -> list[Any]:
     ]
 
 
-def registry_table(
-    session: Session, filters: dict[str, Any]
-) -> tuple[list[str], list[list[Any]]]:
+def registry_table(session: Session, filters: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """The registry as a table (the API's and the pages' export): REGISTRY_COLUMNS, and one
     row per institution matching ``filters`` (as the list)."""
     items, _total = store.list_institutions(session, **filters, per_page=100_000)

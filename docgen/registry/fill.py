@@ -174,11 +174,11 @@ def wants_registry(kind_id: str, data: Any) -> bool:
     if needs_registry(data):
         return True
     mobility = data.get("mobility") if isinstance(data, dict) else None
-    if kind_id == "financial_contract" and isinstance(mobility, dict) and mobility.get(
-        "agreement"
-    ) is not None:
+    if (
+        kind_id == "financial_contract"
+        and isinstance(mobility, dict)
+        and mobility.get("agreement") is not None
+    ):
         return True
     fields = HOME_FIELDS.get(kind_id, ())
-    return isinstance(data, dict) and any(
-        data.get(f) is None or unnamed(data[f]) for f in fields
-    )
+    return isinstance(data, dict) and any(data.get(f) is None or unnamed(data[f]) for f in fields)

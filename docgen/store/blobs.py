@@ -205,7 +205,8 @@ class DatabaseBlobStore(BlobStore):
                         if not piece and seq:
                             break
                         connection.execute(
-                            insert_into(BlobChunk).values(sha256=sha256, seq=seq, data=piece))
+                            insert_into(BlobChunk).values(sha256=sha256, seq=seq, data=piece)
+                        )
                         seq += 1
                         if not piece:
                             break
@@ -218,13 +219,18 @@ class DatabaseBlobStore(BlobStore):
         out = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 (returned)
         try:
             with self.engine.connect() as connection:
-                if connection.scalar(select(BlobData.sha256).where(
-                        BlobData.sha256 == sha256)) is None:
+                if (
+                    connection.scalar(select(BlobData.sha256).where(BlobData.sha256 == sha256))
+                    is None
+                ):
                     raise NotFound(f"no stored file {sha256}")
                 seq = 0
                 while True:  # piece by piece: a large file is never whole in memory
-                    piece = connection.scalar(select(BlobChunk.data).where(
-                        BlobChunk.sha256 == sha256, BlobChunk.seq == seq))
+                    piece = connection.scalar(
+                        select(BlobChunk.data).where(
+                            BlobChunk.sha256 == sha256, BlobChunk.seq == seq
+                        )
+                    )
                     if piece is None:
                         break
                     out.write(piece)
@@ -246,8 +252,10 @@ class DatabaseBlobStore(BlobStore):
 
         check_name(sha256)
         with self.engine.connect() as connection:
-            return connection.scalar(
-                select(BlobData.sha256).where(BlobData.sha256 == sha256)) is not None
+            return (
+                connection.scalar(select(BlobData.sha256).where(BlobData.sha256 == sha256))
+                is not None
+            )
 
     def delete(self, sha256: str) -> bool:
         from docgen.store.models import BlobChunk, BlobData
@@ -266,7 +274,7 @@ def open_store(url: str, directory: Path, engine: Engine | None = None) -> BlobS
     if not url:
         return FileBlobStore(directory)
     if url.startswith("file://"):
-        path = url[len("file://"):]
+        path = url[len("file://") :]
         if not path.startswith("/"):
             raise ValueError("file:///PATH needs an absolute path (three slashes)")
         return FileBlobStore(Path(path))
@@ -274,8 +282,10 @@ def open_store(url: str, directory: Path, engine: Engine | None = None) -> BlobS
         # Not on SQLite: a request's transaction holds SQLite's only write lock, and the
         # store writes on a connection of its own; one machine keeps files on its disk.
         if engine is None or engine.dialect.name != "postgresql":
-            raise ValueError("the database store needs PostgreSQL (DATABASE_URL); with "
-                             "SQLite keep the files on disk (empty, or file:///PATH)")
+            raise ValueError(
+                "the database store needs PostgreSQL (DATABASE_URL); with "
+                "SQLite keep the files on disk (empty, or file:///PATH)"
+            )
         return DatabaseBlobStore(engine)
     raise ValueError("use file:///PATH, or database (the files in the service's database)")
 

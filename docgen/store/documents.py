@@ -28,5 +28,4 @@ def contract_for(session: Session, reference: str) -> Document | None:
 
 def recent_documents(session: Session, limit: int = 10) -> list[Document]:
     """The documents generated last, newest first."""
-    return list(session.scalars(select(Document).order_by(Document.created_at.desc())
-                                .limit(limit)))
+    return list(session.scalars(select(Document).order_by(Document.created_at.desc()).limit(limit)))

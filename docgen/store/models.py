@@ -130,7 +130,8 @@ class BlobChunk(Base):
     __tablename__ = "blob_chunks"
 
     sha256: Mapped[str] = mapped_column(
-        ForeignKey("blob_data.sha256", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("blob_data.sha256", ondelete="CASCADE"), primary_key=True
+    )
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
@@ -198,8 +199,7 @@ class JobItem(Base):
 
     __tablename__ = "job_items"
 
-    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"),
-                                        primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     idx: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(255))
     sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))

@@ -12,8 +12,16 @@ from sqlalchemy.orm import Session
 from docgen.errors import NotFound
 from docgen.store.models import ApiKey, Record, RecordChange, User
 
-STATUSES = ("received", "valid", "needs_review", "unrecognized", "error", "approved", "rejected",
-            "unidentified")
+STATUSES = (
+    "received",
+    "valid",
+    "needs_review",
+    "unrecognized",
+    "error",
+    "approved",
+    "rejected",
+    "unidentified",
+)
 REVIEWABLE = {"valid", "needs_review", "approved", "rejected"}
 Actor = ApiKey | User | None  # who acts: an API client or a signed-in user
 
@@ -26,9 +34,9 @@ def fold(text: str) -> str:
 
 def parts_of(session: Session, record: Record) -> list[Record]:
     """Every record of the same file (a scanned stack), in the file's order."""
-    return list(session.scalars(
-        select(Record).where(Record.sha256 == record.sha256).order_by(Record.part)
-    ))
+    return list(
+        session.scalars(select(Record).where(Record.sha256 == record.sha256).order_by(Record.part))
+    )
 
 
 def scan_field(record: Record, name: str) -> dict[str, Any] | None:
@@ -46,9 +54,15 @@ def get_record(session: Session, record_id: int) -> Record:
     return record
 
 
-def list_records(session: Session, *, form: str | None = None, status: str | None = None,
-                 text: str | None = None, page: int = 1,
-                 per_page: int = 50) -> tuple[list[Record], int]:
+def list_records(
+    session: Session,
+    *,
+    form: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Record], int]:
     """Records matching every filter given, newest first; and how many match in all."""
     query = select(Record)
     if form:
@@ -65,15 +79,26 @@ def list_records(session: Session, *, form: str | None = None, status: str | Non
     return list(rows), total
 
 
-def all_records(session: Session, *, form: str | None = None, status: str | None = None,
-                text: str | None = None, limit: int = 50_000) -> list[Record]:
+def all_records(
+    session: Session,
+    *,
+    form: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+    limit: int = 50_000,
+) -> list[Record]:
     """Every record matching the filters (for an export), newest first, up to ``limit``."""
-    items, _total = list_records(session, form=form, status=status, text=text, page=1,
-                                 per_page=limit)
+    items, _total = list_records(
+        session, form=form, status=status, text=text, page=1, per_page=limit
+    )
     return items
 
 
 def changes_of(session: Session, record: Record) -> list[RecordChange]:
-    return list(session.scalars(
-        select(RecordChange).where(RecordChange.record_id == record.id).order_by(RecordChange.id)
-    ))
+    return list(
+        session.scalars(
+            select(RecordChange)
+            .where(RecordChange.record_id == record.id)
+            .order_by(RecordChange.id)
+        )
+    )

@@ -103,11 +103,13 @@ def _keep_an_admin(session: Session, leaving: User) -> None:
     """Refuse to disable or demote the last active administrator."""
     if leaving.role != "admin" or leaving.disabled_at is not None:
         return
-    others = session.scalar(select(func.count()).select_from(User).where(
-        User.role == "admin", User.disabled_at.is_(None), User.id != leaving.id))
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.disabled_at.is_(None), User.id != leaving.id)
+    )
     if not others:
-        raise InvalidInput.at("/role", "the last active administrator must stay one",
-                              "last_admin")
+        raise InvalidInput.at("/role", "the last active administrator must stay one", "last_admin")
 
 
 def find_user(session: Session, email: str) -> User | None:

@@ -38,8 +38,9 @@ def _prepare_instance(settings: Settings) -> Settings:
     try:
         instance.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise ConfigError(f"DOCGEN_INSTANCE_DIR: cannot create {instance} ({exc.strerror})") \
-            from exc
+        raise ConfigError(
+            f"DOCGEN_INSTANCE_DIR: cannot create {instance} ({exc.strerror})"
+        ) from exc
     if instance.stat().st_mode & 0o077:
         os.chmod(instance, 0o700)
     storage = settings.STORAGE_DIR
@@ -50,17 +51,17 @@ def _prepare_instance(settings: Settings) -> Settings:
         if settings.STORAGE_URL.strip() not in ("database", "postgresql"):
             raise ConfigError(f"DOCGEN_STORAGE_URL: {exc}") from None
         if not settings.DATABASE_URL.startswith("postgresql"):
-            raise ConfigError("DOCGEN_STORAGE_URL: database needs a PostgreSQL DATABASE_URL; "
-                              "with SQLite keep the files on disk (empty, or file:///PATH)") \
-                from None
+            raise ConfigError(
+                "DOCGEN_STORAGE_URL: database needs a PostgreSQL DATABASE_URL; "
+                "with SQLite keep the files on disk (empty, or file:///PATH)"
+            ) from None
         store = None
     if isinstance(store, FileBlobStore):
         storage = store.root
     try:
         (storage / "tmp").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"DOCGEN_STORAGE_DIR: cannot create {storage} ({exc.strerror})") \
-            from exc
+        raise ConfigError(f"DOCGEN_STORAGE_DIR: cannot create {storage} ({exc.strerror})") from exc
     if not os.access(storage, os.W_OK):
         raise ConfigError(f"DOCGEN_STORAGE_DIR: {storage} is not writable")
     if settings.SECRET_KEY:
@@ -79,8 +80,9 @@ def _commit_or_roll_back(response: Response) -> Response:
     return response
 
 
-def create_app(test_config: dict[str, Any] | None = None,
-               settings: Settings | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, settings: Settings | None = None
+) -> Flask:
     """Build the docgen web application from ``settings`` (built here when not given).
 
     ``test_config`` overrides settings by key; its other keys (``TESTING``...) go to Flask.
@@ -89,12 +91,12 @@ def create_app(test_config: dict[str, Any] | None = None,
         base = settings.model_dump(exclude_unset=True) if settings is not None else {}
         settings = Settings.load({**base, **(test_config or {})})
     settings = _prepare_instance(settings)
-    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR),
-                instance_relative_config=True)
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR), instance_relative_config=True)
     app.json = DocgenJSONProvider(app)
     app.config.from_mapping(settings.instance_extras())
-    app.config.from_mapping({k: v for k, v in (test_config or {}).items()
-                             if k not in Settings.model_fields})
+    app.config.from_mapping(
+        {k: v for k, v in (test_config or {}).items() if k not in Settings.model_fields}
+    )
     app.config.from_mapping(settings.as_config())
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_UPLOAD_MB * 1_000_000
     app.extensions["docgen.settings"] = settings
@@ -111,7 +113,8 @@ def create_app(test_config: dict[str, Any] | None = None,
     app.extensions["docgen.blobs"] = blobs
     # In the database: the same buckets for every process of every node.
     app.extensions["docgen.ratelimit"] = RateLimiter(
-        engine, settings.RATE_LIMIT, settings.RATE_BURST)
+        engine, settings.RATE_LIMIT, settings.RATE_BURST
+    )
     converter.init_app(app)
     parsing.init_app(app)
     uploads.init_app(app)

@@ -40,8 +40,13 @@ def _key_id() -> int | None:
 
 
 def attachment(content: bytes, filename: str, media_type: str, status: int = 200) -> Response:
-    response = send_file(io.BytesIO(content), mimetype=media_type, as_attachment=True,
-                         download_name=filename, max_age=0)
+    response = send_file(
+        io.BytesIO(content),
+        mimetype=media_type,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
     response.status_code = status
     return response
 
@@ -50,11 +55,17 @@ def attachment(content: bytes, filename: str, media_type: str, status: int = 200
 @require(None)
 def list_kinds() -> Any:
     """The document kinds, their titles and languages."""
-    return {"kinds": [
-        {"id": k.id, "title": k.title, "langs": list(LANGS),
-         "schema": url_for(".kind_schema", kind=k.id)}
-        for k in KINDS.values()
-    ]}
+    return {
+        "kinds": [
+            {
+                "id": k.id,
+                "title": k.title,
+                "langs": list(LANGS),
+                "schema": url_for(".kind_schema", kind=k.id),
+            }
+            for k in KINDS.values()
+        ]
+    }
 
 
 @bp.get("/kinds/<kind>/schema")
@@ -70,9 +81,15 @@ def create_document() -> Response:
     """One document: DOCX or PDF, named, with its id in ``X-Document-Id``."""
     body = json_body(DocumentRequest)
     generated = ops.generate_document(
-        db.session, body.kind, body.lang, body.format, body.data,
-        templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
-        convert=convert, api_key_id=_key_id(),
+        db.session,
+        body.kind,
+        body.lang,
+        body.format,
+        body.data,
+        templates=current_settings().TEMPLATES_DIR,
+        rates_dir=current_settings().rates_dir,
+        convert=convert,
+        api_key_id=_key_id(),
         page_key=page_key(current_app.config["SECRET_KEY"]),
     )
     response = attachment(generated.content, generated.filename, generated.media_type, 201)
@@ -94,17 +111,27 @@ def create_batch() -> Any:
     if kind.id == "financial_contract":
         check_contracts(db.session, payloads, at="/items", indexed=True)
     if len(payloads) <= int(config["BATCH_SYNC_LIMIT"]):
-        content = ops.zip_bytes(db.session, kind, body.lang, body.format, payloads,
-                                templates=current_settings().TEMPLATES_DIR,
-                                rates_dir=current_settings().rates_dir,
-                                convert=converter().convert,
-                                api_key_id=_key_id(), parallel=capacity(),
-                                page_key=page_key(current_app.config["SECRET_KEY"]))
+        content = ops.zip_bytes(
+            db.session,
+            kind,
+            body.lang,
+            body.format,
+            payloads,
+            templates=current_settings().TEMPLATES_DIR,
+            rates_dir=current_settings().rates_dir,
+            convert=converter().convert,
+            api_key_id=_key_id(),
+            parallel=capacity(),
+            page_key=page_key(current_app.config["SECRET_KEY"]),
+        )
         return attachment(content, f"{kind.id}-{body.lang}.zip", "application/zip")
     job = jobs.submit(db.session, kind.id, body.lang, body.format, items, _key_id())
     location = url_for(".get_job", job_id=job.id)
-    return {"job": job.id, "status": job.status, "total": job.total, "url": location}, 202, \
-        {"Location": location}
+    return (
+        {"job": job.id, "status": job.status, "total": job.total, "url": location},
+        202,
+        {"Location": location},
+    )
 
 
 @bp.get("/documents/batch/<job_id>")
@@ -113,7 +140,10 @@ def get_job(job_id: str) -> Any:
     """A batch job's progress; when done, the link to its ZIP and the per-item errors."""
     job = jobs.get(db.session, job_id)
     return {
-        "job": job.id, "kind": job.kind, "lang": job.lang, "format": job.format,
+        "job": job.id,
+        "kind": job.kind,
+        "lang": job.lang,
+        "format": job.format,
         **job_status(job),
         "result": url_for(".get_job_result", job_id=job.id) if job.result_sha256 else None,
     }
@@ -123,8 +153,9 @@ def get_job(job_id: str) -> Any:
 @require("documents")
 def get_job_result(job_id: str) -> Response:
     result = job_zip(current_app.extensions["docgen.blobs"], jobs.get(db.session, job_id))
-    return send_file(result.stream, mimetype=result.media_type, as_attachment=True,
-                     download_name=result.filename)
+    return send_file(
+        result.stream, mimetype=result.media_type, as_attachment=True, download_name=result.filename
+    )
 
 
 @bp.get("/documents/<document_id>")
@@ -132,11 +163,20 @@ def get_job_result(job_id: str) -> Response:
 def get_document(document_id: str) -> Any:
     """What a generated document was made from: kind, language, hashes, template, key."""
     d = find_document(db.session, document_id)
-    return {"id": d.id, "kind": d.kind, "lang": d.lang, "format": d.format,
-            "reference": d.reference, "payload_sha256": d.payload_sha256,
-            "output_sha256": d.output_sha256, "template_version": d.template_version,
-            "api_key_id": d.api_key_id, "job": d.job_id, "created_at": d.created_at,
-            "payload": d.payload}
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "lang": d.lang,
+        "format": d.format,
+        "reference": d.reference,
+        "payload_sha256": d.payload_sha256,
+        "output_sha256": d.output_sha256,
+        "template_version": d.template_version,
+        "api_key_id": d.api_key_id,
+        "job": d.job_id,
+        "created_at": d.created_at,
+        "payload": d.payload,
+    }
 
 
 @bp.post("/grants/quote")

@@ -49,14 +49,28 @@ def _blobs() -> BlobStore:
 @require("documents")
 def list_forms() -> Any:
     """The fillable forms the office hands out."""
-    return {"forms": [
-        {"id": s.id, "version": s.version, "title": s.title.model_dump(),
-         "pdf": url_for(".form_pdf", form_id=s.id),
-         "fields": [{"name": f.name, "type": f.type, "required": f.required,
-                     "prefill": f.prefill, "label": f.label.model_dump()}
-                    for f in s.fields if f.type != "signature"]}
-        for s in form_specs(current_settings().FORMS_DIR).values()
-    ]}
+    return {
+        "forms": [
+            {
+                "id": s.id,
+                "version": s.version,
+                "title": s.title.model_dump(),
+                "pdf": url_for(".form_pdf", form_id=s.id),
+                "fields": [
+                    {
+                        "name": f.name,
+                        "type": f.type,
+                        "required": f.required,
+                        "prefill": f.prefill,
+                        "label": f.label.model_dump(),
+                    }
+                    for f in s.fields
+                    if f.type != "signature"
+                ],
+            }
+            for s in form_specs(current_settings().FORMS_DIR).values()
+        ]
+    }
 
 
 @bp.get("/forms/<form_id>.pdf")
@@ -64,8 +78,9 @@ def list_forms() -> Any:
 def form_pdf(form_id: str) -> Response:
     """The blank fillable PDF of a form."""
     form = blank_form(current_settings().FORMS_DIR, form_id, current_app.config["SECRET_KEY"])
-    return send_file(io.BytesIO(form.content), mimetype="application/pdf",
-                     download_name=form.filename, max_age=0)
+    return send_file(
+        io.BytesIO(form.content), mimetype="application/pdf", download_name=form.filename, max_age=0
+    )
 
 
 @bp.post("/forms/<form_id>/prefill")
@@ -74,11 +89,20 @@ def form_prefill(form_id: str) -> Response:
     """The form's PDF with what the office knows drawn in, and its reference."""
     get_spec(form_id, current_settings().FORMS_DIR)  # an unknown form is 404 before its body
     body = json_body(PrefillRequest)
-    form = prefilled_form(current_settings().FORMS_DIR, form_id,
-                          body.model_dump(exclude_none=True), current_app.config["SECRET_KEY"],
-                          db.session)
-    return send_file(io.BytesIO(form.content), mimetype="application/pdf", as_attachment=True,
-                     download_name=form.filename, max_age=0)
+    form = prefilled_form(
+        current_settings().FORMS_DIR,
+        form_id,
+        body.model_dump(exclude_none=True),
+        current_app.config["SECRET_KEY"],
+        db.session,
+    )
+    return send_file(
+        io.BytesIO(form.content),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=form.filename,
+        max_age=0,
+    )
 
 
 def _files() -> list[Any]:
@@ -86,8 +110,12 @@ def _files() -> list[Any]:
         raise UnsupportedMedia("send the files as multipart/form-data, in fields named 'file'")
     others = sorted(name for name in request.files if name != "file")
     if others:
-        raise InvalidInput([Problem(pointer(name), "unknown field: send the files in fields "
-                                                "named 'file'") for name in others[:20]])
+        raise InvalidInput(
+            [
+                Problem(pointer(name), "unknown field: send the files in fields named 'file'")
+                for name in others[:20]
+            ]
+        )
     files = request.files.getlist("file")
     if not files:
         raise InvalidInput.at("/file", "no file: send one or more PDFs in fields named 'file'")
@@ -112,15 +140,24 @@ def _name(storage: Any) -> str:
 
 def record_json(record: Record) -> dict[str, Any]:
     return {
-        "id": record.id, "url": url_for("api_records.get_record", record_id=record.id),
-        "status": record.status, "form": record.form, "version": record.version,
-        "method": record.method, "reference": record.reference, "filename": record.filename,
+        "id": record.id,
+        "url": url_for("api_records.get_record", record_id=record.id),
+        "status": record.status,
+        "form": record.form,
+        "version": record.version,
+        "method": record.method,
+        "reference": record.reference,
+        "filename": record.filename,
         "sha256": record.sha256,
         "file": url_for("api_records.get_upload", sha256=record.sha256),
-        "values": record.values, "issues": (record.issues or {}).get("items", []),
-        "signatures": (record.signatures or {}).get("items", []), "error": record.error,
-        "grant": record.grant, "created_at": record.created_at,
-        "updated_at": record.updated_at, "approved_at": record.approved_at,
+        "values": record.values,
+        "issues": (record.issues or {}).get("items", []),
+        "signatures": (record.signatures or {}).get("items", []),
+        "error": record.error,
+        "grant": record.grant,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "approved_at": record.approved_at,
         "fields": scan_fields(record),
         "part": record.part,
         "page_image": page_image_url(record),
@@ -141,10 +178,13 @@ def scan_fields(record: Record) -> dict[str, Any] | None:
         return None
     return {
         name: {
-            "read": field.get("read"), "confidence": field.get("confidence"),
-            "flagged": bool(field.get("flagged")), "page": field.get("page"),
+            "read": field.get("read"),
+            "confidence": field.get("confidence"),
+            "flagged": bool(field.get("flagged")),
+            "page": field.get("page"),
             "crop": url_for("api_records.get_crop", record_id=record.id, field=name)
-            if field.get("crop") else None,
+            if field.get("crop")
+            else None,
         }
         for name, field in fields.items()
     }
@@ -160,15 +200,20 @@ def upload() -> Any:
         try:
             record, created = uploads.receive(storage, current_key())
         except TooLarge as exc:
-            raise TooLarge(f"{_name(storage)} is larger than {limit} bytes",
-                           limit=limit) from exc
+            raise TooLarge(f"{_name(storage)} is larger than {limit} bytes", limit=limit) from exc
         received.append((_name(storage), record, created))
     uploads.settle([record for _name_, record, _created in received])
     entries = []
     for name, record, created in received:
         status = 202 if record.status == "received" else 201 if created else 200
-        entry = {"filename": name, "sha256": record.sha256, "created": created,
-                 "status": status, "record": record_json(record), "error": record.error}
+        entry = {
+            "filename": name,
+            "sha256": record.sha256,
+            "created": created,
+            "status": status,
+            "record": record_json(record),
+            "error": record.error,
+        }
         parts = ops.parts_of(db.session, record) if record.method == "scan" else []
         if len(parts) > 1:  # a scanned stack: one record a document, the first above
             entry["records"] = [record_json(r) for r in parts]
@@ -185,8 +230,7 @@ def get_upload(sha256: str) -> Response:
     Only uploads are served here: other stored files (batch items, ZIPs of a job) are 404
     whatever their hash. The type is the one recorded when the file was stored.
     """
-    record = db.session.scalar(
-        select(Record).where(Record.sha256 == sha256[:64], Record.part == 0))
+    record = db.session.scalar(select(Record).where(Record.sha256 == sha256[:64], Record.part == 0))
     blob = db.session.get(Blob, sha256[:64])
     if record is None or blob is None:
         raise NotFound(f"no uploaded file {sha256[:64]}")
@@ -204,11 +248,20 @@ def list_records() -> Any:
     status = request.args.get("status") or None
     if status and status not in ops.STATUSES:
         raise InvalidInput.at("/status", f"must be one of {', '.join(ops.STATUSES)}")
-    items, total = ops.list_records(db.session, form=request.args.get("form") or None,
-                                    status=status, text=request.args.get("q") or None,
-                                    page=page, per_page=per_page)
-    return {"items": [record_json(r) for r in items], "total": total, "page": page,
-            "per_page": per_page}
+    items, total = ops.list_records(
+        db.session,
+        form=request.args.get("form") or None,
+        status=status,
+        text=request.args.get("q") or None,
+        page=page,
+        per_page=per_page,
+    )
+    return {
+        "items": [record_json(r) for r in items],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 @bp.get("/records/<int:record_id>")
@@ -241,9 +294,15 @@ def crop_response(record: Record, field: str) -> Response:
 def _record_with_changes(record: Record) -> dict[str, Any]:
     body = record_json(record)
     body["changes"] = [
-        {"who": c.who, "at": c.at, "field": c.field, "old": (c.old or {}).get("value"),
-         "new": (c.new or {}).get("value"), "reason": c.reason,
-         **({"scan": (c.new or {})["scan"]} if (c.new or {}).get("scan") else {})}
+        {
+            "who": c.who,
+            "at": c.at,
+            "field": c.field,
+            "old": (c.old or {}).get("value"),
+            "new": (c.new or {}).get("value"),
+            "reason": c.reason,
+            **({"scan": (c.new or {})["scan"]} if (c.new or {}).get("scan") else {}),
+        }
         for c in ops.changes_of(db.session, record)
     ]
     return body
@@ -270,8 +329,9 @@ def patch_record(record_id: int) -> Any:
     """
     body = json_body(RecordPatch)
     record = ops.get_record(db.session, record_id)
-    changed = record_ops.update_record(db.session, record, body.model_dump(exclude_none=True),
-                                current_key(), _spec_of, _grant)
+    changed = record_ops.update_record(
+        db.session, record, body.model_dump(exclude_none=True), current_key(), _spec_of, _grant
+    )
     if not _may_read():
         # records:write alone may change a record, not read it: say only what became of it.
         return {"id": record.id, "status": record.status, "changed": changed}

@@ -88,16 +88,21 @@ def list_institutions() -> Any:
     }
 
 
-def _stored(create: Callable[..., Any], model_type: type[Any],
-            to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+def _stored(
+    create: Callable[..., Any], model_type: type[Any], to_json: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
     """The request's body, validated as ``model_type``, stored by ``create`` and committed."""
     row = create(db.session, json_body(model_type), current_key())
     db.session.commit()
     return to_json(row)
 
 
-def _replaced(row: Any, update: Callable[..., Any], model_type: type[Any],
-              to_json: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+def _replaced(
+    row: Any,
+    update: Callable[..., Any],
+    model_type: type[Any],
+    to_json: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
     """``row`` replaced by the request's body (validated as ``model_type``) and committed."""
     update(db.session, row, json_body(model_type), current_key())
     db.session.commit()
@@ -128,8 +133,12 @@ def get_institution(institution_id: int) -> Any:
 @require("records:write")
 def replace_institution(institution_id: int) -> Any:
     """Replace an institution's data; every changed field goes to its history."""
-    return _replaced(store.get_institution(db.session, institution_id),
-                     store.update_institution, InstitutionModel, institution_json)
+    return _replaced(
+        store.get_institution(db.session, institution_id),
+        store.update_institution,
+        InstitutionModel,
+        institution_json,
+    )
 
 
 @bp.post("/agreements")
@@ -151,8 +160,12 @@ def get_agreement(agreement_id: int) -> Any:
 @require("records:write")
 def replace_agreement(agreement_id: int) -> Any:
     """Replace an agreement's data; every changed field goes to its history."""
-    return _replaced(store.get_agreement(db.session, agreement_id),
-                     store.update_agreement, AgreementModel, agreement_json)
+    return _replaced(
+        store.get_agreement(db.session, agreement_id),
+        store.update_agreement,
+        AgreementModel,
+        agreement_json,
+    )
 
 
 @bp.get("/agreements/<int:agreement_id>/iia.xml")

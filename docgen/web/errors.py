@@ -42,8 +42,14 @@ def wants_problem() -> bool:
 
 
 def problem(status: int, title: str, detail: str, slug: str, **extra: Any) -> Response:
-    body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status,
-                            "detail": detail, "code": slug, "params": {}}
+    body: dict[str, Any] = {
+        "type": problem_type(slug),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": slug,
+        "params": {},
+    }
     request_id = g.get("request_id")
     if request_id:
         body["instance"] = f"urn:docgen:request:{request_id}"
@@ -65,8 +71,9 @@ def page_response(exc: DocgenError) -> Response:
     """The error as a page in the reader's language."""
     from docgen.web.ui.messages import error_title, problems_text
 
-    html = render_template("error.html", title=error_title(exc.status),
-                           lines=problems_text(exc), status=exc.status)
+    html = render_template(
+        "error.html", title=error_title(exc.status), lines=problems_text(exc), status=exc.status
+    )
     return current_app.response_class(html, status=exc.status, mimetype="text/html")
 
 

@@ -118,8 +118,11 @@ def _may_read_metrics() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     configured = str(current_app.config.get("METRICS_TOKEN") or "")
-    if configured and scheme.lower() == "bearer" and hmac.compare_digest(
-            token.strip().encode(), configured.encode()):
+    if (
+        configured
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(token.strip().encode(), configured.encode())
+    ):
         return
     from docgen.web.auth import _authenticate
 

@@ -22,8 +22,12 @@ def _refuse_cut_body(raw: bytes) -> None:
     """413 for a chunked body past MAX_CONTENT_LENGTH: Werkzeug stops reading at the limit
     and hands over what it read, which would then be answered as broken JSON (400)."""
     limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(raw) >= limit \
-            and request.environ["wsgi.input"].read(1):
+    if (
+        request.content_length is None
+        and limit is not None
+        and len(raw) >= limit
+        and request.environ["wsgi.input"].read(1)
+    ):
         raise TooLarge(f"the body is larger than {limit} bytes", limit=limit)
 
 
@@ -48,8 +52,9 @@ def raw_json() -> Any:
             "", f"not valid JSON: a number has more than {sys.get_int_max_str_digits()} digits"
         ) from exc
     if too_deep(data, LIMITS.json_depth):
-        raise MalformedInput.at("", "the JSON is nested too deeply "
-                                    f"(at most {LIMITS.json_depth} levels)")
+        raise MalformedInput.at(
+            "", f"the JSON is nested too deeply (at most {LIMITS.json_depth} levels)"
+        )
     return data
 
 

@@ -55,12 +55,18 @@ from docgen.web.settings import current_settings
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20
 UNFINISHED = ("queued", "running")
-STOPPED = ("the worker process running this job stopped {runs} time(s) (no sign of life "
-           "for {seconds:g} s each time); submit the batch again")
-RETRYING = ("its worker stopped (no sign of life for {seconds:g} s): run {run} of {runs} "
-            "in {delay:g} s, from the documents already done")
-MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-         "pdf": "application/pdf"}
+STOPPED = (
+    "the worker process running this job stopped {runs} time(s) (no sign of life "
+    "for {seconds:g} s each time); submit the batch again"
+)
+RETRYING = (
+    "its worker stopped (no sign of life for {seconds:g} s): run {run} of {runs} "
+    "in {delay:g} s, from the documents already done"
+)
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 
 
 class LeaseLost(Exception):
@@ -79,8 +85,15 @@ def _keep(session: Session, data: bytes, media_type: str) -> str:
     return sha
 
 
-def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[str, Any]],
-           api_key_id: int | None, user_id: int | None = None) -> Job:
+def submit(
+    session: Session,
+    kind: str,
+    lang: str,
+    fmt: str,
+    items: list[dict[str, Any]],
+    api_key_id: int | None,
+    user_id: int | None = None,
+) -> Job:
     """Record the job with its items; it is queued once the request has committed.
 
     Raises ``RateLimited`` (429) when the key or user already has ``JOB_MAX_QUEUED`` jobs
@@ -89,9 +102,21 @@ def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[st
     """
     check_bounds(session, len(items), api_key_id, user_id)
     items_sha = _keep(session, canonical_json(items), "application/json")
-    job = Job(id=uuid.uuid4().hex, kind=kind, lang=lang, format=fmt, status="queued",
-              total=len(items), done=0, items_sha256=items_sha, errors={"items": []},
-              api_key_id=api_key_id, user_id=user_id, heartbeat_at=utcnow(), attempts=0)
+    job = Job(
+        id=uuid.uuid4().hex,
+        kind=kind,
+        lang=lang,
+        format=fmt,
+        status="queued",
+        total=len(items),
+        done=0,
+        items_sha256=items_sha,
+        errors={"items": []},
+        api_key_id=api_key_id,
+        user_id=user_id,
+        heartbeat_at=utcnow(),
+        attempts=0,
+    )
     session.add(job)
     session.flush()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -107,8 +132,7 @@ def submit(session: Session, kind: str, lang: str, fmt: str, items: list[dict[st
     return job
 
 
-def check_bounds(session: Session, items: int, api_key_id: int | None,
-                 user_id: int | None) -> None:
+def check_bounds(session: Session, items: int, api_key_id: int | None, user_id: int | None) -> None:
     """Refuse a job past the per-key (or per-user) bounds, with a message saying which."""
     config = current_app.config
     if api_key_id is not None:
@@ -118,18 +142,24 @@ def check_bounds(session: Session, items: int, api_key_id: int | None,
     else:
         return
     count, pending = session.execute(
-        select(func.count(), func.coalesce(func.sum(Job.total - Job.done), 0))
-        .where(whose, Job.status.in_(UNFINISHED))
+        select(func.count(), func.coalesce(func.sum(Job.total - Job.done), 0)).where(
+            whose, Job.status.in_(UNFINISHED)
+        )
     ).one()
     most_jobs, most_items = int(config["JOB_MAX_QUEUED"]), int(config["JOB_MAX_ITEMS"])
     if count >= most_jobs:
-        raise RateLimited(f"{owner} already has {count} batch jobs queued or running, the "
-                          f"most allowed is {most_jobs}: wait until one has finished",
-                          retry_after=30)
+        raise RateLimited(
+            f"{owner} already has {count} batch jobs queued or running, the "
+            f"most allowed is {most_jobs}: wait until one has finished",
+            retry_after=30,
+        )
     if pending + items > most_items:
-        raise RateLimited(f"{owner} has {pending} items waiting in batch jobs; with these "
-                          f"{items} that would pass the bound of {most_items}: wait until "
-                          "they are done, or send fewer items", retry_after=30)
+        raise RateLimited(
+            f"{owner} has {pending} items waiting in batch jobs; with these "
+            f"{items} that would pass the bound of {most_items}: wait until "
+            "they are done, or send fewer items",
+            retry_after=30,
+        )
 
 
 def get(session: Session, job_id: str) -> Job:
@@ -147,12 +177,14 @@ def get(session: Session, job_id: str) -> Job:
 def beat(session: Session, job_ids: set[str]) -> None:
     """Renew the heartbeat of the unfinished jobs among ``job_ids``."""
     if job_ids:
-        session.execute(update(Job).where(Job.id.in_(job_ids), Job.status.in_(UNFINISHED))
-                        .values(heartbeat_at=utcnow()))
+        session.execute(
+            update(Job)
+            .where(Job.id.in_(job_ids), Job.status.in_(UNFINISHED))
+            .values(heartbeat_at=utcnow())
+        )
 
 
-def recover_stale(app: Flask, session: Session, timeout: float,
-                  job_id: str | None = None) -> int:
+def recover_stale(app: Flask, session: Session, timeout: float, job_id: str | None = None) -> int:
     """Queue again (with back-off) the running jobs whose heartbeat is older than ``timeout``
     s, or fail those that ran ``JOB_ATTEMPTS`` times; commit; return how many changed.
 
@@ -171,32 +203,51 @@ def recover_stale(app: Flask, session: Session, timeout: float,
         query = query.where(Job.id == job_id)
     changed, later = 0, []
     for stale_id, attempts in session.execute(query).all():
-        guard = (Job.id == stale_id, Job.status == "running", Job.attempts == attempts,
-                 seen < cutoff)
+        guard = (
+            Job.id == stale_id,
+            Job.status == "running",
+            Job.attempts == attempts,
+            seen < cutoff,
+        )
         values: dict[str, Any]
         if attempts >= runs:
             delay = 0.0
-            values = {"status": "failed", "lease": None, "finished_at": now,
-                      "detail": STOPPED.format(runs=attempts, seconds=timeout)}
+            values = {
+                "status": "failed",
+                "lease": None,
+                "finished_at": now,
+                "detail": STOPPED.format(runs=attempts, seconds=timeout),
+            }
         else:
             delay = first_delay * 2 ** max(0, attempts - 1)
-            values = {"status": "queued", "lease": None,
-                      "heartbeat_at": now + timedelta(seconds=delay),
-                      "detail": RETRYING.format(seconds=timeout, run=attempts + 1, runs=runs,
-                                                delay=delay)}
+            values = {
+                "status": "queued",
+                "lease": None,
+                "heartbeat_at": now + timedelta(seconds=delay),
+                "detail": RETRYING.format(
+                    seconds=timeout, run=attempts + 1, runs=runs, delay=delay
+                ),
+            }
         if session.execute(update(Job).where(*guard).values(**values)).rowcount == 1:
             changed += 1
             if values["status"] == "queued":
                 later.append((stale_id, delay))
-            log.warning("job %s lost its worker (no heartbeat for %g s): %s", stale_id,
-                        timeout, values["detail"])
+            log.warning(
+                "job %s lost its worker (no heartbeat for %g s): %s",
+                stale_id,
+                timeout,
+                values["detail"],
+            )
     if job_id is None and timeout > 0:
         forgotten = now - timedelta(seconds=4 * timeout)
-        for waiting in session.scalars(select(Job.id).where(Job.status == "queued",
-                                                            seen < forgotten)).all():
-            moved = session.execute(update(Job).where(Job.id == waiting,
-                                                      Job.status == "queued", seen < forgotten)
-                                    .values(heartbeat_at=now))
+        for waiting in session.scalars(
+            select(Job.id).where(Job.status == "queued", seen < forgotten)
+        ).all():
+            moved = session.execute(
+                update(Job)
+                .where(Job.id == waiting, Job.status == "queued", seen < forgotten)
+                .values(heartbeat_at=now)
+            )
             if moved.rowcount == 1:
                 later.append((waiting, 0.0))
     session.commit()
@@ -246,9 +297,11 @@ def run(app: Flask, job_id: str) -> None:
         lease = uuid.uuid4().hex
         try:
             claimed = session.execute(
-                update(Job).where(Job.id == job_id, Job.status == "queued")
-                .values(status="running", attempts=Job.attempts + 1, lease=lease,
-                        heartbeat_at=utcnow())
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(
+                    status="running", attempts=Job.attempts + 1, lease=lease, heartbeat_at=utcnow()
+                )
             ).rowcount
             session.commit()
             if claimed != 1:
@@ -262,9 +315,11 @@ def run(app: Flask, job_id: str) -> None:
         except Exception as exc:  # the job must end in a state, whatever happened
             session.rollback()
             detail = exc.detail if isinstance(exc, DocgenError) else "internal error"
-            session.execute(update(Job).where(Job.id == job_id, Job.lease == lease)
-                            .values(status="failed", detail=detail, finished_at=utcnow(),
-                                    lease=None))
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.lease == lease)
+                .values(status="failed", detail=detail, finished_at=utcnow(), lease=None)
+            )
             session.commit()
             log.error("job %s failed: %s", job_id, type(exc).__name__)
         finally:
@@ -274,8 +329,11 @@ def run(app: Flask, job_id: str) -> None:
 
 def _advance(session: Session, job_id: str, holder: str, **values: Any) -> None:
     """Update the job if this run still holds it (else ``LeaseLost``), and commit."""
-    held = session.execute(update(Job).where(Job.id == job_id, Job.lease == holder)
-                           .values(heartbeat_at=utcnow(), **values)).rowcount
+    held = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.lease == holder)
+        .values(heartbeat_at=utcnow(), **values)
+    ).rowcount
     if held != 1:
         raise LeaseLost(job_id)
     session.commit()
@@ -293,8 +351,9 @@ def _run(session: Session, job_id: str, lease: str) -> None:
     finished = set(session.scalars(select(JobItem.idx).where(JobItem.job_id == job_id)))
     todo = [index for index in range(len(payloads)) if index not in finished]
     if finished:
-        log.info("job %s resumes: %d of %d items already done", job_id, len(finished),
-                 len(payloads))
+        log.info(
+            "job %s resumes: %d of %d items already done", job_id, len(finished), len(payloads)
+        )
     left = job.pending_sha256
     if left is not None and session.get(Blob, left) is None:
         # The last run died between writing this document's file and recording it: the
@@ -305,15 +364,25 @@ def _run(session: Session, job_id: str, lease: str) -> None:
     version = template_version(template_path(kind.id, lang, templates))
     key = page_key(str(current_app.config["SECRET_KEY"]))
     rendered = render_many(
-        kind.id, lang, [payloads[index] for index in todo],
-        fmt="pdf" if fmt == "pdf" else "docx", convert=_patient(converter().convert),
-        parallel=job_capacity(), root=templates, rates_dir=settings.rates_dir,
+        kind.id,
+        lang,
+        [payloads[index] for index in todo],
+        fmt="pdf" if fmt == "pdf" else "docx",
+        convert=_patient(converter().convert),
+        parallel=job_capacity(),
+        root=templates,
+        rates_dir=settings.rates_dir,
     )
     for item in rendered:
         index = todo[item.index]
         if item.error is not None:
-            session.add(JobItem(job_id=job_id, idx=index, error={
-                "index": index, "title": item.error.title, "detail": item.error.detail}))
+            session.add(
+                JobItem(
+                    job_id=job_id,
+                    idx=index,
+                    error={"index": index, "title": item.error.title, "detail": item.error.detail},
+                )
+            )
         else:
             content = item.pdf if fmt == "pdf" else item.docx
             assert content is not None
@@ -321,18 +390,35 @@ def _run(session: Session, job_id: str, lease: str) -> None:
             content = ops.stamp_document(content, fmt, kind, item.payload, version, key)
             _advance(session, job_id, lease, pending_sha256=hashlib.sha256(content).hexdigest())
             sha = _keep(session, content, MEDIA.get(fmt, "application/octet-stream"))
-            session.add(JobItem(job_id=job_id, idx=index, sha256=sha,
-                                name=item.name.rsplit(".", 1)[0] + "." + fmt))
-            ops.record_document(session, kind, lang, fmt, item.payload, content, version,
-                                api_key_id, job_id, user_id)
+            session.add(
+                JobItem(
+                    job_id=job_id,
+                    idx=index,
+                    sha256=sha,
+                    name=item.name.rsplit(".", 1)[0] + "." + fmt,
+                )
+            )
+            ops.record_document(
+                session,
+                kind,
+                lang,
+                fmt,
+                item.payload,
+                content,
+                version,
+                api_key_id,
+                job_id,
+                user_id,
+            )
         _advance(session, job_id, lease, done=Job.done + 1, pending_sha256=None)
     _finish(session, job_id, lease)
 
 
 def _finish(session: Session, job_id: str, lease: str) -> None:
     """Assemble the ZIP from the recorded items, in order, each once: the job is done."""
-    rows = session.scalars(select(JobItem).where(JobItem.job_id == job_id)
-                           .order_by(JobItem.idx)).all()
+    rows = session.scalars(
+        select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.idx)
+    ).all()
     errors: list[dict[str, Any]] = []
     names: set[str] = set()
     with tempfile.TemporaryFile() as out:
@@ -341,14 +427,25 @@ def _finish(session: Session, job_id: str, lease: str) -> None:
                 if row.sha256 is None:
                     errors.append(dict(row.error or {}))
                     continue
-                archive.writestr(unique_name(row.name or "document", names),
-                                 _blobs().get(row.sha256))
+                archive.writestr(
+                    unique_name(row.name or "document", names), _blobs().get(row.sha256)
+                )
         out.seek(0)
         sha, size = _blobs().put_stream(out)
     if session.get(Blob, sha) is None:
         session.add(Blob(sha256=sha, size=size, media_type="application/zip"))
-    _advance(session, job_id, lease, errors={"items": errors}, result_sha256=sha,
-             status="done", detail=None, finished_at=utcnow(), lease=None, done=len(rows))
+    _advance(
+        session,
+        job_id,
+        lease,
+        errors={"items": errors},
+        result_sha256=sha,
+        status="done",
+        detail=None,
+        finished_at=utcnow(),
+        lease=None,
+        done=len(rows),
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -368,5 +465,6 @@ def recent(session: Session, limit: int = 10) -> list[Job]:
     from sqlalchemy import case, select
 
     unfinished = case((Job.status.in_(("queued", "running")), 0), else_=1)
-    return list(session.scalars(select(Job).order_by(unfinished, Job.created_at.desc())
-                                .limit(limit)))
+    return list(
+        session.scalars(select(Job).order_by(unfinished, Job.created_at.desc()).limit(limit))
+    )

@@ -48,35 +48,62 @@ BODIES: dict[str, tuple[str, list[type[BaseModel]]]] = {
     "api_registry.learning_agreement_to_ewp": ("application/json", [LearningAgreement]),
 }
 RESPONSES: dict[str, dict[str, Any]] = {
-    "api_documents.create_document": {"201": {
-        "description": "The document (DOCX or PDF); its id in X-Document-Id",
-        "headers": {"X-Document-Id": {"schema": {"type": "string"}}},
-        "content": {"application/pdf": {}, DOCX: {}}}},
+    "api_documents.create_document": {
+        "201": {
+            "description": "The document (DOCX or PDF); its id in X-Document-Id",
+            "headers": {"X-Document-Id": {"schema": {"type": "string"}}},
+            "content": {"application/pdf": {}, DOCX: {}},
+        }
+    },
     "api_documents.create_batch": {
         "200": {"description": "A ZIP of the documents", "content": {"application/zip": {}}},
-        "202": {"description": "A job: follow its url"}},
-    "api_records.upload": {"200": {"description": "Every file was known: existing records"},
-                           "201": {"description": "One entry per file (a scanned stack's "
-                                                  "entry lists its records, one a document)"},
-                           "202": {"description": "Some files are still being read: their "
-                                                  "records are 'received'; follow their url"}},
-    "api_records.reparse_record": {"200": {"description": "Read again: the record"},
-                                   "202": {"description": "Being read: the record, 'received'"}},
-    "api_records.patch_record": {"200": {
-        "description": "The record with its audit trail when the key has records:read; "
-                       "else only {id, status, changed}"}},
-    "api_records.get_upload": {"200": {
-        "description": "The original file of a record, as an attachment (sandboxed)",
-        "content": {"application/pdf": {}}}},
-    "api_records.get_page_image": {"200": {
-        "description": "An unidentified scanned page's image (PNG, sandboxed)",
-        "content": {"image/png": {}}}},
-    "api_records.assign": {"200": {
-        "description": "The page read as the form: the record with its audit trail when the "
-                       "key has records:read; else only {id, status, changed}"}},
-    "api_records.get_crop": {"200": {
-        "description": "A scanned field's box as the original showed it (PNG, sandboxed)",
-        "content": {"image/png": {}}}},
+        "202": {"description": "A job: follow its url"},
+    },
+    "api_records.upload": {
+        "200": {"description": "Every file was known: existing records"},
+        "201": {
+            "description": "One entry per file (a scanned stack's "
+            "entry lists its records, one a document)"
+        },
+        "202": {
+            "description": "Some files are still being read: their "
+            "records are 'received'; follow their url"
+        },
+    },
+    "api_records.reparse_record": {
+        "200": {"description": "Read again: the record"},
+        "202": {"description": "Being read: the record, 'received'"},
+    },
+    "api_records.patch_record": {
+        "200": {
+            "description": "The record with its audit trail when the key has records:read; "
+            "else only {id, status, changed}"
+        }
+    },
+    "api_records.get_upload": {
+        "200": {
+            "description": "The original file of a record, as an attachment (sandboxed)",
+            "content": {"application/pdf": {}},
+        }
+    },
+    "api_records.get_page_image": {
+        "200": {
+            "description": "An unidentified scanned page's image (PNG, sandboxed)",
+            "content": {"image/png": {}},
+        }
+    },
+    "api_records.assign": {
+        "200": {
+            "description": "The page read as the form: the record with its audit trail when the "
+            "key has records:read; else only {id, status, changed}"
+        }
+    },
+    "api_records.get_crop": {
+        "200": {
+            "description": "A scanned field's box as the original showed it (PNG, sandboxed)",
+            "content": {"image/png": {}},
+        }
+    },
     "api_registry.agreement_iia": {
         "200": {"description": "The IIA", "content": {"application/xml": {}}},
     },
@@ -94,12 +121,22 @@ QUERIES = {
     "api_records.list_records": [
         {"name": "form", "in": "query", "schema": {"type": "string", "maxLength": 64}},
         {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
-        {"name": "q", "in": "query", "description": "Text, accents ignored",
-         "schema": {"type": "string", "maxLength": 200}},
-        {"name": "page", "in": "query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
-        {"name": "per_page", "in": "query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+        {
+            "name": "q",
+            "in": "query",
+            "description": "Text, accents ignored",
+            "schema": {"type": "string", "maxLength": 200},
+        },
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 1000000},
+        },
+        {
+            "name": "per_page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+        },
     ],
     "api_registry.export_institutions": [
         {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
@@ -139,10 +176,11 @@ def _problem_slugs() -> list[tuple[str, str, int]]:
 
 def _bodies() -> dict[str, tuple[str, list[type[BaseModel]]]]:
     bodies = dict(BODIES)
-    bodies["api_documents.create_document"] = ("application/json",
-                                               schemas.documented_document_requests())
-    bodies["api_documents.create_batch"] = ("application/json",
-                                            schemas.documented_batch_requests())
+    bodies["api_documents.create_document"] = (
+        "application/json",
+        schemas.documented_document_requests(),
+    )
+    bodies["api_documents.create_batch"] = ("application/json", schemas.documented_batch_requests())
     return bodies
 
 
@@ -150,16 +188,18 @@ def _body_schema(models: list[type[BaseModel]]) -> dict[str, Any]:
     refs = [{"$ref": REF.format(model=m.__name__)} for m in models]
     if len(refs) == 1:
         return refs[0]
-    mapping = {m.model_fields["kind"].annotation.__args__[0]: REF.format(model=m.__name__)
-               for m in models}
+    mapping = {
+        m.model_fields["kind"].annotation.__args__[0]: REF.format(model=m.__name__) for m in models
+    }
     return {"oneOf": refs, "discriminator": {"propertyName": "kind", "mapping": mapping}}
 
 
 def build(app: Flask) -> dict[str, Any]:
     bodies = _bodies()
     models = {m for _, ms in bodies.values() for m in ms} | {schemas.ProblemBody}
-    _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=str)],
-                                 ref_template=REF)
+    _, defs = models_json_schema(
+        [(m, "validation") for m in sorted(models, key=str)], ref_template=REF
+    )
     components = defs.get("$defs", {})
     components["Problem"] = components.pop("ProblemBody")
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
@@ -169,30 +209,39 @@ def build(app: Flask) -> dict[str, Any]:
             continue
         view = app.view_functions[rule.endpoint]
         scope = getattr(view, "docgen_scope", None)
-        path = _CONVERTER.sub(r"{\2}", rule.rule[len(PREFIX):])
-        params = [{"name": name, "in": "path", "required": True,
-                   "schema": {"type": "integer", "minimum": 1} if conv == "int" else
-                   {"type": "string", "maxLength": 100}}
-                  for conv, name in _CONVERTER.findall(rule.rule)]
+        path = _CONVERTER.sub(r"{\2}", rule.rule[len(PREFIX) :])
+        params = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1}
+                if conv == "int"
+                else {"type": "string", "maxLength": 100},
+            }
+            for conv, name in _CONVERTER.findall(rule.rule)
+        ]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             doc = (view.__doc__ or "").strip().splitlines()
             operation: dict[str, Any] = {
                 "operationId": rule.endpoint.split(".")[-1],
                 "summary": doc[0] if doc else rule.endpoint,
                 "parameters": params + QUERIES.get(rule.endpoint, []),
-                "responses": dict(RESPONSES.get(rule.endpoint,
-                                                {"200": {"description": "OK"}})),
+                "responses": dict(RESPONSES.get(rule.endpoint, {"200": {"description": "OK"}})),
             }
             if scope is not None:
                 operation["security"] = [{"apiKey": [scope] if scope else []}]
-                operation["description"] = (f"Needs an API key with the scope `{scope}`."
-                                            if scope else "Needs any valid API key.")
+                operation["description"] = (
+                    f"Needs an API key with the scope `{scope}`."
+                    if scope
+                    else "Needs any valid API key."
+                )
                 for status in ("401", "403", "429"):
-                    operation["responses"][status] = {"description": "Problem",
-                                                      "content": problem}
+                    operation["responses"][status] = {"description": "Problem", "content": problem}
             for status in ("400", "404", "413", "415", "422", "503"):
-                operation["responses"].setdefault(status, {"description": "Problem",
-                                                           "content": problem})
+                operation["responses"].setdefault(
+                    status, {"description": "Problem", "content": problem}
+                )
             if rule.endpoint in bodies:
                 media, ms = bodies[rule.endpoint]
                 operation["requestBody"] = {
@@ -200,25 +249,44 @@ def build(app: Flask) -> dict[str, Any]:
                     "content": {media: {"schema": _body_schema(ms) if ms else {"type": "string"}}},
                 }
             if rule.endpoint == "api_records.upload":
-                operation["requestBody"] = {"required": True, "content": {
-                    "multipart/form-data": {"schema": {
-                        "type": "object", "required": ["file"],
-                        "properties": {"file": {"type": "array", "minItems": 1,
-                                                "items": {"type": "string",
-                                                          "format": "binary"}}}}}}}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "items": {"type": "string", "format": "binary"},
+                                    }
+                                },
+                            }
+                        }
+                    },
+                }
             paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "docgen API", "version": __version__,
-                 "description": "Documents and forms of the Erasmus+ office. Errors are "
-                                "application/problem+json."},
+        "info": {
+            "title": "docgen API",
+            "version": __version__,
+            "description": "Documents and forms of the Erasmus+ office. Errors are "
+            "application/problem+json.",
+        },
         "servers": [{"url": PREFIX}],
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer",
-                                           "description": "An API key made by "
-                                                          "`docgen apikeys create`"}},
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API key made by `docgen apikeys create`",
+                }
+            },
         },
     }
 

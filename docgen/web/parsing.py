@@ -48,13 +48,21 @@ class Parser:
                 atexit.register(self._pool.close)
             return self._pool
 
-    def parse(self, data: bytes, filename: str | None,
-              timeout: float | None = None) -> dict[str, Any]:
+    def parse(
+        self, data: bytes, filename: str | None, timeout: float | None = None
+    ) -> dict[str, Any]:
         """The record of a returned form, or ``{"error": {"code", "message"}}``."""
         return self._get().parse(data, filename, timeout)
 
-    def assign(self, data: bytes, form: str, reference: str, index: int, page: int,
-               timeout: float | None = None) -> dict[str, Any]:
+    def assign(
+        self,
+        data: bytes,
+        form: str,
+        reference: str,
+        index: int,
+        page: int,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Read one page of a scan as the form a person chose (``WorkerPool.assign``)."""
         return self._get().assign(data, form, reference, index, page, timeout)
 

@@ -23,10 +23,12 @@ from sqlalchemy import Engine, text
 # expression reads the row as it was before the statement: ``allowed`` and ``tokens`` see
 # the same count. The refill is min(burst, tokens + max(0, now - stamp) * rate), written
 # with CASE (SQLite's MIN of two values is PostgreSQL's LEAST).
-_REFILL = ("(CASE WHEN rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
-           "THEN :now - rate_limits.stamp ELSE 0 END) * :rate > :burst THEN :burst "
-           "ELSE rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
-           "THEN :now - rate_limits.stamp ELSE 0 END) * :rate END)")
+_REFILL = (
+    "(CASE WHEN rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
+    "THEN :now - rate_limits.stamp ELSE 0 END) * :rate > :burst THEN :burst "
+    "ELSE rate_limits.tokens + (CASE WHEN :now > rate_limits.stamp "
+    "THEN :now - rate_limits.stamp ELSE 0 END) * :rate END)"
+)
 _TAKE = text(
     "INSERT INTO rate_limits (key, tokens, stamp, allowed) VALUES (:key, :burst - 1, :now, 1) "
     "ON CONFLICT (key) DO UPDATE SET "

@@ -64,11 +64,23 @@ def _finish(response: Response) -> Response:
     method = printable(request.method, 16)
     template = printable(route())
     metrics.request(method, template, response.status_code, seconds)
-    log.info("%s %s %s %d %.1fms key=%s", request_id, method,
-             printable(request.path), response.status_code, elapsed, key.id if key else "-",
-             extra={"request_id": request_id, "method": method, "route": template,
-                    "status": response.status_code, "duration_ms": round(elapsed, 1),
-                    "key_id": key.id if key else None})
+    log.info(
+        "%s %s %s %d %.1fms key=%s",
+        request_id,
+        method,
+        printable(request.path),
+        response.status_code,
+        elapsed,
+        key.id if key else "-",
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "route": template,
+            "status": response.status_code,
+            "duration_ms": round(elapsed, 1),
+            "key_id": key.id if key else None,
+        },
+    )
     return response
 
 
@@ -97,8 +109,10 @@ class JsonFormatter(logging.Formatter):
             entry["route"] = route()
         if record.exc_info and record.exc_info[0] is not None:
             entry["exception"] = record.exc_info[0].__name__
-            entry["stack"] = [f"{frame.filename}:{frame.lineno} {frame.name}"
-                              for frame in traceback.extract_tb(record.exc_info[2])]
+            entry["stack"] = [
+                f"{frame.filename}:{frame.lineno} {frame.name}"
+                for frame in traceback.extract_tb(record.exc_info[2])
+            ]
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 

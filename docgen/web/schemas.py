@@ -49,14 +49,16 @@ class RecordPatch(Envelope):
     """``PATCH /api/v1/records/{id}``: corrections to values, and/or a review decision."""
 
     values: dict[str, Any] | None = Field(
-        None, max_length=200,
+        None,
+        max_length=200,
         description="Field name -> corrected value, as it would be typed on the form "
-                    "(held to the field's type and bounds; a correction to an approved "
-                    "record takes it back to needs_review)",
+        "(held to the field's type and bounds; a correction to an approved "
+        "record takes it back to needs_review)",
     )
     status: Literal["approved", "rejected", "needs_review"] | None = None
-    reason: str | None = Field(None, max_length=500,
-                               description="Why: kept in the audit trail with the change")
+    reason: str | None = Field(
+        None, max_length=500, description="Why: kept in the audit trail with the change"
+    )
 
 
 class AssignRequest(Envelope):

@@ -35,19 +35,29 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     request line, 431 for too many or too large headers, 400 for a broken one), as
     ``application/problem+json`` like every other error, in place of its HTML page."""
     slug = reason.lower().replace(" ", "-") or "error"
-    body = json.dumps({"type": f"/api/v1/docs#problem-{slug}", "title": reason,
-                       "status": status_int, "detail": mesg, "code": slug,
-                       "params": {}}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n")
+    body = json.dumps(
+        {
+            "type": f"/api/v1/docs#problem-{slug}",
+            "title": reason,
+            "status": status_int,
+            "detail": mesg,
+            "code": slug,
+            "params": {},
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
     gunicorn_util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 class Server(BaseApplication):
     """gunicorn, configured in code; each worker builds its own app after the fork."""
 
-    def __init__(self, options: dict[str, Any], pdf: ServiceProcess,
-                 settings: Settings | None = None):
+    def __init__(
+        self, options: dict[str, Any], pdf: ServiceProcess, settings: Settings | None = None
+    ):
         self.options = options
         self.pdf = pdf
         self.settings = settings
@@ -89,18 +99,28 @@ def setup_logging(log_format: str) -> None:
     from docgen.web.requestlog import JsonFormatter
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if log_format == "json" else
-                         logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
 
 
-def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
-          read_timeout: float = 15, min_rate: float = 64_000,
-          max_body: int = 20_000_000, local_pdf: bool = True,
-          metrics_dir: str | None = None, log_format: str = "json",
-          consume: bool = False, settings: Settings | None = None) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    timeout: int,
+    threads: int = 4,
+    *,
+    read_timeout: float = 15,
+    min_rate: float = 64_000,
+    max_body: int = 20_000_000,
+    local_pdf: bool = True,
+    metrics_dir: str | None = None,
+    log_format: str = "json",
+    consume: bool = False,
+    settings: Settings | None = None,
+) -> None:
     """Start the PDF service, then gunicorn in the foreground until it is stopped.
 
     ``local_pdf`` False (``CONVERTERS`` lists convert-servers): no pool on this machine.
@@ -133,24 +153,28 @@ def serve(host: str, port: int, workers: int, timeout: int, threads: int = 4, *,
     try:
         if consumer is not None:
             consumer.start()
-        Server({
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": BufferingWorker,
-            "threads": threads,
-            "timeout": timeout,
-            "graceful_timeout": 10,
-            "accesslog": None,  # docgen logs each request itself, with its id
-            "errorlog": "-",
-            "proc_name": "docgen",
-            # gunicorn's defaults, stated: past them 414 / 431 (see write_problem).
-            "limit_request_line": 4094,
-            "limit_request_fields": 100,
-            "limit_request_field_size": 8190,
-            # gunicornc's control socket: unused, and one path per user for every instance.
-            "control_socket_disable": True,
-            **({"logger_class": JsonLogger} if log_format == "json" else {}),
-        }, pdf, settings).run()
+        Server(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": BufferingWorker,
+                "threads": threads,
+                "timeout": timeout,
+                "graceful_timeout": 10,
+                "accesslog": None,  # docgen logs each request itself, with its id
+                "errorlog": "-",
+                "proc_name": "docgen",
+                # gunicorn's defaults, stated: past them 414 / 431 (see write_problem).
+                "limit_request_line": 4094,
+                "limit_request_fields": 100,
+                "limit_request_field_size": 8190,
+                # gunicornc's control socket: unused, and one path per user for every instance.
+                "control_socket_disable": True,
+                **({"logger_class": JsonLogger} if log_format == "json" else {}),
+            },
+            pdf,
+            settings,
+        ).run()
     finally:
         if consumer is not None:
             consumer.stop()

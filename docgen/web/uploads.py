@@ -51,8 +51,9 @@ def file_name(name: str | None, default: str = "upload.pdf") -> str:
     """A file name fit to store and to send in a header: its last path part, no control
     characters (a ``filename*`` may carry CR LF), at most 255 characters."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c
-                   for c in base)
+    base = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c for c in base
+    )
     base = " ".join(base.split())[:255].strip()
     return base if base.strip(". ") else default
 
@@ -99,8 +100,9 @@ class ParseQueue:
 
     def __init__(self, app: Flask):
         self.app = app
-        self.executor = ThreadPoolExecutor(max(1, int(app.config["PARSE_WORKERS"])),
-                                           thread_name_prefix="docgen-parse")
+        self.executor = ThreadPoolExecutor(
+            max(1, int(app.config["PARSE_WORKERS"])), thread_name_prefix="docgen-parse"
+        )
         self._pending: dict[int, Future[None]] = {}
         self._lock = threading.Lock()
 
@@ -154,15 +156,23 @@ def parse_record(app: Flask, record_id: int) -> None:
                 answer = parser().parse(data, filename, limit * (attempt + 1))
                 if not _is_load_timeout(answer) or attempt == retries:
                     break
-                log.info("record %s: parsing ran out of time under load; trying again "
-                         "(%d of %d)", record_id, attempt + 1, retries)
+                log.info(
+                    "record %s: parsing ran out of time under load; trying again (%d of %d)",
+                    record_id,
+                    attempt + 1,
+                    retries,
+                )
                 time.sleep(1 + attempt)
             record = session.get(Record, record_id)
             if record is None or record.status != "received":
                 return  # read meanwhile by another worker
-            ops.complete_record(session, record, answer,
-                                lambda r: final_grant(session, r, config["RATES_DIR"]),
-                                app.extensions["docgen.blobs"].put)
+            ops.complete_record(
+                session,
+                record,
+                answer,
+                lambda r: final_grant(session, r, config["RATES_DIR"]),
+                app.extensions["docgen.blobs"].put,
+            )
             session.commit()
             metrics.parsed(record.status)
         finally:
@@ -206,8 +216,11 @@ def receive(storage: Any, actor: Any) -> tuple[Record, bool]:
 def reparse(record: Record, actor: Any) -> None:
     """Read a record in error (or left ``received``) again; the caller settles."""
     if record.status not in REPARSABLE:
-        raise InvalidInput.at("/status", f"a record in status {record.status!r} cannot be "
-                                         "read again (only one in error or still received)")
+        raise InvalidInput.at(
+            "/status",
+            f"a record in status {record.status!r} cannot be "
+            "read again (only one in error or still received)",
+        )
     if record.status == "error":
         ops.reopen_for_parsing(db.session, record, actor)
     db.session.commit()
@@ -217,9 +230,11 @@ def reparse(record: Record, actor: Any) -> None:
 def touch(session: Session, record_ids: set[int]) -> None:
     """Renew ``updated_at`` of the records this process is reading (they are not lost)."""
     if record_ids:
-        session.execute(update(Record).where(Record.id.in_(record_ids),
-                                             Record.status == "received")
-                        .values(updated_at=utcnow()))
+        session.execute(
+            update(Record)
+            .where(Record.id.in_(record_ids), Record.status == "received")
+            .values(updated_at=utcnow())
+        )
 
 
 def resume_stale(app: Flask, session: Session, timeout: float) -> list[int]:
@@ -229,14 +244,18 @@ def resume_stale(app: Flask, session: Session, timeout: float) -> list[int]:
     takes it. Returns the ids taken.
     """
     cutoff = utcnow() - timedelta(seconds=timeout)
-    stale = session.execute(select(Record.id, Record.updated_at)
-                            .where(Record.status == "received", Record.updated_at < cutoff)
-                            .limit(50)).all()
+    stale = session.execute(
+        select(Record.id, Record.updated_at)
+        .where(Record.status == "received", Record.updated_at < cutoff)
+        .limit(50)
+    ).all()
     taken = []
     for record_id, updated_at in stale:
-        claimed = session.execute(update(Record).where(Record.id == record_id,
-                                                       Record.updated_at == updated_at)
-                                  .values(updated_at=utcnow()))
+        claimed = session.execute(
+            update(Record)
+            .where(Record.id == record_id, Record.updated_at == updated_at)
+            .values(updated_at=utcnow())
+        )
         if claimed.rowcount == 1:
             taken.append(record_id)
     session.commit()

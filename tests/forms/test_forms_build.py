@@ -16,8 +16,12 @@ from docgen.forms.spec import FORM_ID_FIELD, read_spec
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 
-FORM_IDS = ["application", "certificate_of_attendance", "learning_agreement",
-            "visiting_activity_report"]
+FORM_IDS = [
+    "application",
+    "certificate_of_attendance",
+    "learning_agreement",
+    "visiting_activity_report",
+]
 
 
 def test_committed_pdfs_are_up_to_date():
@@ -39,10 +43,14 @@ def test_form_has_ascii_fields_code_and_embedded_font(specs, form_id):
     assert all(name.isascii() for name in fields)
     assert {f.name for f in spec.fields} <= set(fields)
     assert {f.name for f in spec.fields if f.type == "signature"} == {
-        n for n, f in fields.items() if f.kind == "signature"}
-    fonts = {str(f["/BaseFont"]) for p in reader.pages
-             for f in p["/Resources"]["/Font"].get_object().values()
-             if "/BaseFont" in f.get_object()}
+        n for n, f in fields.items() if f.kind == "signature"
+    }
+    fonts = {
+        str(f["/BaseFont"])
+        for p in reader.pages
+        for f in p["/Resources"]["/Font"].get_object().values()
+        if "/BaseFont" in f.get_object()
+    }
     assert any(name.endswith("DejaVuSans") for name in fonts)
     with pdfplumber.open(FORMS / f"{form_id}.pdf") as pdf:
         for page in pdf.pages:
@@ -87,8 +95,9 @@ fields:
 
 def test_choice_options_are_export_display_pairs(specs):
     reader = PdfReader(io.BytesIO(build_form(specs["certificate_of_attendance"])))
-    field = next(a.get_object() for a in reader.pages[0]["/Annots"]
-                 if a.get_object().get("/T") == "activity")
+    field = next(
+        a.get_object() for a in reader.pages[0]["/Annots"] if a.get_object().get("/T") == "activity"
+    )
     pairs = [list(map(str, o)) for o in field["/Opt"][1:]]
     assert pairs[2] == ["STA", "STA – predare / STA – teaching"]
 
@@ -112,8 +121,9 @@ def test_every_field_names_the_embedded_field_font(specs, form_id):
     assert wanted <= mapped
     assert {ord(c) for c in "ȘșȚțĂăÎîÂâŁłŐőĞğŘřŽžÇçŞşŮůĄąĖėŪūÞþ€–„”"} <= mapped
     spec = specs[form_id]
-    widgets = {a.get_object()["/T"]: a.get_object() for p in reader.pages
-               for a in p.get("/Annots", [])}
+    widgets = {
+        a.get_object()["/T"]: a.get_object() for p in reader.pages for a in p.get("/Annots", [])
+    }
     for field in spec.fields:
         if field.type in ("text", "date", "integer", "decimal", "choice"):
             da = str(widgets[field.name]["/DA"])

@@ -31,8 +31,9 @@ def test_parse_error_is_one_json_object_and_exit_2(run_cli, tmp_path, content, c
         path.write_bytes(content)
     result = run_cli("forms", "parse", str(path), "--json")
     assert result.code == 2
-    assert json.loads(result.stdout) == {"error": {"code": code, "message": json.loads(
-        result.stdout)["error"]["message"]}}
+    assert json.loads(result.stdout) == {
+        "error": {"code": code, "message": json.loads(result.stdout)["error"]["message"]}
+    }
 
 
 def test_build_check_says_up_to_date(run_cli):
@@ -43,8 +44,9 @@ def test_build_check_says_up_to_date(run_cli):
 
 def test_prefill_then_parse(run_cli, tmp_path):
     out = tmp_path / "prefilled.pdf"
-    result = run_cli("forms", "prefill", "certificate_of_attendance", "--data", str(SAMPLE),
-                     "-o", str(out))
+    result = run_cli(
+        "forms", "prefill", "certificate_of_attendance", "--data", str(SAMPLE), "-o", str(out)
+    )
     assert result.code == 0, result.stderr
     record = run_cli("forms", "parse", str(out), "--json").json()
     assert record["reference"] == "UPT-STA-2026-0142"
@@ -57,8 +59,15 @@ def test_prefill_then_parse(run_cli, tmp_path):
 def test_prefill_rejects_unknown_fields(run_cli, tmp_path):
     data = tmp_path / "d.json"
     data.write_text(json.dumps({"values": {"nope": 1, "days": "x"}}))
-    result = run_cli("forms", "prefill", "certificate_of_attendance", "--data", str(data),
-                     "-o", str(tmp_path / "o.pdf"))
+    result = run_cli(
+        "forms",
+        "prefill",
+        "certificate_of_attendance",
+        "--data",
+        str(data),
+        "-o",
+        str(tmp_path / "o.pdf"),
+    )
     assert result.code == 2
     assert "/values/nope" in result.stderr and "/values/days" in result.stderr
 
@@ -68,15 +77,27 @@ def test_prefilled_text_survives_rendering_tools(tmp_path, specs):
     from docgen.forms.prefill import prefill_form
 
     pdf = tmp_path / "p.pdf"
-    pdf.write_bytes(prefill_form(specs["certificate_of_attendance"],
-                                 json.loads(SAMPLE.read_text(encoding="utf-8"))))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True, timeout=60).stdout
+    pdf.write_bytes(
+        prefill_form(
+            specs["certificate_of_attendance"], json.loads(SAMPLE.read_text(encoding="utf-8"))
+        )
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     assert "Ștefania Țurcanu-Bălășoiu" in text
     assert "docgen-ref UPT-STA-2026-0142" in text
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf),
-                        str(tmp_path / "page")], check=True, timeout=60, capture_output=True)
+        subprocess.run(
+            ["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf), str(tmp_path / "page")],
+            check=True,
+            timeout=60,
+            capture_output=True,
+        )
         assert (tmp_path / "page.png").stat().st_size > 1000
 
 

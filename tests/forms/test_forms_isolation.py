@@ -29,8 +29,9 @@ def assert_answer(answer: dict) -> None:
 
 
 def test_filled_form_through_the_pool(pool, fill, values):
-    answer = pool.parse(fill("certificate_of_attendance", values["certificate_of_attendance"]),
-                        "c.pdf")
+    answer = pool.parse(
+        fill("certificate_of_attendance", values["certificate_of_attendance"]), "c.pdf"
+    )
     assert answer["status"] == "valid"
     assert answer["source"]["filename"] == "c.pdf"
 

@@ -15,8 +15,12 @@ from docgen.forms.parse import ParseFailed, parse_bytes
 from docgen.forms.prefill import prefill_form
 from docgen.forms.validate import type_value
 
-FORM_IDS = ["application", "certificate_of_attendance", "learning_agreement",
-            "visiting_activity_report"]
+FORM_IDS = [
+    "application",
+    "certificate_of_attendance",
+    "learning_agreement",
+    "visiting_activity_report",
+]
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
@@ -47,8 +51,9 @@ def test_pypdf_filled_form_reads_back_exactly(specs, values, fill, form_id):
 
 
 def test_values_are_typed(specs, values, fill):
-    record = parse_bytes(fill("certificate_of_attendance", values["certificate_of_attendance"]),
-                         specs)
+    record = parse_bytes(
+        fill("certificate_of_attendance", values["certificate_of_attendance"]), specs
+    )
     v = record["values"]
     assert v["participant_name"] == "Ștefania Țurcanu-Bălășoiu"
     assert v["actual_start"] == "2026-03-09"
@@ -64,8 +69,12 @@ def test_flattened_with_embedded_font_reads_back(specs, values, form_id, tmp_pat
     # form gives, diacritics included.
     raw = values[form_id]
     (tmp_path / "in.pdf").write_bytes(prefill_form(specs[form_id], {"values": raw}))
-    subprocess.run(["qpdf", "--flatten-annotations=all", str(tmp_path / "in.pdf"),
-                    str(tmp_path / "out.pdf")], check=True, timeout=60, capture_output=True)
+    subprocess.run(
+        ["qpdf", "--flatten-annotations=all", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     flat = _drop_acroform((tmp_path / "out.pdf").read_bytes())
     assert "/AcroForm" not in PdfReader(io.BytesIO(flat)).trailer["/Root"]
     record = parse_bytes(flat, specs)
@@ -87,18 +96,26 @@ def _drop_acroform(data: bytes) -> bytes:
 
 
 ASCII_CERT = {
-    "participant_name": "Ana Popescu", "sending_institution": "Politehnica Timisoara",
-    "host_institution": "Universidad de Sevilla", "activity": "STT",
-    "actual_start": "09.03.2026", "actual_end": "13.03.2026", "days": "5",
-    "signer_name": "Juan Garcia", "signer_function": "Erasmus coordinator",
+    "participant_name": "Ana Popescu",
+    "sending_institution": "Politehnica Timisoara",
+    "host_institution": "Universidad de Sevilla",
+    "activity": "STT",
+    "actual_start": "09.03.2026",
+    "actual_end": "13.03.2026",
+    "days": "5",
+    "signer_name": "Juan Garcia",
+    "signer_function": "Erasmus coordinator",
     "sign_date": "13.03.2026",
 }
 
 
 def test_pypdf_flattened_reads_back_by_flattened_method(specs, fill):
     # pypdf's own flattening draws its generated appearances (WinAnsi: ASCII values only).
-    writer = PdfWriter(clone_from=str(Path(__file__).resolve().parents[2] / "forms"
-                                      / "certificate_of_attendance.pdf"))
+    writer = PdfWriter(
+        clone_from=str(
+            Path(__file__).resolve().parents[2] / "forms" / "certificate_of_attendance.pdf"
+        )
+    )
     writer.update_page_form_field_values(writer.pages[0], ASCII_CERT, flatten=True)
     buf = io.BytesIO()
     writer.write(buf)
@@ -111,9 +128,18 @@ def test_pypdf_flattened_reads_back_by_flattened_method(specs, fill):
 
 def test_qpdf_flattened_reads_back(specs, fill, tmp_path):
     (tmp_path / "in.pdf").write_bytes(fill("certificate_of_attendance", ASCII_CERT))
-    subprocess.run(["qpdf", "--generate-appearances", "--flatten-annotations=all",
-                    str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
-                   check=True, timeout=60, capture_output=True)
+    subprocess.run(
+        [
+            "qpdf",
+            "--generate-appearances",
+            "--flatten-annotations=all",
+            str(tmp_path / "in.pdf"),
+            str(tmp_path / "out.pdf"),
+        ],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     record = parse_bytes(_drop_acroform((tmp_path / "out.pdf").read_bytes()), specs)
     assert record["method"] == "flattened"
     assert record["values"] == expected(specs["certificate_of_attendance"], ASCII_CERT)
@@ -122,8 +148,12 @@ def test_qpdf_flattened_reads_back(specs, fill, tmp_path):
 def test_printed_to_pdf_reads_back(specs, fill, tmp_path):
     raw = {**ASCII_CERT, "signer_name": "Ion Mâine"}  # â is in WinAnsi, ș is not
     (tmp_path / "in.pdf").write_bytes(fill("certificate_of_attendance", raw))
-    subprocess.run(["pdftocairo", "-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
-                   check=True, timeout=60, capture_output=True)
+    subprocess.run(
+        ["pdftocairo", "-pdf", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     record = parse_bytes((tmp_path / "out.pdf").read_bytes(), specs)
     assert record["method"] == "flattened"
     assert record["values"] == expected(specs["certificate_of_attendance"], raw)
@@ -169,18 +199,24 @@ def test_unchecked_required_checkbox(specs, values, fill):
     assert record["values"]["fewer_opportunities"] is True
 
 
-@pytest.mark.parametrize(("field", "typed", "read"), [
-    # sending_institution is marked Romanian in the spec
-    ("sending_institution", "Universitatea Politehnica Timişoara",
-     "Universitatea Politehnica Timișoara"),
-    # participant_name is unmarked: Romanian because of ă, Turkish because of ç ğ ı
-    ("participant_name", "Ştefania Ţurcanu-Bălăşoiu", "Ștefania Țurcanu-Bălășoiu"),
-    ("participant_name", "Çağrı Şahin", "Çağrı Şahin"),
-    ("participant_name", "Ayşe Kaya", "Ayşe Kaya"),
-    # signer_name and host_institution are marked as foreign names
-    ("signer_name", "Ioana Ţuţu-Maş", "Ioana Ţuţu-Maş"),
-    ("host_institution", "Gümüşhane Üniversitesi", "Gümüşhane Üniversitesi"),
-])
+@pytest.mark.parametrize(
+    ("field", "typed", "read"),
+    [
+        # sending_institution is marked Romanian in the spec
+        (
+            "sending_institution",
+            "Universitatea Politehnica Timişoara",
+            "Universitatea Politehnica Timișoara",
+        ),
+        # participant_name is unmarked: Romanian because of ă, Turkish because of ç ğ ı
+        ("participant_name", "Ştefania Ţurcanu-Bălăşoiu", "Ștefania Țurcanu-Bălășoiu"),
+        ("participant_name", "Çağrı Şahin", "Çağrı Şahin"),
+        ("participant_name", "Ayşe Kaya", "Ayşe Kaya"),
+        # signer_name and host_institution are marked as foreign names
+        ("signer_name", "Ioana Ţuţu-Maş", "Ioana Ţuţu-Maş"),
+        ("host_institution", "Gümüşhane Üniversitesi", "Gümüşhane Üniversitesi"),
+    ],
+)
 def test_cedillas_read_back_as_the_spec_says(specs, values, fill, field, typed, read):
     raw = {**values["certificate_of_attendance"], field: typed}
     record = parse_bytes(fill("certificate_of_attendance", raw), specs)
@@ -196,18 +232,22 @@ def test_not_our_form_is_unrecognized_with_raw_fields(specs):
 
 
 def test_inherited_field_types_are_resolved(specs):
-    record = parse_bytes((CORPUS / "PyPDFForm__sample_template_with_dropdown.pdf").read_bytes(),
-                         specs)
+    record = parse_bytes(
+        (CORPUS / "PyPDFForm__sample_template_with_dropdown.pdf").read_bytes(), specs
+    )
     assert record["status"] == "unrecognized"
     assert record["values"], "children whose /FT sits on the parent must be read"
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"hello, not a pdf", "not_pdf"),
-    (b"%PDF-1.7\n%garbage\n", "malformed"),
-    ((CORPUS / "pdfplumber__password-example.pdf").read_bytes(), "encrypted"),
-    ((CORPUS / "pdf.js__xfa_issue14315.pdf").read_bytes(), "xfa_only"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"hello, not a pdf", "not_pdf"),
+        (b"%PDF-1.7\n%garbage\n", "malformed"),
+        ((CORPUS / "pdfplumber__password-example.pdf").read_bytes(), "encrypted"),
+        ((CORPUS / "pdf.js__xfa_issue14315.pdf").read_bytes(), "xfa_only"),
+    ],
+)
 def test_documented_errors(specs, data, code):
     with pytest.raises(ParseFailed) as caught:
         parse_bytes(data, specs)

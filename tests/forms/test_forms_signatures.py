@@ -19,19 +19,34 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 def make_signer(tmp: Path):
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Ioana Mâțu"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Universidad de Sevilla")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "Ioana Mâțu"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Universidad de Sevilla"),
+        ]
+    )
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(20260307)
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, True, False, False,
-                                         False), critical=True)
-            .sign(key, hashes.SHA256()))
-    (tmp / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(20260307)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, True, False, False, False), critical=True
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (tmp / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     (tmp / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return tmp / "key.pem", tmp / "cert.pem"
 
@@ -41,11 +56,12 @@ def sign(data: bytes, key: Path, cert: Path, field: str = "signature") -> bytes:
     from pyhanko.sign import signers
 
     signer = signers.SimpleSigner.load(str(key), str(cert))
-    out = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False),
-                           signers.PdfSignatureMetadata(field_name=field), signer=signer)
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(data), strict=False),
+        signers.PdfSignatureMetadata(field_name=field),
+        signer=signer,
+    )
     return out.getvalue()
-
-
 
 
 def test_signed_certificate(specs, values, fill, tmp_path):
@@ -87,7 +103,10 @@ def test_change_after_signing_is_reported(specs, values, fill, tmp_path):
 def test_unsigned_signature_fields_are_listed(specs, values, fill):
     record = parse_bytes(fill("learning_agreement", values["learning_agreement"]), specs)
     assert [s["field"] for s in record["signatures"]] == [
-        "student_signature", "sending_signature", "receiving_signature"]
+        "student_signature",
+        "sending_signature",
+        "receiving_signature",
+    ]
     assert not any(s["signed"] for s in record["signatures"])
 
 

@@ -37,7 +37,9 @@ class Worker:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "docgen", "worker", "--jobs", "1"],
                 env=dict(env, DOCGEN_INSTANCE_DIR=str(folder / "instance")),
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
 
     def log(self) -> str:
@@ -54,20 +56,22 @@ class Worker:
 
 
 def _request(service: Service, method: str, url: str, token: str, body=None):
-    return service.request(method, url, headers={"Authorization": f"Bearer {token}"},
-                           body=body)
+    return service.request(method, url, headers={"Authorization": f"Bearer {token}"}, body=body)
 
 
-def test_two_nodes_two_workers_one_killed_mid_job(tmp_path, templates_dir, pg_server,
-                                                  redis_server):
+def test_two_nodes_two_workers_one_killed_mid_job(tmp_path, templates_dir, pg_server, redis_server):
     name = f"docgen_nodes_{os.getpid()}"
     pg_exec(pg_server, f"CREATE DATABASE {name} TEMPLATE docgen_template")
     database = pg_server + name
     shared = {
-        "DATABASE_URL": database, "QUEUE_URL": redis_server,
+        "DATABASE_URL": database,
+        "QUEUE_URL": redis_server,
         "SECRET_KEY": "nodes-test-secret-" + "x" * 32,
-        "STORAGE_DIR": str(tmp_path / "files"), "BATCH_SYNC_LIMIT": "2",
-        "JOB_HEARTBEAT_TIMEOUT": "4", "JOB_RETRY_DELAY": "1", "JOB_ATTEMPTS": "3",
+        "STORAGE_DIR": str(tmp_path / "files"),
+        "BATCH_SYNC_LIMIT": "2",
+        "JOB_HEARTBEAT_TIMEOUT": "4",
+        "JOB_RETRY_DELAY": "1",
+        "JOB_ATTEMPTS": "3",
     }
     node_a = Service(tmp_path / "a", templates_dir, **shared)
     node_b = Service(tmp_path / "b", templates_dir, **shared)
@@ -81,9 +85,13 @@ def test_two_nodes_two_workers_one_killed_mid_job(tmp_path, templates_dir, pg_se
         workers = [Worker(node_a.env, tmp_path / f"w{n}") for n in range(2)]
         token = node_a.token("documents")
         items = [dict(SAMPLE, reference=f"NODE-{n:03d}") for n in range(COUNT)]
-        status, headers, body = _request(node_a, "POST", "/api/v1/documents/batch", token, {
-            "kind": "certificate_of_attendance", "lang": "en", "format": "docx",
-            "items": items})
+        status, headers, body = _request(
+            node_a,
+            "POST",
+            "/api/v1/documents/batch",
+            token,
+            {"kind": "certificate_of_attendance", "lang": "en", "format": "docx", "items": items},
+        )
         assert status == 202, body[:500]
         url = headers["Location"]
         job_id = url.rsplit("/", 1)[1]
@@ -123,19 +131,26 @@ def test_two_nodes_two_workers_one_killed_mid_job(tmp_path, templates_dir, pg_se
         with psycopg.connect(plain) as conn:
             documents = conn.execute(
                 "SELECT count(*), count(DISTINCT reference), count(DISTINCT output_sha256) "
-                "FROM documents WHERE job_id = %s", (job_id,)).fetchone()
+                "FROM documents WHERE job_id = %s",
+                (job_id,),
+            ).fetchone()
             recorded = conn.execute(
                 "SELECT count(*), count(DISTINCT sha256) FROM job_items WHERE job_id = %s",
-                (job_id,)).fetchone()
-            attempts = conn.execute("SELECT attempts FROM jobs WHERE id = %s",
-                                    (job_id,)).fetchone()[0]
+                (job_id,),
+            ).fetchone()
+            attempts = conn.execute(
+                "SELECT attempts FROM jobs WHERE id = %s", (job_id,)
+            ).fetchone()[0]
             blobs = conn.execute("SELECT count(*) FROM blobs").fetchone()[0]
         assert documents == (COUNT, COUNT, COUNT), documents
         assert recorded == (COUNT, COUNT), recorded
         assert attempts == 2
         # Nothing stored twice: one file per blob row (items, 200 documents, the ZIP).
-        files = [p for p in (tmp_path / "files").rglob("*")
-                 if p.is_file() and "tmp" not in p.relative_to(tmp_path / "files").parts]
+        files = [
+            p
+            for p in (tmp_path / "files").rglob("*")
+            if p.is_file() and "tmp" not in p.relative_to(tmp_path / "files").parts
+        ]
         assert len(files) == blobs == COUNT + 2, (len(files), blobs)
     finally:
         for worker in workers:

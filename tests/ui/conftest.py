@@ -22,9 +22,16 @@ from docgen.store.migrate import upgrade
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
 USERS = {"admin": "admin@upt.ro", "officer": "officer@upt.ro", "viewer": "viewer@upt.ro"}
 PASSWORD = "a-long-enough-password"
 
@@ -36,17 +43,27 @@ def live_app(tmp_path_factory) -> Iterator[tuple[str, object]]:
     from docgen.store.users import create_user
     from docgen.web import create_app
 
-    if not all((ROOT / "templates" / lang / f"{kind}.docx").is_file()
-               for kind in KINDS for lang in LANGS):
+    if not all(
+        (ROOT / "templates" / lang / f"{kind}.docx").is_file() for kind in KINDS for lang in LANGS
+    ):
         pytest.fail("the DOCX templates are missing")
     folder = tmp_path_factory.mktemp("ui")
     url = f"sqlite:///{folder / 'docgen.sqlite3'}"
     upgrade(url)
-    app = create_app({"INSTANCE_DIR": str(folder / "instance"), "DATABASE_URL": url,
-                      "TEMPLATES_DIR": str(ROOT / "templates"),
-                      "FORMS_DIR": str(ROOT / "forms"), "RATE_LIMIT": 0, "PDF_URL": "",
-                      "PARSE_WORKERS": 1, "PARSE_WAIT": 120, "PARSE_RETRIES": 0,
-                      "QUEUE_IN_PROCESS": True})
+    app = create_app(
+        {
+            "INSTANCE_DIR": str(folder / "instance"),
+            "DATABASE_URL": url,
+            "TEMPLATES_DIR": str(ROOT / "templates"),
+            "FORMS_DIR": str(ROOT / "forms"),
+            "RATE_LIMIT": 0,
+            "PDF_URL": "",
+            "PARSE_WORKERS": 1,
+            "PARSE_WAIT": 120,
+            "PARSE_RETRIES": 0,
+            "QUEUE_IN_PROCESS": True,
+        }
+    )
     with app.app_context():
         for role, email in USERS.items():
             create_user(db.session, email, role, PASSWORD)
@@ -71,8 +88,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -84,13 +100,18 @@ def base_url(live_app) -> str:
 
 @pytest.fixture
 def page(browser, base_url):
-    context = browser.new_context(base_url=base_url, accept_downloads=True,
-                                  viewport={"width": 1280, "height": 900}, locale="ro-RO")
+    context = browser.new_context(
+        base_url=base_url,
+        accept_downloads=True,
+        viewport={"width": 1280, "height": 900},
+        locale="ro-RO",
+    )
     context.set_default_timeout(20_000)
     tab = context.new_page()
     failures: list[str] = []
-    tab.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 500
-           else None)
+    tab.on(
+        "response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 500 else None
+    )
     tab.on("pageerror", lambda exc: failures.append(f"script error: {exc}"))
     yield tab
     context.close()

@@ -75,9 +75,15 @@ def test_viewer_reads_but_cannot_change(page, sign_in, shot, base_url):
 def test_pages_fit_a_phone(page, sign_in, shot):
     sign_in(page, "officer")
     page.set_viewport_size({"width": 390, "height": 844})
-    for name, path in [("dashboard", "/"), ("new-document", "/documents/new"),
-                       ("records", "/records"), ("uploads", "/uploads"), ("forms", "/forms"),
-                       ("batch", "/batch"), ("selection", "/selection")]:
+    for name, path in [
+        ("dashboard", "/"),
+        ("new-document", "/documents/new"),
+        ("records", "/records"),
+        ("uploads", "/uploads"),
+        ("forms", "/forms"),
+        ("batch", "/batch"),
+        ("selection", "/selection"),
+    ]:
         page.goto(path)
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"{path} scrolls sideways by {wide}px on a phone"

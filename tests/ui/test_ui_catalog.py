@@ -18,11 +18,15 @@ METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 
 
 def _extracted() -> set[str]:
-    found = extract_from_dir(str(ROOT / "docgen" / "web"), METHODS,
-                             keywords={"_": None, "gettext": None, "_l": None,
-                                       "lazy_gettext": None, "ngettext": (1, 2)})
-    return {message if isinstance(message, str) else message[0]
-            for _file, _line, message, _comments, _context in found}
+    found = extract_from_dir(
+        str(ROOT / "docgen" / "web"),
+        METHODS,
+        keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)},
+    )
+    return {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, _context in found
+    }
 
 
 def _po():
@@ -31,19 +35,23 @@ def _po():
 
 def test_every_interface_text_is_translated_to_romanian():
     catalog = _po()
-    translated = {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalog
-                  if m.id and all(m.string if isinstance(m.string, tuple) else [m.string])
-                  and not m.fuzzy}
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id): m.string
+        for m in catalog
+        if m.id and all(m.string if isinstance(m.string, tuple) else [m.string]) and not m.fuzzy
+    }
     missing = sorted(_extracted() - set(translated))
     assert not missing, f"run `make messages` and translate: {missing}"
     for msgid, text in translated.items():
-        assert not set("şţŞŢ") & set("".join(text) if isinstance(text, tuple) else text), \
+        assert not set("şţŞŢ") & set("".join(text) if isinstance(text, tuple) else text), (
             f"cedilla in {msgid!r}: {text!r}"
+        )
 
 
 def test_the_compiled_catalog_matches_its_source():
     source = _po()
     compiled = read_mo(io.BytesIO((CATALOG / "messages.mo").read_bytes()))
+
     def entries(catalog):
         return {_plain(m.id): _plain(m.string) for m in catalog if m.id}
 

@@ -122,7 +122,9 @@ def test_batch_with_a_bad_row(page, sign_in, shot, tmp_path):
     with page.expect_download() as info:
         zip_link.click()
     names = zipfile.ZipFile(info.value.path()).namelist()
-    assert sorted(names) == ["certificate_of_attendance-UPT-BATCH-1-ro.docx",
-                             "certificate_of_attendance-UPT-BATCH-3-ro.docx"]
+    assert sorted(names) == [
+        "certificate_of_attendance-UPT-BATCH-1-ro.docx",
+        "certificate_of_attendance-UPT-BATCH-3-ro.docx",
+    ]
     page.goto("/")
     expect(page.locator("#h-batches + ul")).to_contain_text("2 din 2")

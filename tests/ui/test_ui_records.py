@@ -17,12 +17,17 @@ CERTIFICATE = {
     "participant_name": "Ștefania Țurcanu-Bălășoiu",
     "sending_institution": "Universitatea Politehnica Timișoara",
     "host_institution": "Universitatea „Ștefan cel Mare” din Suceava",
-    "host_erasmus_code": "RO SUCEAVA01", "activity": "STA",
-    "planned_start": "2026-03-09", "planned_end": "2026-03-13",
-    "actual_start": "2026-03-09", "actual_end": "2026-03-13",
+    "host_erasmus_code": "RO SUCEAVA01",
+    "activity": "STA",
+    "planned_start": "2026-03-09",
+    "planned_end": "2026-03-13",
+    "actual_start": "2026-03-09",
+    "actual_end": "2026-03-13",
     "days": "7",  # the period holds 5: an issue for the reviewer
-    "teaching_hours": "8.5", "signer_name": "Ioana Mâțu",
-    "signer_function": "Coordonator instituțional Erasmus+", "sign_date": "2026-03-13",
+    "teaching_hours": "8.5",
+    "signer_name": "Ioana Mâțu",
+    "signer_function": "Coordonator instituțional Erasmus+",
+    "sign_date": "2026-03-13",
 }
 
 
@@ -39,14 +44,17 @@ def filled_certificate(values: dict) -> bytes:
 def drop_files(page, selector: str, files: list[tuple[str, bytes, str]]) -> None:
     """Drop files on an element as a person dragging them from a file manager would."""
     payload = [{"name": n, "data": base64.b64encode(d).decode(), "type": t} for n, d, t in files]
-    transfer = page.evaluate_handle("""(files) => {
+    transfer = page.evaluate_handle(
+        """(files) => {
         const dt = new DataTransfer();
         for (const f of files) {
             const bytes = Uint8Array.from(atob(f.data), c => c.charCodeAt(0));
             dt.items.add(new File([bytes], f.name, {type: f.type}));
         }
         return dt;
-    }""", payload)
+    }""",
+        payload,
+    )
     page.dispatch_event(selector, "dragenter", {"dataTransfer": transfer})
     page.dispatch_event(selector, "drop", {"dataTransfer": transfer})
 
@@ -54,10 +62,14 @@ def drop_files(page, selector: str, files: list[tuple[str, bytes, str]]) -> None
 def test_upload_review_correct_approve(page, sign_in, shot, browser, base_url):
     sign_in(page, "officer")
     page.get_by_role("link", name="Încărcare formulare").click()
-    drop_files(page, "[data-dropzone]", [
-        ("certificat-turcanu.pdf", filled_certificate(CERTIFICATE), "application/pdf"),
-        ("notite.pdf", b"just some text, not a PDF", "application/pdf"),
-    ])
+    drop_files(
+        page,
+        "[data-dropzone]",
+        [
+            ("certificat-turcanu.pdf", filled_certificate(CERTIFICATE), "application/pdf"),
+            ("notite.pdf", b"just some text, not a PDF", "application/pdf"),
+        ],
+    )
     expect(page.locator("[data-filenames]")).to_have_text("certificat-turcanu.pdf, notite.pdf")
     shot(page, "09-upload-dropped")
     page.get_by_role("button", name="Încărcați și citiți").click()
@@ -103,9 +115,9 @@ def test_upload_review_correct_approve(page, sign_in, shot, browser, base_url):
     expect(viewer_page.locator("#v-days")).to_have_attribute("readonly", "")
     expect(viewer_page.get_by_role("button", name="Salvați și aprobați")).to_have_count(0)
     token = viewer_page.locator("input[name=csrf_token]").first.input_value()
-    refused = viewer_page.request.post(page.url, form={"csrf_token": token,
-                                                       "values.days": "5",
-                                                       "_action": "approve"})
+    refused = viewer_page.request.post(
+        page.url, form={"csrf_token": token, "values.days": "5", "_action": "approve"}
+    )
     assert refused.status == 403
     viewer.close()
 

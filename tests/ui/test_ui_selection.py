@@ -17,12 +17,29 @@ def candidates_csv(path: Path) -> list[dict]:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # as Excel writes it in a Romanian locale
     keys = ["grade", "language", "motivation", "interview"]
-    writer.writerow(["id", "name", *[f"scores.{k}" for k in keys], "preferences",
-                     "ranking_position", "eligible", "early_career"])
+    writer.writerow(
+        [
+            "id",
+            "name",
+            *[f"scores.{k}" for k in keys],
+            "preferences",
+            "ranking_position",
+            "eligible",
+            "early_career",
+        ]
+    )
     for c in data["candidates"]:
-        writer.writerow([c["id"], c["name"], *[c["scores"][k] for k in keys],
-                         "; ".join(c["preferences"]), c["ranking_position"],
-                         "true" if c["eligible"] else "false", "false"])
+        writer.writerow(
+            [
+                c["id"],
+                c["name"],
+                *[c["scores"][k] for k in keys],
+                "; ".join(c["preferences"]),
+                c["ranking_position"],
+                "true" if c["eligible"] else "false",
+                "false",
+            ]
+        )
     path.write_text(out.getvalue(), encoding="utf-8")
     return data["places"]
 
@@ -55,8 +72,9 @@ def test_selection_produces_its_minutes(page, sign_in, shot, tmp_path, docx_text
     minutes.locator("#f-place").fill("Timișoara, Rectorat")
     minutes.locator("#f-call-activity").select_option("SMS")
     minutes.locator("#f-call-academic_year").fill("2026-2027")
-    for i, (name, role) in enumerate([("Prof. dr. ing. Ștefan Țăranu", "president"),
-                                      ("Ec. Andreea Bîrsan", "secretary")]):
+    for i, (name, role) in enumerate(
+        [("Prof. dr. ing. Ștefan Țăranu", "president"), ("Ec. Andreea Bîrsan", "secretary")]
+    ):
         minutes.locator(f"#f-committee-{i}-name").fill(name)
         minutes.locator(f"#f-committee-{i}-role").select_option(role)
     with page.expect_download() as info:

@@ -23,8 +23,10 @@ def _token(client, path="/login") -> str:
 
 
 def _sign_in(client, email):
-    response = client.post("/login", data={"email": email, "password": "a-long-enough-password",
-                                           "csrf_token": _token(client)})
+    response = client.post(
+        "/login",
+        data={"email": email, "password": "a-long-enough-password", "csrf_token": _token(client)},
+    )
     assert response.status_code == 302, response.text
 
 
@@ -38,8 +40,9 @@ def test_passwords_are_hashed_and_checked(app, users):
 
 
 def test_forms_without_the_csrf_token_are_refused(client, users):
-    refused = client.post("/login", data={"email": "officer@upt.ro",
-                                          "password": "a-long-enough-password"})
+    refused = client.post(
+        "/login", data={"email": "officer@upt.ro", "password": "a-long-enough-password"}
+    )
     assert refused.status_code == 403
     _sign_in(client, "officer@upt.ro")
     assert client.post("/logout").status_code == 403
@@ -49,20 +52,26 @@ def test_forms_without_the_csrf_token_are_refused(client, users):
 
 def test_the_session_cookie_has_its_flags(client, users):
     client.get("/login")
-    response = client.post("/login", data={"email": "viewer@upt.ro",
-                                            "password": "a-long-enough-password",
-                                            "csrf_token": _token(client)})
+    response = client.post(
+        "/login",
+        data={
+            "email": "viewer@upt.ro",
+            "password": "a-long-enough-password",
+            "csrf_token": _token(client),
+        },
+    )
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize("path", ["/documents/new", "/batch", "/uploads",
-                                  "/selection/minutes", "/records/1"])
+@pytest.mark.parametrize(
+    "path", ["/documents/new", "/batch", "/uploads", "/selection/minutes", "/records/1"]
+)
 def test_a_viewer_cannot_change_anything(client, users, path):
     _sign_in(client, "viewer@upt.ro")
     response = client.post(path, data={"csrf_token": _token(client, "/")})
     assert response.status_code == 403
-    assert "<html lang=\"ro\">" in response.text
+    assert '<html lang="ro">' in response.text
 
 
 def test_pages_need_a_signed_in_user(client, users):
@@ -80,12 +89,30 @@ def test_users_cli(run_cli, tmp_path):
     assert len(password) >= 20 and "ana@upt.ro" in created.stderr
     again = run_cli("users", "create", "ana@upt.ro", "--role", "viewer", env=env)
     assert again.code == 2 and "exists already" in again.stderr
-    typed = run_cli("users", "create", "ion@upt.ro", "--role", "viewer", "--password-stdin",
-                    stdin="ion's own password\n", env=env)
+    typed = run_cli(
+        "users",
+        "create",
+        "ion@upt.ro",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin="ion's own password\n",
+        env=env,
+    )
     assert typed.code == 0 and typed.stdout == ""
-    short = run_cli("users", "create", "x@upt.ro", "--role", "viewer", "--password-stdin",
-                    stdin="short\n", env=env)
+    short = run_cli(
+        "users",
+        "create",
+        "x@upt.ro",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin="short\n",
+        env=env,
+    )
     assert short.code == 2
     listed = run_cli("users", "list", "--json", env=env).json()
-    assert [(u["email"], u["role"]) for u in listed] == [("ana@upt.ro", "officer"),
-                                                         ("ion@upt.ro", "viewer")]
+    assert [(u["email"], u["role"]) for u in listed] == [
+        ("ana@upt.ro", "officer"),
+        ("ion@upt.ro", "viewer"),
+    ]

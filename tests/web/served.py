@@ -150,9 +150,11 @@ class Service:
     def request_pid(self, method: str, route: str, status: int) -> int | None:
         """The worker process that answered the first such request, from the log."""
         for entry in self.log_entries():
-            if entry.get("logger") == "docgen.web.requests" and \
-                    (entry.get("method"), entry.get("route"), entry.get("status")) == \
-                    (method, route, status):
+            if entry.get("logger") == "docgen.web.requests" and (
+                entry.get("method"),
+                entry.get("route"),
+                entry.get("status"),
+            ) == (method, route, status):
                 return int(entry["pid"])
         return None
 

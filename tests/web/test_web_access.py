@@ -63,8 +63,10 @@ def test_rate_limit_per_key(make_app):
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_http_errors_are_problems(client, admin):
-    for response in (client.get("/api/v1/nothing-here", headers=admin),
-                     client.delete("/api/v1/kinds", headers=admin)):
+    for response in (
+        client.get("/api/v1/nothing-here", headers=admin),
+        client.delete("/api/v1/kinds", headers=admin),
+    ):
         assert response.content_type == "application/problem+json"
         assert {"type", "title", "status", "detail"} <= set(response.json)
     assert client.delete("/api/v1/kinds", headers=admin).headers["Allow"]
@@ -82,9 +84,16 @@ def test_busy_converter_is_503_with_retry_after(app, client, admin, sample):
             return True
 
     app.extensions["docgen.pdf"] = Saturated()
-    response = client.post("/api/v1/documents", headers=admin,
-                           json={"kind": "certificate_of_attendance", "lang": "en",
-                                 "format": "pdf", "data": sample("certificate_of_attendance")})
+    response = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={
+            "kind": "certificate_of_attendance",
+            "lang": "en",
+            "format": "pdf",
+            "data": sample("certificate_of_attendance"),
+        },
+    )
     assert response.status_code == 503 and response.headers["Retry-After"] == "7"
     assert response.content_type == "application/problem+json"
 
@@ -93,18 +102,29 @@ def test_busy_converter_is_503_with_retry_after(app, client, admin, sample):
 def test_logs_carry_request_ids_and_no_personal_data(client, admin, sample, caplog):
     contract = sample("financial_contract")
     caplog.set_level(logging.DEBUG)
-    ok = client.post("/api/v1/documents", headers={**admin, "X-Request-Id": "trace-42"},
-                     json={"kind": "financial_contract", "lang": "ro", "data": contract})
+    ok = client.post(
+        "/api/v1/documents",
+        headers={**admin, "X-Request-Id": "trace-42"},
+        json={"kind": "financial_contract", "lang": "ro", "data": contract},
+    )
     assert ok.status_code == 201 and ok.headers["X-Request-Id"] == "trace-42"
     contract["bank"]["iban"] = "RO00BAD"
-    client.post("/api/v1/documents", headers=admin,
-                json={"kind": "financial_contract", "lang": "ro", "data": contract})
+    client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "financial_contract", "lang": "ro", "data": contract},
+    )
     client.get("/api/v1/records?q=Vl%C4%83du%C8%9Bescu", headers=admin)
     text = caplog.text
     assert "trace-42" in text
     person = contract["participant"]
-    for secret in (person["family_name"], person["cnp"], "RO49AAAA1B31007593840000",
-                   "RO00BAD", "Vlăduțescu"):
+    for secret in (
+        person["family_name"],
+        person["cnp"],
+        "RO49AAAA1B31007593840000",
+        "RO00BAD",
+        "Vlăduțescu",
+    ):
         assert secret not in text
     request_lines = [r for r in caplog.records if r.name == "docgen.web.requests"]
     assert len(request_lines) == 3

@@ -26,9 +26,11 @@ def test_kinds_and_schema(client, admin):
 def test_document_docx_is_named_and_traced(client, make_key, sample):
     headers = make_key("documents")
     data = sample("certificate_of_attendance")
-    response = client.post("/api/v1/documents", headers=headers,
-                           json={"kind": "certificate_of_attendance", "lang": "ro",
-                                 "format": "docx", "data": data})
+    response = client.post(
+        "/api/v1/documents",
+        headers=headers,
+        json={"kind": "certificate_of_attendance", "lang": "ro", "format": "docx", "data": data},
+    )
     assert response.status_code == 201, response.json
     assert response.content_type == DOCX
     assert response.data[:2] == b"PK"
@@ -49,8 +51,11 @@ def test_invalid_document_lists_every_problem_with_pointers(client, admin, sampl
     data = sample("financial_contract")
     data["bank"]["iban"] = "RO00XXXX"
     del data["participant"]["family_name"]
-    response = client.post("/api/v1/documents", headers=admin,
-                           json={"kind": "financial_contract", "lang": "en", "data": data})
+    response = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "financial_contract", "lang": "en", "data": data},
+    )
     assert response.status_code == 422
     body = response.json
     assert response.content_type == "application/problem+json"
@@ -60,23 +65,26 @@ def test_invalid_document_lists_every_problem_with_pointers(client, admin, sampl
 
 
 def test_envelope_errors(client, admin):
-    bad_kind = client.post("/api/v1/documents", headers=admin,
-                           json={"kind": "nope", "lang": "xx", "data": {}})
+    bad_kind = client.post(
+        "/api/v1/documents", headers=admin, json={"kind": "nope", "lang": "xx", "data": {}}
+    )
     assert bad_kind.status_code == 422
     assert {e["pointer"] for e in bad_kind.json["errors"]} >= {"/kind", "/lang"}
-    malformed = client.post("/api/v1/documents", headers=admin, data=b"{not json",
-                            content_type="application/json")
+    malformed = client.post(
+        "/api/v1/documents", headers=admin, data=b"{not json", content_type="application/json"
+    )
     assert malformed.status_code == 400 and malformed.json["title"] == "Malformed input"
-    not_json = client.post("/api/v1/documents", headers=admin, data=b"x",
-                           content_type="text/plain")
+    not_json = client.post("/api/v1/documents", headers=admin, data=b"x", content_type="text/plain")
     assert not_json.status_code == 415
 
 
 def test_batch_small_answers_a_zip(client, admin, sample):
     items = [sample("certificate_of_attendance"), sample("certificate_of_attendance-visiting")]
-    response = client.post("/api/v1/documents/batch", headers=admin,
-                           json={"kind": "certificate_of_attendance", "lang": "en",
-                                 "items": items})
+    response = client.post(
+        "/api/v1/documents/batch",
+        headers=admin,
+        json={"kind": "certificate_of_attendance", "lang": "en", "items": items},
+    )
     assert response.status_code == 200 and response.content_type == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert len(names) == 2 and all(n.endswith("-en.docx") for n in names)
@@ -84,23 +92,33 @@ def test_batch_small_answers_a_zip(client, admin, sample):
 
 def test_batch_small_pdf_answers_a_zip_of_pdfs(client, admin, sample):
     items = [sample("certificate_of_attendance"), sample("certificate_of_attendance-visiting")]
-    response = client.post("/api/v1/documents/batch", headers=admin,
-                           json={"kind": "certificate_of_attendance", "lang": "ro",
-                                 "format": "pdf", "items": items})
+    response = client.post(
+        "/api/v1/documents/batch",
+        headers=admin,
+        json={"kind": "certificate_of_attendance", "lang": "ro", "format": "pdf", "items": items},
+    )
     assert response.status_code == 200, response.json
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = sorted(archive.namelist())
-    assert names == ["certificate_of_attendance-UPT-DRI-2026-0412-ro.pdf",
-                     "certificate_of_attendance-UPT-DRI-2026-0518-ro.pdf"]
+    assert names == [
+        "certificate_of_attendance-UPT-DRI-2026-0412-ro.pdf",
+        "certificate_of_attendance-UPT-DRI-2026-0518-ro.pdf",
+    ]
     assert all(archive.read(n).startswith(b"%PDF-") for n in names)
 
 
 def test_batch_invalid_item_points_into_items(client, admin, sample):
     bad = sample("certificate_of_attendance")
     bad["participant"] = {}
-    response = client.post("/api/v1/documents/batch", headers=admin,
-                           json={"kind": "certificate_of_attendance", "lang": "en",
-                                 "items": [sample("certificate_of_attendance"), bad]})
+    response = client.post(
+        "/api/v1/documents/batch",
+        headers=admin,
+        json={
+            "kind": "certificate_of_attendance",
+            "lang": "en",
+            "items": [sample("certificate_of_attendance"), bad],
+        },
+    )
     assert response.status_code == 422
     assert all(e["pointer"].startswith("/items/1/") for e in response.json["errors"])
 
@@ -116,13 +134,16 @@ def test_batch_beyond_the_limit_becomes_a_job(make_app, sample, wait):
         db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     items = [sample("certificate_of_attendance")] * 3
-    response = client.post("/api/v1/documents/batch", headers=headers,
-                           json={"kind": "certificate_of_attendance", "lang": "ro",
-                                 "items": items})
+    response = client.post(
+        "/api/v1/documents/batch",
+        headers=headers,
+        json={"kind": "certificate_of_attendance", "lang": "ro", "items": items},
+    )
     assert response.status_code == 202, response.json
     url = response.headers["Location"]
-    job = wait(lambda: (j := client.get(url, headers=headers).json)["status"] in
-               {"done", "failed"} and j)
+    job = wait(
+        lambda: (j := client.get(url, headers=headers).json)["status"] in {"done", "failed"} and j
+    )
     assert job["status"] == "done" and job["done"] == 3 and job["errors"] == []
     with client.get(job["result"], headers=headers) as result:
         assert result.status_code == 200
@@ -144,13 +165,16 @@ def test_pdf_batch_job_converts_every_item_into_its_own_pdf(make_app, sample, wa
     headers = {"Authorization": f"Bearer {token}"}
     base = sample("certificate_of_attendance")
     items = [dict(base, reference=f"UPT-DRI-2026-{900 + i}") for i in range(4)]
-    response = client.post("/api/v1/documents/batch", headers=headers,
-                           json={"kind": "certificate_of_attendance", "lang": "en",
-                                 "format": "pdf", "items": items})
+    response = client.post(
+        "/api/v1/documents/batch",
+        headers=headers,
+        json={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "items": items},
+    )
     assert response.status_code == 202, response.json
     url = response.headers["Location"]
-    job = wait(lambda: (j := client.get(url, headers=headers).json)["status"] in
-               {"done", "failed"} and j)
+    job = wait(
+        lambda: (j := client.get(url, headers=headers).json)["status"] in {"done", "failed"} and j
+    )
     assert job["status"] == "done" and job["done"] == 4 and job["errors"] == []
     with client.get(job["result"], headers=headers) as result:
         archive = zipfile.ZipFile(io.BytesIO(result.data))
@@ -161,8 +185,13 @@ def test_pdf_batch_job_converts_every_item_into_its_own_pdf(make_app, sample, wa
 
 
 def _cli_json(args, data):
-    proc = subprocess.run([sys.executable, "-m", "docgen", *args, "--data", "-"],
-                          input=json.dumps(data), capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "docgen", *args, "--data", "-"],
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout)
 
 
@@ -188,11 +217,25 @@ def test_jobs_left_by_a_stopped_service_are_queued_again(make_app):
     app = make_app(QUEUE_IN_PROCESS=False, JOB_ATTEMPTS=3, JOB_RETRY_DELAY=5)
     with app.app_context():
         db.session.add(Blob(sha256="a" * 64, size=2, media_type="application/json"))
-        for job_id, status, attempts in (("j1", "running", 1), ("j2", "queued", 0),
-                                         ("j3", "done", 1), ("j4", "running", 3)):
-            db.session.add(Job(id=job_id, kind="certificate_of_attendance", lang="ro",
-                               format="docx", status=status, total=3, done=1,
-                               items_sha256="a" * 64, attempts=attempts))
+        for job_id, status, attempts in (
+            ("j1", "running", 1),
+            ("j2", "queued", 0),
+            ("j3", "done", 1),
+            ("j4", "running", 3),
+        ):
+            db.session.add(
+                Job(
+                    id=job_id,
+                    kind="certificate_of_attendance",
+                    lang="ro",
+                    format="docx",
+                    status=status,
+                    total=3,
+                    done=1,
+                    items_sha256="a" * 64,
+                    attempts=attempts,
+                )
+            )
         db.session.commit()
         assert jobs.requeue_interrupted(app, db.new_session()) == 2
         states = {job.id: (job.status, job.detail) for job in db.session.query(Job)}
@@ -204,7 +247,9 @@ def test_jobs_left_by_a_stopped_service_are_queued_again(make_app):
     # j2 at once, j1 after its back-off; j4 (failed) and j3 (done) not at all.
     tasks = [queue.dequeue() for _ in range(queue.pending_count())]
     assert sorted((task.args[0], task.eta is not None) for task in tasks) == [
-        ("j1", True), ("j2", False)]
+        ("j1", True),
+        ("j2", False),
+    ]
 
 
 def test_rules_explain_answers_as_the_cli(client, make_key):

@@ -22,12 +22,12 @@ def _queued_job(app, sample, count: int) -> str:
     with app.app_context():
         _key, token = create_key(db.session, "resumer", ["documents"])
         db.session.commit()
-    items = [dict(sample("certificate_of_attendance"), reference=f"RES-{n}")
-             for n in range(count)]
+    items = [dict(sample("certificate_of_attendance"), reference=f"RES-{n}") for n in range(count)]
     answer = app.test_client().post(
-        "/api/v1/documents/batch", headers={"Authorization": f"Bearer {token}"},
-        json={"kind": "certificate_of_attendance", "lang": "en", "format": "docx",
-              "items": items})
+        "/api/v1/documents/batch",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"kind": "certificate_of_attendance", "lang": "en", "format": "docx", "items": items},
+    )
     assert answer.status_code == 202, answer.json
     return answer.json["job"]
 
@@ -88,8 +88,11 @@ def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
         assert db.session.query(Document).filter_by(job_id=job_id).count() == 5
         names = zipfile.ZipFile(io.BytesIO(blobs.get(job.result_sha256))).namelist()
         # Nothing stored twice: the dead run's unrecorded file is gone, every file is a row.
-        stored = {p.name for p in blobs.root.rglob("*")
-                  if p.is_file() and "tmp" not in p.relative_to(blobs.root).parts}
+        stored = {
+            p.name
+            for p in blobs.root.rglob("*")
+            if p.is_file() and "tmp" not in p.relative_to(blobs.root).parts
+        }
         assert stored == {blob.sha256 for blob in db.session.query(Blob)}
         assert job.pending_sha256 is None
     assert sorted(names) == [f"certificate_of_attendance-RES-{n}-en.docx" for n in range(5)]

@@ -89,7 +89,10 @@ def test_a_job_whose_worker_is_killed_resumes_and_completes(tmp_path, templates_
     """The consumer is killed (kill -9) mid-job: ``docgen serve`` starts another, which
     resumes the job from the documents already done; each is in the ZIP once."""
     with Service(
-        tmp_path, templates_dir, BATCH_SYNC_LIMIT="2", JOB_HEARTBEAT_TIMEOUT="6",
+        tmp_path,
+        templates_dir,
+        BATCH_SYNC_LIMIT="2",
+        JOB_HEARTBEAT_TIMEOUT="6",
         JOB_RETRY_DELAY="1",
     ) as service:
         service.start(workers=2)
@@ -108,9 +111,7 @@ def test_a_job_whose_worker_is_killed_resumes_and_completes(tmp_path, templates_
         assert "resumes: " in service.log() and before["done"] >= 2
 
 
-def test_the_embedded_service_killed_mid_job_resumes_it_when_started_again(
-    tmp_path, templates_dir
-):
+def test_the_embedded_service_killed_mid_job_resumes_it_when_started_again(tmp_path, templates_dir):
     """`docgen serve` on SQLite, every process of it killed (kill -9) mid-job, then started
     again: the job resumes from its documents and completes, each document once."""
     with Service(tmp_path, templates_dir, BATCH_SYNC_LIMIT="2", JOB_RETRY_DELAY="1") as service:

@@ -11,7 +11,6 @@ from docgen.documents.kinds import KINDS
 EXAMPLES = 25
 
 
-
 @pytest.fixture
 def backend():
     """SQLite only here: the API's behaviour on PostgreSQL is covered by the other tests."""
@@ -22,9 +21,20 @@ def test_document_describes_every_route_from_the_models(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
     paths = doc["paths"]
-    for path in ("/documents", "/documents/batch", "/grants/quote", "/selection/rank",
-                 "/uploads", "/records", "/records/{record_id}", "/uploads/{sha256}",
-                 "/forms", "/forms/{form_id}.pdf", "/forms/{form_id}/prefill", "/kinds"):
+    for path in (
+        "/documents",
+        "/documents/batch",
+        "/grants/quote",
+        "/selection/rank",
+        "/uploads",
+        "/records",
+        "/records/{record_id}",
+        "/uploads/{sha256}",
+        "/forms",
+        "/forms/{form_id}.pdf",
+        "/forms/{form_id}/prefill",
+        "/kinds",
+    ):
         assert path in paths, path
     body = paths["/documents"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert len(body["oneOf"]) == len(KINDS)
@@ -53,9 +63,14 @@ def test_no_generated_request_gets_a_server_error(app, admin):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             response = case.call(headers=admin)
             assert response.status_code < 500, (case.method, case.path, response.text[:300])

@@ -16,15 +16,20 @@ def test_forms_list_pdf_and_prefill(client, make_key):
     assert "certificate_of_attendance" in {f["id"] for f in forms}
     with client.get("/api/v1/forms/certificate_of_attendance.pdf", headers=headers) as blank:
         assert blank.status_code == 200 and blank.data.startswith(b"%PDF-")
-    prefilled = client.post("/api/v1/forms/certificate_of_attendance/prefill", headers=headers,
-                            json={"reference": "154/2026",
-                                  "values": {"participant_name": "Ana Țurcanu"}})
+    prefilled = client.post(
+        "/api/v1/forms/certificate_of_attendance/prefill",
+        headers=headers,
+        json={"reference": "154/2026", "values": {"participant_name": "Ana Țurcanu"}},
+    )
     assert prefilled.status_code == 200, prefilled.json
     # A prefilled value is the field's value (drawn by docgen), still editable.
     fields = PdfReader(io.BytesIO(prefilled.data)).get_fields()
     assert fields["participant_name"]["/V"] == "Ana Țurcanu"
-    bad = client.post("/api/v1/forms/certificate_of_attendance/prefill", headers=headers,
-                      json={"values": {"nope": 1}})
+    bad = client.post(
+        "/api/v1/forms/certificate_of_attendance/prefill",
+        headers=headers,
+        json={"values": {"nope": 1}},
+    )
     assert bad.status_code == 422 and bad.json["errors"][0]["pointer"] == "/values/nope"
     assert client.get("/api/v1/forms/nope.pdf", headers=headers).status_code == 404
 
@@ -52,8 +57,9 @@ def test_upload_refuses_what_is_not_a_pdf(client, make_key, upload):
     response = upload(client, headers, ("looks.pdf", b"PK\x03\x04 not a pdf"))
     assert response.status_code == 415
     assert response.json["errors"][0]["pointer"] == "/file/0"
-    empty = client.post("/api/v1/uploads", headers=headers, data={},
-                        content_type="multipart/form-data")
+    empty = client.post(
+        "/api/v1/uploads", headers=headers, data={}, content_type="multipart/form-data"
+    )
     assert empty.status_code == 422
 
 
@@ -66,12 +72,16 @@ def test_upload_too_large_is_413(make_app, certificate):
         _, token = create_key(db.session, "big", ["uploads"])
         db.session.commit()
     # A body built by hand: the test client would spool it to a file it does not close.
-    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\n"
-            b"Content-Type: application/pdf\r\n\r\n%PDF-1.7\n" + b"0" * 1_100_000
-            + b"\r\n--b--\r\n")
-    response = app.test_client().post("/api/v1/uploads", data=body,
-                                      headers={"Authorization": f"Bearer {token}"},
-                                      content_type="multipart/form-data; boundary=b")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n%PDF-1.7\n" + b"0" * 1_100_000 + b"\r\n--b--\r\n"
+    )
+    response = app.test_client().post(
+        "/api/v1/uploads",
+        data=body,
+        headers={"Authorization": f"Bearer {token}"},
+        content_type="multipart/form-data; boundary=b",
+    )
     assert response.status_code == 413
     assert response.content_type == "application/problem+json"
 
@@ -81,8 +91,14 @@ def test_records_filter_paginate_review_and_audit(client, make_key, certificate,
     reader = make_key("records:read")
     writer = make_key("records:read", "records:write", name="reviewer-1")
     for n in range(3):
-        upload(client, uploader, (f"c{n}.pdf", certificate(f"REF-{n}", "2026-09-15",
-                                                           "2027-01-20", name=f"Ștefan Pop{n}")))
+        upload(
+            client,
+            uploader,
+            (
+                f"c{n}.pdf",
+                certificate(f"REF-{n}", "2026-09-15", "2027-01-20", name=f"Ștefan Pop{n}"),
+            ),
+        )
     listed = client.get("/api/v1/records?per_page=2&page=1", headers=reader).json
     assert listed["total"] == 3 and len(listed["items"]) == 2
     assert client.get("/api/v1/records?page=2&per_page=2", headers=reader).json["items"]
@@ -94,14 +110,21 @@ def test_records_filter_paginate_review_and_audit(client, make_key, certificate,
     assert client.get("/api/v1/records?page=x", headers=reader).status_code == 400
 
     record_id = found["items"][0]["id"]
-    denied = client.patch(f"/api/v1/records/{record_id}", headers=reader,
-                          json={"status": "approved"})
+    denied = client.patch(
+        f"/api/v1/records/{record_id}", headers=reader, json={"status": "approved"}
+    )
     assert denied.status_code == 403
-    wrong = client.patch(f"/api/v1/records/{record_id}", headers=writer,
-                         json={"values": {"actual_end": "not a date"}})
+    wrong = client.patch(
+        f"/api/v1/records/{record_id}",
+        headers=writer,
+        json={"values": {"actual_end": "not a date"}},
+    )
     assert wrong.status_code == 422 and wrong.json["errors"][0]["pointer"] == "/values/actual_end"
-    fixed = client.patch(f"/api/v1/records/{record_id}", headers=writer,
-                         json={"values": {"actual_end": "2027-01-25"}, "status": "approved"})
+    fixed = client.patch(
+        f"/api/v1/records/{record_id}",
+        headers=writer,
+        json={"values": {"actual_end": "2027-01-25"}, "status": "approved"},
+    )
     assert fixed.status_code == 200, fixed.json
     body = fixed.json
     assert body["values"]["actual_end"] == "2027-01-25" and body["status"] == "approved"
@@ -113,30 +136,38 @@ def test_records_filter_paginate_review_and_audit(client, make_key, certificate,
 
 def test_certificate_recomputes_the_contract_grant(client, admin, sample, certificate, upload):
     contract = sample("financial_contract")
-    made = client.post("/api/v1/documents", headers=admin,
-                       json={"kind": "financial_contract", "lang": "ro", "data": contract})
+    made = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "financial_contract", "lang": "ro", "data": contract},
+    )
     assert made.status_code == 201, made.json
     pdf = certificate(contract["number"], "2026-09-15", "2027-01-20")
     record = upload(client, admin, ("cert.pdf", pdf)).json["uploads"][0]["record"]
     grant = record["grant"]
-    assert grant["number"] == contract["number"] and grant["contract"] == \
-        made.headers["X-Document-Id"]
+    assert (
+        grant["number"] == contract["number"] and grant["contract"] == made.headers["X-Document-Id"]
+    )
     final = grant["final"]
     assert final is not None and {"to_pay", "to_recover"} <= set(final)
     # Shorter than planned: less than the planned total is due.
     assert float(final["total"]) < float(grant["total"])
 
 
-def test_a_longer_stay_is_capped_at_the_contract_on_the_record_page(app, client, admin, sample,
-                                                                    certificate, upload):
+def test_a_longer_stay_is_capped_at_the_contract_on_the_record_page(
+    app, client, admin, sample, certificate, upload
+):
     import re
 
     from docgen.store.database import db
     from docgen.store.users import create_user
 
     contract = sample("financial_contract")  # 15.09.2026-31.01.2027
-    made = client.post("/api/v1/documents", headers=admin,
-                       json={"kind": "financial_contract", "lang": "ro", "data": contract})
+    made = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "financial_contract", "lang": "ro", "data": contract},
+    )
     assert made.status_code == 201, made.json
     pdf = certificate(contract["number"], "2026-09-10", "2027-02-15")
     record = upload(client, admin, ("cert.pdf", pdf)).json["uploads"][0]["record"]
@@ -151,8 +182,10 @@ def test_a_longer_stay_is_capped_at_the_contract_on_the_record_page(app, client,
         db.session.commit()
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    signed = client.post("/login", data={"email": "officer@upt.ro", "csrf_token": token,
-                                         "password": "a-long-enough-password"})
+    signed = client.post(
+        "/login",
+        data={"email": "officer@upt.ro", "csrf_token": token, "password": "a-long-enough-password"},
+    )
     assert signed.status_code == 302
     text = client.get(f"/records/{record['id']}").text
     assert "suma se limitează la totalul contractului" in text

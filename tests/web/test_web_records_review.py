@@ -129,6 +129,6 @@ def test_the_page_takes_an_approved_record_back_to_review_with_the_reason(
     )
     assert saved.status_code == 302
     page = officer.get(f"/records/{record['id']}")
-    assert "badge st-needs_review\">de verificat" in page.text
+    assert 'badge st-needs_review">de verificat' in page.text
     assert "corectată după aprobare: zile corectate de gazdă" in page.text
     assert "officer@upt.ro" in page.text

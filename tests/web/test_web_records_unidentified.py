@@ -143,8 +143,9 @@ def _signed_in(app, email, role):
         db.session.commit()
     browser = app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text).group(1)
-    browser.post("/login", data={"email": email, "password": "a-long-enough-password",
-                                 "csrf_token": token})
+    browser.post(
+        "/login", data={"email": email, "password": "a-long-enough-password", "csrf_token": token}
+    )
     return browser
 
 
@@ -161,14 +162,17 @@ def test_the_record_page_shows_the_image_and_only_officers_may_assign(app, stack
         assert image.headers["Content-Security-Policy"].startswith("sandbox")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     token = token.group(1) if token else ""
-    refused = viewer.post(f"/records/{torn['id']}/assign",
-                          data={"form": "certificate_of_attendance", "csrf_token": token})
+    refused = viewer.post(
+        f"/records/{torn['id']}/assign",
+        data={"form": "certificate_of_attendance", "csrf_token": token},
+    )
     assert refused.status_code == 403
     officer = _signed_in(app, "officer@upt.ro", "officer")
     page = officer.get(f"/records/{torn['id']}").text
     assert 'name="form"' in page and 'value="certificate_of_attendance"' in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    wrong = officer.post(f"/records/{torn['id']}/assign",
-                         data={"form": "nothing", "csrf_token": token})
+    wrong = officer.post(
+        f"/records/{torn['id']}/assign", data={"form": "nothing", "csrf_token": token}
+    )
     assert wrong.status_code == 422 and 'id="a-form-error"' in wrong.text
     assert officer.get("/records/999999/page.png").status_code == 404

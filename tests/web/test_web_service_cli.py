@@ -22,19 +22,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def env(tmp_path, templates_dir):
-    return dict(os.environ, DOCGEN_INSTANCE_DIR=str(tmp_path / "instance"),
-                DOCGEN_TEMPLATES_DIR=str(templates_dir), PYTHONIOENCODING="utf-8")
+    return dict(
+        os.environ,
+        DOCGEN_INSTANCE_DIR=str(tmp_path / "instance"),
+        DOCGEN_TEMPLATES_DIR=str(templates_dir),
+        PYTHONIOENCODING="utf-8",
+    )
 
 
 def docgen(env, *args, check=True):
-    return subprocess.run([sys.executable, "-m", "docgen", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, check=check)
+    return subprocess.run(
+        [sys.executable, "-m", "docgen", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
 
 
 def test_db_and_keys(env):
     assert f"revision {head_revision()}" in docgen(env, "db", "upgrade").stderr
-    token = docgen(env, "apikeys", "create", "office", "--scope", "documents",
-                   "--scope", "uploads").stdout.strip()
+    token = docgen(
+        env, "apikeys", "create", "office", "--scope", "documents", "--scope", "uploads"
+    ).stdout.strip()
     assert token.startswith("dgk_")
     listed = json.loads(docgen(env, "apikeys", "list", "--json").stdout)
     assert listed[0]["name"] == "office" and listed[0]["scopes"] == ["documents", "uploads"]
@@ -45,8 +57,6 @@ def test_db_and_keys(env):
     assert "revoked" in docgen(env, "apikeys", "list").stdout
     unknown = docgen(env, "apikeys", "revoke", "nobody", check=False)
     assert unknown.returncode == 1
-
-
 
 
 def _request(url, *, data=None, headers=None):
@@ -60,9 +70,13 @@ def test_serve_runs_workers_beside_one_pdf_pool(env):
     docgen(env, "db", "upgrade")
     token = docgen(env, "apikeys", "create", "srv", "--scope", "admin").stdout.strip()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "docgen", "serve", "--port", str(port),
-                               "--workers", "3"], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "serve", "--port", str(port), "--workers", "3"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -76,11 +90,14 @@ def test_serve_runs_workers_beside_one_pdf_pool(env):
             assert time.monotonic() < deadline, "docgen serve did not become ready"
             time.sleep(0.3)
         sample = json.loads((ROOT / "samples" / "certificate_of_attendance.json").read_text())
-        body = json.dumps({"kind": "certificate_of_attendance", "lang": "en", "format": "pdf",
-                           "data": sample}).encode()
+        body = json.dumps(
+            {"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "data": sample}
+        ).encode()
         status, headers, content = _request(
-            base + "/api/v1/documents", data=body,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            base + "/api/v1/documents",
+            data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         assert status == 201 and headers["Content-Type"] == "application/pdf"
         assert content.startswith(b"%PDF-")
         tree = descendants(server.pid)

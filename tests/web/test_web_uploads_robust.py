@@ -10,8 +10,17 @@ import pytest
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 CORPUS_FILES = sorted(p for p in CORPUS.glob("*") if p.suffix.lower() == ".pdf")
-ERROR_CODES = {"unreadable", "not_pdf", "too_large", "encrypted", "malformed", "xfa_only",
-               "timeout", "too_complex", "internal"}
+ERROR_CODES = {
+    "unreadable",
+    "not_pdf",
+    "too_large",
+    "encrypted",
+    "malformed",
+    "xfa_only",
+    "timeout",
+    "too_complex",
+    "internal",
+}
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

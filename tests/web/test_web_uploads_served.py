@@ -96,8 +96,7 @@ def test_twelve_slow_uploads_at_once(tmp_path, templates_dir):
 
 
 def test_an_upload_cut_by_a_killed_worker_is_read_by_another(tmp_path, templates_dir):
-    with Service(tmp_path, templates_dir, JOB_HEARTBEAT_TIMEOUT="6",
-                 PARSE_WAIT="0") as service:
+    with Service(tmp_path, templates_dir, JOB_HEARTBEAT_TIMEOUT="6", PARSE_WAIT="0") as service:
         service.start(workers=2)
         token = service.token("uploads", "records:read")
         status, body, _took = _upload(service, token, "slower.pdf", SLOWER.read_bytes())

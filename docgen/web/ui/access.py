@@ -89,8 +89,12 @@ def _check_csrf() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise CsrfFailed(_("The form has expired or did not come from this site. "
-                           "Load the page again and repeat."))
+        raise CsrfFailed(
+            _(
+                "The form has expired or did not come from this site. "
+                "Load the page again and repeat."
+            )
+        )
 
 
 def safe_next(target: str | None) -> str:
@@ -110,8 +114,11 @@ def before_request() -> Any:
     if isinstance(uid, int):
         user = get_user(db.session, uid)
         db.session.commit()  # end the read: on SQLite it holds the write lock
-        if (user is not None and session.get("sv") == (user.session_version or 0)
-                and hmac.compare_digest(session.get("auth", ""), fingerprint(user))):
+        if (
+            user is not None
+            and session.get("sv") == (user.session_version or 0)
+            and hmac.compare_digest(session.get("auth", ""), fingerprint(user))
+        ):
             g.user = user
     if request.method in UNSAFE:
         _check_csrf()
@@ -139,8 +146,12 @@ def writer_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not can_change():
-            raise Forbidden(_("Your role lets you read, not change. Ask an administrator "
-                              "if you need to change data."))
+            raise Forbidden(
+                _(
+                    "Your role lets you read, not change. Ask an administrator "
+                    "if you need to change data."
+                )
+            )
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

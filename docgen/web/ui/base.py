@@ -23,18 +23,28 @@ bp = Blueprint("ui", __name__)
 bp.before_request(access.before_request)
 
 STATUS_LABELS = {
-    "received": _l("received"), "valid": _l("valid"), "needs_review": _l("needs review"),
-    "unrecognized": _l("unrecognised"), "error": _l("error"), "approved": _l("approved"),
-    "rejected": _l("rejected"), "unidentified": _l("unidentified"), "queued": _l("queued"),
+    "received": _l("received"),
+    "valid": _l("valid"),
+    "needs_review": _l("needs review"),
+    "unrecognized": _l("unrecognised"),
+    "error": _l("error"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "unidentified": _l("unidentified"),
+    "queued": _l("queued"),
     "running": _l("running"),
-    "done": _l("done"), "failed": _l("failed"),
+    "done": _l("done"),
+    "failed": _l("failed"),
 }
-ROLE_LABELS = {"admin": _l("administrator"), "officer": _l("officer"),
-               "viewer": _l("viewer")}
+ROLE_LABELS = {"admin": _l("administrator"), "officer": _l("officer"), "viewer": _l("viewer")}
 NAV = [
-    ("ui.dashboard", _l("Dashboard")), ("ui.new_document", _l("New document")),
-    ("ui.batch", _l("Batch")), ("ui.forms", _l("Forms")), ("ui.uploads_page", _l("Upload forms")),
-    ("ui.records", _l("Records")), ("ui.partners", _l("Partners")),
+    ("ui.dashboard", _l("Dashboard")),
+    ("ui.new_document", _l("New document")),
+    ("ui.batch", _l("Batch")),
+    ("ui.forms", _l("Forms")),
+    ("ui.uploads_page", _l("Upload forms")),
+    ("ui.records", _l("Records")),
+    ("ui.partners", _l("Partners")),
     ("ui.selection", _l("Selection")),
 ]
 
@@ -46,12 +56,19 @@ def status_label(status: str | None) -> str:
 
 @bp.app_context_processor
 def _layout() -> dict[str, Any]:
-    return {"current_user": access.current_user(), "can_change": access.can_change(),
-            "csrf_token": access.csrf_token, "lang": current_lang(),
-            "languages": LANGUAGE_NAMES, "nav": NAV, "status_label": status_label,
-            "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
-            "field_labels": labels, "selection_reason": selection_reason,
-            "grant_reason": grant_reason}
+    return {
+        "current_user": access.current_user(),
+        "can_change": access.can_change(),
+        "csrf_token": access.csrf_token,
+        "lang": current_lang(),
+        "languages": LANGUAGE_NAMES,
+        "nav": NAV,
+        "status_label": status_label,
+        "role_label": lambda role: str(ROLE_LABELS.get(role, role)),
+        "field_labels": labels,
+        "selection_reason": selection_reason,
+        "grant_reason": grant_reason,
+    }
 
 
 def wants_json() -> bool:
@@ -63,5 +80,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def download(content: bytes, name: str, media_type: str) -> Any:
     """A file to save, never cached: a generated document, a batch template, a form."""
-    return send_file(io.BytesIO(content), mimetype=media_type, as_attachment=True,
-                     download_name=name, max_age=0)
+    return send_file(
+        io.BytesIO(content), mimetype=media_type, as_attachment=True, download_name=name, max_age=0
+    )

@@ -32,15 +32,19 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def table(records: Sequence[Record], specs: dict[str, Any], lang: str,
-          status_label: Callable[[str], str]) -> tuple[list[str], list[list[Any]]]:
+def table(
+    records: Sequence[Record], specs: dict[str, Any], lang: str, status_label: Callable[[str], str]
+) -> tuple[list[str], list[list[Any]]]:
     """A header and one row per record: the record's facts, then every field of its form."""
     fields: list[tuple[str, str]] = []  # (name, heading)
     seen: set[str] = set()
     for form in dict.fromkeys(r.form for r in records if r.form):
         spec = specs.get(form)
-        names = [(f.name, getattr(f.label, lang)) for f in spec.fields
-                 if f.type != "signature"] if spec else []
+        names = (
+            [(f.name, getattr(f.label, lang)) for f in spec.fields if f.type != "signature"]
+            if spec
+            else []
+        )
         for name, heading in names:
             if name not in seen:
                 seen.add(name)
@@ -50,14 +54,30 @@ def table(records: Sequence[Record], specs: dict[str, Any], lang: str,
             if name not in seen:
                 seen.add(name)
                 fields.append((name, name))
-    header = [_("Record"), _("Form"), _("Status"), _("Reference"), _("File"), _("Uploaded"),
-              _("Approved")] + [heading for _name, heading in fields]
+    header = [
+        _("Record"),
+        _("Form"),
+        _("Status"),
+        _("Reference"),
+        _("File"),
+        _("Uploaded"),
+        _("Approved"),
+    ] + [heading for _name, heading in fields]
     rows = []
     for r in records:
         values = r.values or {}
-        rows.append([r.id, r.form or "", status_label(r.status), r.reference or "",
-                     r.filename or "", _naive(r.created_at), _naive(r.approved_at)]
-                    + [_cell(values.get(name)) for name, _heading in fields])
+        rows.append(
+            [
+                r.id,
+                r.form or "",
+                status_label(r.status),
+                r.reference or "",
+                r.filename or "",
+                _naive(r.created_at),
+                _naive(r.approved_at),
+            ]
+            + [_cell(values.get(name)) for name, _heading in fields]
+        )
     return header, rows
 
 
@@ -120,20 +140,28 @@ def csv_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow([_safe(h) for h in header])
     for row in rows:
-        writer.writerow(["" if v is None else
-                         v.isoformat(sep=" ", timespec="minutes") if isinstance(v, datetime)
-                         else v.isoformat() if isinstance(v, date) else _safe(v)
-                         for v in row])
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else v.isoformat(sep=" ", timespec="minutes")
+                if isinstance(v, datetime)
+                else v.isoformat()
+                if isinstance(v, date)
+                else _safe(v)
+                for v in row
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def table_response(fmt: str, name: str, header: list[str], rows: list[list[Any]],
-                   title: str | None = None) -> Any:
+def table_response(
+    fmt: str, name: str, header: list[str], rows: list[list[Any]], title: str | None = None
+) -> Any:
     """A table to save as ``<name>.<fmt>`` (``xlsx`` or ``csv``; the sheet is ``title``)."""
     from flask import Response
 
-    content = (xlsx(header, rows, title=title or name) if fmt == "xlsx"
-               else csv_bytes(header, rows))
+    content = xlsx(header, rows, title=title or name) if fmt == "xlsx" else csv_bytes(header, rows)
     response = Response(content, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     response.headers["Content-Disposition"] = f"attachment; filename={name}.{fmt}"
     return response

@@ -50,8 +50,7 @@ def fdatetime(value: Any) -> str:
     moment = _as_date(value)
     if not isinstance(moment, datetime):
         return fdate(value)
-    return format_datetime(moment, "dd.MM.y HH:mm" if current_lang() == "ro"
-                           else "d MMM y, HH:mm")
+    return format_datetime(moment, "dd.MM.y HH:mm" if current_lang() == "ro" else "d MMM y, HH:mm")
 
 
 def fnumber(value: Any, places: int | None = None) -> str:

@@ -26,8 +26,9 @@ def login() -> Any:
     if request.method == "GET":
         if access.current_user() is not None:
             return redirect(access.safe_next(request.args.get("next")))
-        return render_template("login.html", email="", error=None,
-                               next=request.args.get("next", ""))
+        return render_template(
+            "login.html", email="", error=None, next=request.args.get("next", "")
+        )
     email = request.form.get("email", "")[:254]
     keys = [throttle.account_key(email), throttle.address_key(request.remote_addr)]
     wait = throttle.wait_seconds(db.session, keys, utcnow())
@@ -39,8 +40,12 @@ def login() -> Any:
         throttle.record_failure(db.session, keys, utcnow())
         db.session.commit()
         # 200, not 401: the page answers a person, who reads the message beside the form.
-        return render_template("login.html", email=email, next=request.form.get("next", ""),
-                               error=_("The e-mail address or the password is wrong.")), 200
+        return render_template(
+            "login.html",
+            email=email,
+            next=request.form.get("next", ""),
+            error=_("The e-mail address or the password is wrong."),
+        ), 200
     throttle.record_success(db.session, email)
     lang = session.get("lang")
     access.sign_in(user)
@@ -52,10 +57,14 @@ def login() -> Any:
 
 def _throttled(email: str, wait: int) -> Any:
     """Too many failed sign-ins: say so, and when to try again (the password is not read)."""
-    message = ngettext("Too many failed sign-in attempts. Try again in %(num)s second.",
-                       "Too many failed sign-in attempts. Try again in %(num)s seconds.", wait)
-    page = render_template("login.html", email=email, next=request.form.get("next", ""),
-                           error=message)
+    message = ngettext(
+        "Too many failed sign-in attempts. Try again in %(num)s second.",
+        "Too many failed sign-in attempts. Try again in %(num)s seconds.",
+        wait,
+    )
+    page = render_template(
+        "login.html", email=email, next=request.form.get("next", ""), error=message
+    )
     return page, 429, {"Retry-After": str(wait)}
 
 
@@ -77,8 +86,12 @@ def dashboard() -> Any:
     review, to_review = record_ops.list_records(db.session, status="needs_review", per_page=10)
     valid, to_approve = record_ops.list_records(db.session, status="valid", per_page=10)
     return render_template(
-        "dashboard.html", review=review, to_review=to_review, valid=valid,
-        to_approve=to_approve, jobs=jobs.recent(db.session, 8),
+        "dashboard.html",
+        review=review,
+        to_review=to_review,
+        valid=valid,
+        to_approve=to_approve,
+        jobs=jobs.recent(db.session, 8),
         documents=recent_documents(db.session, 10),
         kind_titles={k.id: k.title[current_lang()] for k in KINDS.values()},
     )

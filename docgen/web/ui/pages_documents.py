@@ -56,13 +56,26 @@ def grant_of(payload: Any) -> dict[str, Any]:
     return quote_to_json(quote_grant(payload.quote_request(), current_app.config["RATES_DIR"]))
 
 
-def _form_page(kind_id: str, lang: str, values: dict[str, str], errors: dict[str, list[str]],
-               grant: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
+def _form_page(
+    kind_id: str,
+    lang: str,
+    values: dict[str, str],
+    errors: dict[str, list[str]],
+    grant: dict[str, Any] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     kind = get_kind(kind_id)
     tree = schemaform.build_form(kind.model, values)
     return render_template(
-        "document_new.html", kinds=kind_choices(), kind=kind_id, doc_lang=lang,
-        langs=LANGS, tree=tree, values=values, errors=errors, grant=grant,
+        "document_new.html",
+        kinds=kind_choices(),
+        kind=kind_id,
+        doc_lang=lang,
+        langs=LANGS,
+        tree=tree,
+        values=values,
+        errors=errors,
+        grant=grant,
         has_example=sample(kind_id) is not None,
     ), status
 
@@ -92,8 +105,10 @@ def create_document() -> Any:
     try:
         if action == "grant" and kind_id == "financial_contract":
             payload = ops.validate_payload(
-                kind, complete_payload(db.session, kind_id, data, ("data",)),
-                rates_dir=current_settings().rates_dir)
+                kind,
+                complete_payload(db.session, kind_id, data, ("data",)),
+                rates_dir=current_settings().rates_dir,
+            )
             check_contracts(db.session, [payload])  # what is left on its agreement
             return _form_page(kind_id, lang, raw, {}, grant=grant_of(payload))
         fmt = action if action in FORMATS else "docx"
@@ -105,10 +120,17 @@ def create_document() -> Any:
 def generate_for_user(kind_id: str, lang: str, fmt: str, data: Any) -> Any:
     """Generate one document as the signed-in user and hand it over."""
     generated = ops.generate_document(
-        db.session, kind_id, lang, fmt, data,
-        templates=current_settings().TEMPLATES_DIR, rates_dir=current_settings().rates_dir,
-        convert=convert, user_id=current_user().id,
-        page_key=page_key(current_app.config["SECRET_KEY"]))
+        db.session,
+        kind_id,
+        lang,
+        fmt,
+        data,
+        templates=current_settings().TEMPLATES_DIR,
+        rates_dir=current_settings().rates_dir,
+        convert=convert,
+        user_id=current_user().id,
+        page_key=page_key(current_app.config["SECRET_KEY"]),
+    )
     return download(generated.content, generated.filename, generated.media_type)
 
 
@@ -123,8 +145,17 @@ def _errors(exc: InvalidInput) -> dict[str, list[str]]:
 def batch() -> Any:
     kind = _pick("kind", list(KINDS), "certificate_of_attendance")
     lang = _pick("lang", LANGS, current_lang())
-    return render_template("batch.html", kinds=kind_choices(), kind=kind, doc_lang=lang,
-                           langs=LANGS, problems=None, job=None, rows=0, valid=0)
+    return render_template(
+        "batch.html",
+        kinds=kind_choices(),
+        kind=kind,
+        doc_lang=lang,
+        langs=LANGS,
+        problems=None,
+        job=None,
+        rows=0,
+        valid=0,
+    )
 
 
 @bp.get("/batch/template/<kind>.xlsx")
@@ -143,8 +174,16 @@ def batch_upload() -> Any:
     lang = _pick("lang", LANGS, current_lang())
     fmt = _pick("format", FORMATS, "docx")
     upload = request.files.get("file")
-    context = {"kinds": kind_choices(), "kind": kind, "doc_lang": lang, "langs": LANGS,
-               "job": None, "rows": 0, "valid": 0, "problems": []}
+    context = {
+        "kinds": kind_choices(),
+        "kind": kind,
+        "doc_lang": lang,
+        "langs": LANGS,
+        "job": None,
+        "rows": 0,
+        "valid": 0,
+        "problems": [],
+    }
     if upload is None or not upload.filename:
         context["problems"] = [_("Choose an XLSX or CSV file to upload.")]
         return render_template("batch.html", **context), 422
@@ -157,20 +196,31 @@ def batch_upload() -> Any:
         return render_template("batch.html", **context), 422
     caps = ContractCaps(db.session) if kind == "financial_contract" else None
     payloads, report = validate_rows(
-        kind, rows, current_settings().rates_dir,
+        kind,
+        rows,
+        current_settings().rates_dir,
         fill=lambda data: complete_payload(db.session, kind, data),
-        check=caps.check if caps else None)
-    context.update(rows=len(rows), valid=len(payloads), problems=None,
-                   row_problems=[(_where(p.pointer), problem_text(p))
-                                 for p in report.problems])
+        check=caps.check if caps else None,
+    )
+    context.update(
+        rows=len(rows),
+        valid=len(payloads),
+        problems=None,
+        row_problems=[(_where(p.pointer), problem_text(p)) for p in report.problems],
+    )
     if payloads:
         items = [p.model_dump(mode="json") for p in payloads]
         try:
-            context["job"] = jobs.submit(db.session, kind, lang, fmt, items, None,
-                                         current_user().id)
+            context["job"] = jobs.submit(
+                db.session, kind, lang, fmt, items, None, current_user().id
+            )
         except RateLimited:
-            context["problems"] = [_("You already have as many batches waiting as allowed, "
-                                     "or too many rows waiting: wait until they are done.")]
+            context["problems"] = [
+                _(
+                    "You already have as many batches waiting as allowed, "
+                    "or too many rows waiting: wait until they are done."
+                )
+            ]
             return render_template("batch.html", **context), 429
     return render_template("batch.html", **context), 200 if payloads else 422
 
@@ -181,13 +231,19 @@ def _where(where: str) -> str:
     if match is None:
         return where
     row, column = match.groups()
-    return _("row %(row)s, column %(column)s", row=row, column=column) if column else \
-        _("row %(row)s", row=row)
+    return (
+        _("row %(row)s, column %(column)s", row=row, column=column)
+        if column
+        else _("row %(row)s", row=row)
+    )
 
 
 def _job_state(job: Any) -> dict[str, Any]:
-    return {"id": job.id, **job_status(job),
-            "zip": url_for("ui.batch_zip", job_id=job.id) if job.result_sha256 else None}
+    return {
+        "id": job.id,
+        **job_status(job),
+        "zip": url_for("ui.batch_zip", job_id=job.id) if job.result_sha256 else None,
+    }
 
 
 @bp.get("/batch/jobs/<job_id>")
@@ -195,9 +251,17 @@ def batch_job(job_id: str) -> Any:
     job = jobs.get(db.session, job_id)
     if wants_json():
         return _job_state(job)
-    return render_template("batch.html", kinds=kind_choices(), kind=job.kind,
-                           doc_lang=job.lang, langs=LANGS, problems=None, job=job,
-                           rows=job.total, valid=job.total)
+    return render_template(
+        "batch.html",
+        kinds=kind_choices(),
+        kind=job.kind,
+        doc_lang=job.lang,
+        langs=LANGS,
+        problems=None,
+        job=job,
+        rows=job.total,
+        valid=job.total,
+    )
 
 
 @bp.get("/batch/jobs/<job_id>/result.zip")
@@ -207,5 +271,10 @@ def batch_zip(job_id: str) -> Any:
         result = job_zip(current_app.extensions["docgen.blobs"], job)
     except NotFound:
         abort(404)
-    return send_file(result.stream, mimetype=result.media_type, as_attachment=True,
-                     download_name=result.filename, max_age=0)
+    return send_file(
+        result.stream,
+        mimetype=result.media_type,
+        as_attachment=True,
+        download_name=result.filename,
+        max_age=0,
+    )

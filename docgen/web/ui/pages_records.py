@@ -27,8 +27,12 @@ from docgen.web.ui.messages import problem_text
 
 PER_PAGE = 25
 MAX_PAGE = 1_000_000  # past it an offset overflows the database's integers
-REVIEW_ACTIONS = {"save": None, "approve": "approved", "reject": "rejected",
-                  "reopen": "needs_review"}
+REVIEW_ACTIONS = {
+    "save": None,
+    "approve": "approved",
+    "reject": "rejected",
+    "reopen": "needs_review",
+}
 
 
 def _forms_dir() -> Path:
@@ -45,8 +49,14 @@ def _spec_of(form_id: str) -> Any:
 
 @bp.get("/forms")
 def forms() -> Any:
-    return render_template("forms.html", specs=list(_specs().values()), lang=current_lang(),
-                           errors={}, values={}, chosen=None)
+    return render_template(
+        "forms.html",
+        specs=list(_specs().values()),
+        lang=current_lang(),
+        errors={},
+        values={},
+        chosen=None,
+    )
 
 
 @bp.get("/forms/<form_id>.pdf")
@@ -60,18 +70,29 @@ def form_pdf(form_id: str) -> Any:
 def form_prefill(form_id: str) -> Any:
     spec = _spec_of(form_id) or abort(404)
     reference = request.form.get("reference", "").strip()
-    values = {f.name: request.form.get(f.name, "").strip() for f in spec.fields
-              if f.prefill and request.form.get(f.name, "").strip()}
+    values = {
+        f.name: request.form.get(f.name, "").strip()
+        for f in spec.fields
+        if f.prefill and request.form.get(f.name, "").strip()
+    }
     try:
-        form = prefilled_form(_forms_dir(), spec.id,
-                              {"reference": reference or None, "values": values},
-                              current_app.config["SECRET_KEY"], db.session)
+        form = prefilled_form(
+            _forms_dir(),
+            spec.id,
+            {"reference": reference or None, "values": values},
+            current_app.config["SECRET_KEY"],
+            db.session,
+        )
     except InvalidInput as exc:
-        errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p)
-                  for p in exc.problems}
-        return render_template("forms.html", specs=list(_specs().values()),
-                               lang=current_lang(), errors=errors, chosen=spec.id,
-                               values={**values, "reference": reference}), 422
+        errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p) for p in exc.problems}
+        return render_template(
+            "forms.html",
+            specs=list(_specs().values()),
+            lang=current_lang(),
+            errors=errors,
+            chosen=spec.id,
+            values={**values, "reference": reference},
+        ), 422
     return download(form.content, form.filename, "application/pdf")
 
 
@@ -90,12 +111,12 @@ def _outcome(record: Record, created: bool) -> dict[str, Any]:
         text, tone = _("not one of our forms (unrecognised)"), "bad"
     elif record.status == "needs_review":
         count = len((record.issues or {}).get("items", []))
-        text = ngettext("read; needs review (%(num)s issue)",
-                        "read; needs review (%(num)s issues)", count)
+        text = ngettext(
+            "read; needs review (%(num)s issue)", "read; needs review (%(num)s issues)", count
+        )
         tone = "warn"
     else:
-        text, tone = _("read; the record is %(status)s", status=status_label(record.status)), \
-            "good"
+        text, tone = _("read; the record is %(status)s", status=status_label(record.status)), "good"
     if not created:
         text = _("already uploaded before: ") + text
     from docgen.web.ui.pages_unidentified import unidentified_note
@@ -103,8 +124,12 @@ def _outcome(record: Record, created: bool) -> dict[str, Any]:
     note = unidentified_note(record)
     if note:
         text, tone = text + note, "warn"
-    return {"filename": record.filename, "text": text, "tone": tone,
-            "url": url_for("ui.record", record_id=record.id)}
+    return {
+        "filename": record.filename,
+        "text": text,
+        "tone": tone,
+        "url": url_for("ui.record", record_id=record.id),
+    }
 
 
 @bp.get("/uploads")
@@ -123,14 +148,26 @@ def upload_forms() -> Any:
     for storage in files:
         name = uploads.upload_name(storage)
         if not uploads.looks_like_pdf(storage):
-            results.append({"filename": name, "tone": "bad", "url": None,
-                            "text": _("not a PDF file: nothing was kept")})
+            results.append(
+                {
+                    "filename": name,
+                    "tone": "bad",
+                    "url": None,
+                    "text": _("not a PDF file: nothing was kept"),
+                }
+            )
             continue
         try:
             record, created = uploads.receive(storage, current_user())
         except TooLarge:
-            results.append({"filename": name, "tone": "bad", "url": None,
-                            "text": _("larger than %(mb)s MB: nothing was kept", mb=limit)})
+            results.append(
+                {
+                    "filename": name,
+                    "tone": "bad",
+                    "url": None,
+                    "text": _("larger than %(mb)s MB: nothing was kept", mb=limit),
+                }
+            )
             continue
         results.append((record, created))
     uploads.settle([item[0] for item in results if isinstance(item, tuple)])
@@ -143,9 +180,11 @@ def upload_forms() -> Any:
 
 def _filters() -> dict[str, Any]:
     status = request.args.get("status") or None
-    return {"form": request.args.get("form") or None,
-            "status": status if status in ops.STATUSES else None,
-            "text": (request.args.get("q") or "").strip() or None}
+    return {
+        "form": request.args.get("form") or None,
+        "status": status if status in ops.STATUSES else None,
+        "text": (request.args.get("q") or "").strip() or None,
+    }
 
 
 @bp.get("/records")
@@ -158,9 +197,19 @@ def records() -> Any:
     items, total = ops.list_records(db.session, **filters, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("records.html", items=items, total=total, page=page, pages=pages,
-                           filters=filters, statuses=ops.STATUSES, args=args,
-                           q=request.args.get("q", ""), specs=_specs(), lang=current_lang())
+    return render_template(
+        "records.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        statuses=ops.STATUSES,
+        args=args,
+        q=request.args.get("q", ""),
+        specs=_specs(),
+        lang=current_lang(),
+    )
 
 
 @bp.get("/records/export.<fmt>")
@@ -173,8 +222,12 @@ def records_export(fmt: str) -> Any:
     return download(content, f"records.{fmt}", export.MEDIA_TYPES[fmt])
 
 
-def _record_page(record: Record, errors: dict[str, str] | None = None,
-                 typed: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+def _record_page(
+    record: Record,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
     spec = _spec_of(record.form) if record.form else None
     issues: dict[str, list[str]] = {}
     general: list[str] = []
@@ -182,10 +235,18 @@ def _record_page(record: Record, errors: dict[str, str] | None = None,
         target = issues.setdefault(issue["field"], []) if issue.get("field") else general
         target.append(issue_text(issue, current_lang()))
     return render_template(
-        "record.html", record=record, spec=spec, lang=current_lang(), issues=issues,
-        general=general, errors=errors or {}, typed=typed or {},
-        changes=ops.changes_of(db.session, record), text=export.text,
-        reviewable=record.status in ops.REVIEWABLE, reason_text=reason_text,
+        "record.html",
+        record=record,
+        spec=spec,
+        lang=current_lang(),
+        issues=issues,
+        general=general,
+        errors=errors or {},
+        typed=typed or {},
+        changes=ops.changes_of(db.session, record),
+        text=export.text,
+        reviewable=record.status in ops.REVIEWABLE,
+        reason_text=reason_text,
         scan_fields=(record.scan or {}).get("fields") or {},
         parts=ops.parts_of(db.session, record) if record.method == "scan" else [],
         forms=_specs() if record.status == "unidentified" else {},
@@ -197,7 +258,7 @@ def reason_text(reason: str | None) -> str:
     if not reason:
         return ""
     if reason.startswith(record_ops.AFTER_APPROVAL):
-        return _("corrected after approval") + reason[len(record_ops.AFTER_APPROVAL):]
+        return _("corrected after approval") + reason[len(record_ops.AFTER_APPROVAL) :]
     return reason
 
 
@@ -248,8 +309,11 @@ def review_record(record_id: int) -> Any:
     if action not in REVIEW_ACTIONS:
         abort(400)
     # The last value of a name: a checkbox follows its hidden "false".
-    typed = {k[len("values."):]: v[-1].strip() for k, v in request.form.lists()
-             if k.startswith("values.")}
+    typed = {
+        k[len("values.") :]: v[-1].strip()
+        for k, v in request.form.lists()
+        if k.startswith("values.")
+    }
     current = item.values or {}
     corrections = {k: v for k, v in typed.items() if export.text(current.get(k)) != v}
     changes: dict[str, Any] = {}
@@ -261,15 +325,22 @@ def review_record(record_id: int) -> Any:
     if reason:
         changes["reason"] = reason[:500]
     try:
-        record_ops.update_record(db.session, item, changes, current_user(), _spec_of,
-                                 uploads.grant_of)
+        record_ops.update_record(
+            db.session, item, changes, current_user(), _spec_of, uploads.grant_of
+        )
     except InvalidInput as exc:
         db.session.rollback()
         item = ops.get_record(db.session, record_id)
-        errors = {p.pointer.rsplit("/", 1)[-1]: problem_text(p)
-                  for p in exc.problems if p.pointer.startswith("/values/")}
-        general = [m for p, m in zip(exc.problems, problems_text(exc), strict=True)
-                   if not p.pointer.startswith("/values/")]
+        errors = {
+            p.pointer.rsplit("/", 1)[-1]: problem_text(p)
+            for p in exc.problems
+            if p.pointer.startswith("/values/")
+        }
+        general = [
+            m
+            for p, m in zip(exc.problems, problems_text(exc), strict=True)
+            if not p.pointer.startswith("/values/")
+        ]
         errors.update({"": " ".join(general)} if general else {})
         return _record_page(item, errors, typed, status=422)
     return redirect(url_for("ui.record", record_id=item.id, saved=action))

@@ -105,9 +105,13 @@ def _page(
         for a in store.list_agreements(db.session, institution_id=row.id)
     ]
     shown = values or {k: getattr(model, k) or "" for k in EDITABLE}
-    contact_values = contacts or schemaform.values_of(
-        {"contacts": [c.model_dump(mode="json", exclude_none=True) for c in model.contacts]}
-    ) or {"contacts.0.name": ""}  # no contact yet: one empty row to start from
+    contact_values = (
+        contacts
+        or schemaform.values_of(
+            {"contacts": [c.model_dump(mode="json", exclude_none=True) for c in model.contacts]}
+        )
+        or {"contacts.0.name": ""}
+    )  # no contact yet: one empty row to start from
     return (
         render_template(
             "partner.html",
@@ -168,8 +172,12 @@ def edit_contacts(institution_id: int) -> Any:
         store.update_institution(db.session, row, model, current_user())
     except InvalidInput as exc:
         db.session.rollback()
-        return _page(institution_id, status=422, contacts=raw or dict(request.form),
-                     contact_errors=_form_errors(exc))
+        return _page(
+            institution_id,
+            status=422,
+            contacts=raw or dict(request.form),
+            contact_errors=_form_errors(exc),
+        )
     db.session.commit()
     return redirect(url_for("ui.partner", institution_id=institution_id, saved=1) + "#h-contacts")
 
@@ -240,11 +248,13 @@ def save_agreement(institution_id: int, agreement_id: int | None = None) -> Any:
             store.update_agreement(db.session, row, model, current_user())
     except InvalidInput as exc:
         db.session.rollback()
-        return _agreement_page(institution_id, agreement_id, raw or dict(request.form),
-                               _form_errors(exc), 422)
+        return _agreement_page(
+            institution_id, agreement_id, raw or dict(request.form), _form_errors(exc), 422
+        )
     db.session.commit()
-    return redirect(url_for("ui.agreement", institution_id=institution_id,
-                            agreement_id=row.id, saved=1))
+    return redirect(
+        url_for("ui.agreement", institution_id=institution_id, agreement_id=row.id, saved=1)
+    )
 
 
 @bp.post("/partners/import")

@@ -31,8 +31,7 @@ def _candidate(data: dict[str, Any]) -> dict[str, Any]:
     """A spreadsheet row as a candidate: preferences also as one cell, "A; B"."""
     prefs = data.get("preferences")
     if isinstance(prefs, str):
-        data["preferences"] = [p.strip() for p in prefs.replace(",", ";").split(";")
-                               if p.strip()]
+        data["preferences"] = [p.strip() for p in prefs.replace(",", ";").split(";") if p.strip()]
     return data
 
 
@@ -43,20 +42,32 @@ def _places() -> list[dict[str, Any]]:
         if not place_id:
             continue
         count = request.form.get(f"places.{i}.places", "").strip()
-        found.append({"id": place_id, "label": request.form.get(f"places.{i}.label", "").strip()
-                      or None, "places": int(count) if count.isdigit() else count})
+        found.append(
+            {
+                "id": place_id,
+                "label": request.form.get(f"places.{i}.label", "").strip() or None,
+                "places": int(count) if count.isdigit() else count,
+            }
+        )
     return found
 
 
 def _where(problem: Problem, rows: list[Row]) -> str:
     """``/candidates/2/scores/grade`` -> ``row 4, column scores.grade``."""
     parts = problem.pointer.split("/")[1:]
-    if len(parts) >= 2 and parts[0] == "candidates" and parts[1].isdigit() \
-            and int(parts[1]) < len(rows):
+    if (
+        len(parts) >= 2
+        and parts[0] == "candidates"
+        and parts[1].isdigit()
+        and int(parts[1]) < len(rows)
+    ):
         column = ".".join(parts[2:])
         row = rows[int(parts[1])].number
-        return _("row %(row)s, column %(column)s", row=row, column=column) if column \
+        return (
+            _("row %(row)s, column %(column)s", row=row, column=column)
+            if column
             else _("row %(row)s", row=row)
+        )
     return ".".join(parts)
 
 
@@ -68,9 +79,15 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("places", _places() if request.method == "POST" else [])
     known = schemaform.known_choices()
     context.setdefault("chosen_agreements", request.form.getlist("agreements"))
-    return render_template("selection.html", sets=criteria_sets(), langs=LANGS,
-                           set_names=dict(known.criteria_sets), agreements=known.agreements,
-                           lang=current_lang(), **context), status
+    return render_template(
+        "selection.html",
+        sets=criteria_sets(),
+        langs=LANGS,
+        set_names=dict(known.criteria_sets),
+        agreements=known.agreements,
+        lang=current_lang(),
+        **context,
+    ), status
 
 
 @bp.get("/selection")
@@ -83,9 +100,16 @@ def selection_template(name: str) -> Any:
     if name not in criteria_sets():
         abort(404)
     criteria = load_criteria_set(name)
-    example = {"id": "c1", "name": "", "scores": {c.key: "" for c in criteria.criteria},
-               "preferences": "", "ranking_position": "", "eligible": True,
-               "early_career": False, "withdrawn": False}
+    example = {
+        "id": "c1",
+        "name": "",
+        "scores": {c.key: "" for c in criteria.criteria},
+        "preferences": "",
+        "ranking_position": "",
+        "eligible": True,
+        "early_career": False,
+        "withdrawn": False,
+    }
     return download(batch_template(example, name), f"{name}.xlsx", XLSX)
 
 
@@ -99,9 +123,12 @@ def rank() -> Any:
         rows = parsing.read_batch(upload.read(), upload.filename)
     except DocgenError as exc:
         return _page(422, problems=problems_text(exc))
-    data = {"criteria_set": request.form.get("criteria_set", ""),
-            "published_at": request.form.get("published_at", ""), "places": _places(),
-            "candidates": [_candidate(r.data) for r in rows]}
+    data = {
+        "criteria_set": request.form.get("criteria_set", ""),
+        "published_at": request.form.get("published_at", ""),
+        "places": _places(),
+        "candidates": [_candidate(r.data) for r in rows],
+    }
     agreements = [int(a) for a in request.form.getlist("agreements") if a.isdigit()]
     try:
         if agreements:  # the places are the agreements' (typed ones too: refused)
@@ -111,17 +138,22 @@ def rank() -> Any:
             data = selection_places(db.session, data)
         result = selection_ops.rank(db.session, data)
     except InvalidInput as exc:
-        return _page(422, problems=[f"{_where(p, rows)}: {problem_text(p)}"
-                                    for p in exc.problems])
+        return _page(422, problems=[f"{_where(p, rows)}: {problem_text(p)}" for p in exc.problems])
     values = schemaform.defaults(get_kind(MINUTES).model)
     # The university: the registry's home institution, else the example's.
-    university = complete_payload(db.session, MINUTES, {}).get("university") or \
-        (sample(MINUTES) or {}).get("university")
+    university = complete_payload(db.session, MINUTES, {}).get("university") or (
+        sample(MINUTES) or {}
+    ).get("university")
     if university:
         values.update(schemaform.values_of({"university": university}))
-    return _page(result=result, selection_json=json.dumps(data, ensure_ascii=False, default=str),
-                 tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
-                 values=values, errors={}, doc_lang=current_lang())
+    return _page(
+        result=result,
+        selection_json=json.dumps(data, ensure_ascii=False, default=str),
+        tree=schemaform.build_form(get_kind(MINUTES).model, values, SKIP),
+        values=values,
+        errors={},
+        doc_lang=current_lang(),
+    )
 
 
 @bp.post("/selection/minutes")
@@ -143,5 +175,12 @@ def minutes() -> Any:
         return generate_for_user(MINUTES, lang, fmt, data)
     except InvalidInput as exc:
         errors = schemaform.errors_by_field(exc.problems, prefix="/data")
-        return _page(422, result=result, selection_json=raw_selection, tree=tree,
-                     values=dict(request.form), errors=errors, doc_lang=lang)
+        return _page(
+            422,
+            result=result,
+            selection_json=raw_selection,
+            tree=tree,
+            values=dict(request.form),
+            errors=errors,
+            doc_lang=lang,
+        )

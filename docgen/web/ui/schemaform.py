@@ -144,7 +144,8 @@ def _widget(node: dict[str, Any]) -> str:
         return kind
     if kind == "string":
         return {"date": "date", "date-time": "datetime", "email": "email"}.get(
-            node.get("format", ""), "text")
+            node.get("format", ""), "text"
+        )
     if kind == "object" and "properties" in node:
         return "group"
     if kind == "array":
@@ -152,14 +153,28 @@ def _widget(node: dict[str, Any]) -> str:
     return "json"  # free-form objects (the input of a selection): JSON text
 
 
-def _build(node: dict[str, Any], defs: dict[str, Any], name: str, key: str, required: bool,
-           values: dict[str, Any], depth: int, skip: frozenset[str],
-           choices: Choices | None = None) -> Field:
+def _build(
+    node: dict[str, Any],
+    defs: dict[str, Any],
+    name: str,
+    key: str,
+    required: bool,
+    values: dict[str, Any],
+    depth: int,
+    skip: frozenset[str],
+    choices: Choices | None = None,
+) -> Field:
     node, nullable = _unwrap(node, defs)
     widget = _widget(node)
-    item = Field(name=name, key=key, label=field_label(key, node.get("title", key)),
-                 widget=widget, required=required and not nullable,
-                 help=str(node.get("description") or ""), depth=depth)
+    item = Field(
+        name=name,
+        key=key,
+        label=field_label(key, node.get("title", key)),
+        widget=widget,
+        required=required and not nullable,
+        help=str(node.get("description") or ""),
+        depth=depth,
+    )
     known = choices.for_key(key) if choices and widget in ("text", "integer") else None
     if known:
         item.widget = "select"
@@ -172,9 +187,19 @@ def _build(node: dict[str, Any], defs: dict[str, Any], name: str, key: str, requ
     elif widget == "group":
         needed = set(node.get("required", []))
         item.children = [
-            _build(child, defs, f"{name}.{k}" if name else k, k, k in needed, values,
-                   depth + 1, frozenset(), choices)
-            for k, child in node["properties"].items() if k not in skip
+            _build(
+                child,
+                defs,
+                f"{name}.{k}" if name else k,
+                k,
+                k in needed,
+                values,
+                depth + 1,
+                frozenset(),
+                choices,
+            )
+            for k, child in node["properties"].items()
+            if k not in skip
         ]
         if choices and choices.fills and set(node["properties"]) >= INSTITUTION_KEYS:
             item.picker = [(v, label, _fill_json(item, fill)) for v, label, fill in choices.fills]
@@ -182,14 +207,22 @@ def _build(node: dict[str, Any], defs: dict[str, Any], name: str, key: str, requ
         item.min_items = int(node.get("minItems", 0))
         item.max_items = min(MAX_ROWS, int(node.get("maxItems", MAX_ROWS)))
         prefix = f"{name}."
-        used = {int(k[len(prefix):].split(".", 1)[0]) for k in values
-                if k.startswith(prefix) and k[len(prefix):].split(".", 1)[0].isdigit()}
+        used = {
+            int(k[len(prefix) :].split(".", 1)[0])
+            for k in values
+            if k.startswith(prefix) and k[len(prefix) :].split(".", 1)[0].isdigit()
+        }
         count = max(item.min_items, max(used) + 1 if used else 0, 1 if item.required else 0)
         rows = node.get("items", {"type": "string"})
-        item.rows = [_build(rows, defs, f"{name}.{i}", str(i + 1), True, values, depth + 1,
-                            frozenset(), choices) for i in range(min(count, item.max_items))]
-        item.template = _build(rows, defs, f"{name}.__i__", "__n__", True, {}, depth + 1,
-                               frozenset(), choices)
+        item.rows = [
+            _build(
+                rows, defs, f"{name}.{i}", str(i + 1), True, values, depth + 1, frozenset(), choices
+            )
+            for i in range(min(count, item.max_items))
+        ]
+        item.template = _build(
+            rows, defs, f"{name}.__i__", "__n__", True, {}, depth + 1, frozenset(), choices
+        )
     return item
 
 
@@ -203,15 +236,20 @@ def _fill_json(group: Field, fill: dict[str, str]) -> str:
             for child in node.children:
                 walk(child)
         elif node.widget not in ("list", "json", "checkbox"):
-            inputs.append(node.name[len(group.name) + 1:] if group.name else node.name)
+            inputs.append(node.name[len(group.name) + 1 :] if group.name else node.name)
 
     walk(group)
-    return json.dumps({key: fill.get(key, "") for key in inputs}, ensure_ascii=False,
-                      sort_keys=True)
+    return json.dumps(
+        {key: fill.get(key, "") for key in inputs}, ensure_ascii=False, sort_keys=True
+    )
 
 
-def build_form(model: type[BaseModel], values: dict[str, Any],
-               skip: frozenset[str] = frozenset(), choices: Choices | None = None) -> Field:
+def build_form(
+    model: type[BaseModel],
+    values: dict[str, Any],
+    skip: frozenset[str] = frozenset(),
+    choices: Choices | None = None,
+) -> Field:
     """The form of ``model``, with rows for the list items present in ``values``; the
     choices are what docgen knows (:func:`known_choices` when not given)."""
     schema = model.model_json_schema()
@@ -297,10 +335,14 @@ def read_form(form: Any, tree: Field) -> tuple[dict[str, Any], dict[str, str]]:
                 try:
                     inner[name] = json.loads(text)
                 except (ValueError, RecursionError) as exc:  # too deep, too many digits
-                    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else \
-                        "nested too deeply or a number too long"
-                    raise MalformedInput([Problem("/" + name.replace(".", "/"),
-                                                  f"not valid JSON: {reason}")]) from exc
+                    reason = (
+                        exc.msg
+                        if isinstance(exc, json.JSONDecodeError)
+                        else "nested too deeply or a number too long"
+                    )
+                    raise MalformedInput(
+                        [Problem("/" + name.replace(".", "/"), f"not valid JSON: {reason}")]
+                    ) from exc
             continue
         columns[name] = text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text
     payload = unflatten(columns)
@@ -313,8 +355,11 @@ def errors_by_field(problems: list[Problem], prefix: str = "") -> dict[str, list
     the page's language."""
     found: dict[str, list[str]] = {}
     for problem in problems:
-        where = problem.pointer[len(prefix):] if problem.pointer.startswith(prefix) else \
-            problem.pointer
+        where = (
+            problem.pointer[len(prefix) :]
+            if problem.pointer.startswith(prefix)
+            else problem.pointer
+        )
         parts = [p.replace("~1", "/").replace("~0", "~") for p in where.split("/")[1:]]
         found.setdefault(".".join(parts), []).append(problem_text(problem))
     return found

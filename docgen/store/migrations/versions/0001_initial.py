@@ -56,12 +56,15 @@ def upgrade() -> None:
         sa.Column("api_key_id", sa.Integer(), nullable=True),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("finished_at", TS, nullable=True),
-        sa.ForeignKeyConstraint(["api_key_id"], ["api_keys.id"],
-                                name="fk_jobs_api_key_id_api_keys"),
-        sa.ForeignKeyConstraint(["items_sha256"], ["blobs.sha256"],
-                                name="fk_jobs_items_sha256_blobs"),
-        sa.ForeignKeyConstraint(["result_sha256"], ["blobs.sha256"],
-                                name="fk_jobs_result_sha256_blobs"),
+        sa.ForeignKeyConstraint(
+            ["api_key_id"], ["api_keys.id"], name="fk_jobs_api_key_id_api_keys"
+        ),
+        sa.ForeignKeyConstraint(
+            ["items_sha256"], ["blobs.sha256"], name="fk_jobs_items_sha256_blobs"
+        ),
+        sa.ForeignKeyConstraint(
+            ["result_sha256"], ["blobs.sha256"], name="fk_jobs_result_sha256_blobs"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_jobs"),
     )
     op.create_table(
@@ -78,8 +81,9 @@ def upgrade() -> None:
         sa.Column("api_key_id", sa.Integer(), nullable=True),
         sa.Column("job_id", sa.String(32), nullable=True),
         sa.Column("created_at", TS, nullable=False),
-        sa.ForeignKeyConstraint(["api_key_id"], ["api_keys.id"],
-                                name="fk_documents_api_key_id_api_keys"),
+        sa.ForeignKeyConstraint(
+            ["api_key_id"], ["api_keys.id"], name="fk_documents_api_key_id_api_keys"
+        ),
         sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], name="fk_documents_job_id_jobs"),
         sa.PrimaryKeyConstraint("id", name="pk_documents"),
     )
@@ -108,10 +112,12 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
         sa.ForeignKeyConstraint(["sha256"], ["blobs.sha256"], name="fk_records_sha256_blobs"),
-        sa.ForeignKeyConstraint(["uploaded_by"], ["api_keys.id"],
-                                name="fk_records_uploaded_by_api_keys"),
-        sa.ForeignKeyConstraint(["approved_by"], ["api_keys.id"],
-                                name="fk_records_approved_by_api_keys"),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by"], ["api_keys.id"], name="fk_records_uploaded_by_api_keys"
+        ),
+        sa.ForeignKeyConstraint(
+            ["approved_by"], ["api_keys.id"], name="fk_records_approved_by_api_keys"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_records"),
         sa.UniqueConstraint("sha256", name="uq_records_sha256"),
     )
@@ -128,10 +134,12 @@ def upgrade() -> None:
         sa.Column("field", sa.String(200), nullable=False),
         sa.Column("old", sa.JSON(), nullable=True),
         sa.Column("new", sa.JSON(), nullable=True),
-        sa.ForeignKeyConstraint(["record_id"], ["records.id"],
-                                name="fk_record_changes_record_id_records"),
-        sa.ForeignKeyConstraint(["api_key_id"], ["api_keys.id"],
-                                name="fk_record_changes_api_key_id_api_keys"),
+        sa.ForeignKeyConstraint(
+            ["record_id"], ["records.id"], name="fk_record_changes_record_id_records"
+        ),
+        sa.ForeignKeyConstraint(
+            ["api_key_id"], ["api_keys.id"], name="fk_record_changes_api_key_id_api_keys"
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_record_changes"),
     )
     op.create_index("ix_record_changes_record_id", "record_changes", ["record_id"])

@@ -45,14 +45,16 @@ def upgrade() -> None:
             batch.add_column(sa.Column(column, sa.Integer(), nullable=True))
             batch.create_foreign_key(f"fk_{table}_{column}_users", "users", [column], ["id"])
     with op.batch_alter_table("record_changes") as batch:
-        batch.alter_column("who", existing_type=sa.String(80), type_=sa.String(254),
-                           existing_nullable=False)
+        batch.alter_column(
+            "who", existing_type=sa.String(80), type_=sa.String(254), existing_nullable=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("record_changes") as batch:
-        batch.alter_column("who", existing_type=sa.String(254), type_=sa.String(80),
-                           existing_nullable=False)
+        batch.alter_column(
+            "who", existing_type=sa.String(254), type_=sa.String(80), existing_nullable=False
+        )
     for table, column in reversed(USER_COLUMNS):
         with op.batch_alter_table(table) as batch:
             batch.drop_constraint(f"fk_{table}_{column}_users", type_="foreignkey")

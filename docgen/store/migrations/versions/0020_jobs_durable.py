@@ -30,10 +30,10 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=True),
         sa.Column("error", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], name="fk_job_items_job_id_jobs",
-                                ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["sha256"], ["blobs.sha256"],
-                                name="fk_job_items_sha256_blobs"),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["jobs.id"], name="fk_job_items_job_id_jobs", ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["sha256"], ["blobs.sha256"], name="fk_job_items_sha256_blobs"),
         sa.PrimaryKeyConstraint("job_id", "idx", name="pk_job_items"),
     )
 

@@ -42,8 +42,12 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["sha256"], ["blob_data.sha256"], ondelete="CASCADE",
-                                name="fk_blob_chunks_sha256_blob_data"),
+        sa.ForeignKeyConstraint(
+            ["sha256"],
+            ["blob_data.sha256"],
+            ondelete="CASCADE",
+            name="fk_blob_chunks_sha256_blob_data",
+        ),
         sa.PrimaryKeyConstraint("sha256", "seq", name="pk_blob_chunks"),
     )
 
