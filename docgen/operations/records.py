@@ -187,7 +187,7 @@ def _scan_fields(
 
 def reopen_for_parsing(session: Session, record: Record, key: Actor) -> Record:
     """Put a record in error back to ``received``, to be read again (audited)."""
-    _audit(session, record, key, "/status", record.status, "received")
+    audit(session, record, key, "/status", record.status, "received")
     record.status = "received"
     record.error = None
     record.updated_at = utcnow()
@@ -198,7 +198,7 @@ def reopen_for_parsing(session: Session, record: Record, key: Actor) -> Record:
 AFTER_APPROVAL = "corrected after approval"
 
 
-def _audit(
+def audit(
     session: Session,
     record: Record,
     key: Actor,
@@ -304,7 +304,7 @@ def update_record(
         seen = _reviewed(record, edited)  # what the scan read there, with its crop
         for name in edited:
             read = {k: v for k, v in seen.get(name, {}).items() if k != "value"}
-            _audit(
+            audit(
                 session,
                 record,
                 key,
@@ -328,7 +328,7 @@ def update_record(
             record.grant = grant(record)
             if record.status == "approved":
                 why = f"{AFTER_APPROVAL}: {reason}" if reason else AFTER_APPROVAL
-                _audit(session, record, key, "/status", "approved", "needs_review", why[:500])
+                audit(session, record, key, "/status", "approved", "needs_review", why[:500])
                 record.status = "needs_review"
                 record.approved_by = record.approved_by_user = None
                 record.approved_at = None
@@ -337,7 +337,7 @@ def update_record(
     if status and status != record.status:
         changed = True
         approved = _reviewed(record) if status == "approved" and record.method == "scan" else None
-        _audit(session, record, key, "/status", record.status, status, reason, approved)
+        audit(session, record, key, "/status", record.status, status, reason, approved)
         record.status = status
         if status == "approved":
             record.approved_by, record.approved_by_user = actor_ids(key)

@@ -25,8 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from docgen.errors import Busy, InvalidInput
-from docgen.store.models import Blob, Record, RecordChange, utcnow
-from docgen.store.users import actor_ids, actor_name
+from docgen.operations.records import audit
+from docgen.store.models import Blob, Record, utcnow
 
 STATUS = "unidentified"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -115,22 +115,6 @@ def page_image(record: Record) -> str | None:
     return sha if isinstance(sha, str) and sha else None
 
 
-def _audit(session: Session, record: Record, actor: Any, field: str, old: Any, new: Any) -> None:
-    key_id, user_id = actor_ids(actor)
-    session.add(
-        RecordChange(
-            record_id=record.id,
-            api_key_id=key_id,
-            user_id=user_id,
-            who=actor_name(actor),
-            field=field,
-            reason=ASSIGNED,
-            old={"value": old},
-            new={"value": new},
-        )
-    )
-
-
 def check_assignment(
     record: Record, form: str, page: int, spec_of: Callable[[str], Any], forms: list[str]
 ) -> Any:
@@ -203,9 +187,9 @@ def assign(
     old_status = record.status
     complete(session, record, answer, grant, put_blob)
     record.scan = {**(record.scan or {}), **{k: v for k, v in kept.items() if k != "fields"}}
-    _audit(session, record, actor, "/form", None, record.form)
-    _audit(session, record, actor, "/reference", None, record.reference)
-    _audit(session, record, actor, "/status", old_status, record.status)
+    audit(session, record, actor, "/form", None, record.form, ASSIGNED)
+    audit(session, record, actor, "/reference", None, record.reference, ASSIGNED)
+    audit(session, record, actor, "/status", old_status, record.status, ASSIGNED)
     record.updated_at = utcnow()
     session.flush()
     return record
