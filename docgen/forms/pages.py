@@ -127,3 +127,56 @@ def load_pages(data: bytes, *, dpi: int, max_pixels: int, max_pages: int) -> Ite
         yield from image_pages(data, max_pixels, max_pages)
     else:
         raise PageLimit("not_pdf", "the file is neither a PDF nor a JPEG, PNG, TIFF or HEIC image")
+
+
+# A page is a scanned image when image objects cover at least this share of it (a copier's
+# page is one image of the whole sheet; a logo or a photo in a typed letter is far less).
+IMAGE_COVER = 0.6
+MAX_OBJECTS = 64  # image objects looked at on a page (a hostile page may hold millions)
+
+
+def pdf_image_pages(data: bytes, count: int) -> list[bool]:
+    """Whether each of the first ``count`` pages of a PDF is covered by images (IMAGE_COVER),
+    as a copier's or a scanner's page is; a blank or vector-only page is not."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return []
+    covered = []
+    try:
+        for index in range(min(count, len(document))):
+            page = document[index]
+            try:
+                width, height = page.get_size()
+                area = 0.0
+                for number, obj in enumerate(
+                    page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)
+                ):
+                    if number == MAX_OBJECTS:
+                        break
+                    left, bottom, right, top = obj.get_bounds()
+                    w = min(right, width) - max(left, 0.0)
+                    h = min(top, height) - max(bottom, 0.0)
+                    if w > 0 and h > 0:
+                        area += w * h
+                covered.append(width * height > 0 and area >= IMAGE_COVER * width * height)
+            finally:
+                page.close()
+    except pdfium.PdfiumError:
+        return covered
+    finally:
+        document.close()
+    return covered
+
+
+# A rendered page has ink when this share of its pixels is dark: a form, a letter or a
+# signed page has far more; a blank sheet through a copier (specks, a shadow) has less.
+INK = 0.005
+
+
+def has_ink(image: np.ndarray) -> bool:
+    """Whether a gray page image carries ink (see INK), not a blank sheet."""
+    return bool(image.size) and float(np.count_nonzero(image < 128)) >= INK * image.size

@@ -210,9 +210,16 @@ def parse_bytes(
         scannable = record.pop("_scannable")
         if scan is not None and scannable:
             # No fields and no text naming a form: pages of images, perhaps our own. Only
-            # a file whose first pages carry a docgen code is read as a scan (its limits
-            # then apply); any other stays the unrecognised record it was.
-            scanned = _scan(data, specs, scan, probe=SCAN_PROBE)
+            # a file whose first pages carry a docgen code, or of at most SCAN_PROBE
+            # scanned pages (each then an unidentified page), is read as a scan (its
+            # limits then apply); any other stays the unrecognised record it was.
+            from docgen.forms.scan import NotRead
+
+            try:
+                scanned = _scan(data, specs, scan, probe=SCAN_PROBE)
+            except NotRead as exc:
+                record["issues"].append(issue("", "scan_not_read", str(exc)))
+                scanned = None
             if scanned is not None:
                 scanned.pop("scan_pages")
                 record = scanned

@@ -21,11 +21,12 @@ from typing import Any
 
 import cv2
 
+from docgen.errors import DocgenError
 from docgen.forms.assign import page_png
 from docgen.forms.identify import CANON_DPI, find_code, register
 from docgen.forms.normalise import TURKISH
 from docgen.forms.ocr import read_fields
-from docgen.forms.pages import PageLimit, load_pages
+from docgen.forms.pages import PageLimit, has_ink, load_pages, pdf_image_pages
 from docgen.forms.spec import FieldSpec, FormSpec
 from docgen.forms.validate import issue, validate
 
@@ -88,26 +89,49 @@ def read_scan(
 ) -> dict[str, Any] | None:
     """Return the scan's answer (see the module's docstring); raise PageLimit past a limit.
 
-    With ``probe``, a file whose first ``probe`` pages carry no docgen code at all is not
-    read further: None (a PDF of someone else's images is not worth minutes of reading).
+    With ``probe`` (a PDF), a file whose first ``probe`` pages carry no docgen code at all
+    is not read further: None (a PDF of someone else's images is not worth minutes of
+    reading), unless every page is a scanned image (covered by an image, with ink): a file
+    of at most ``probe`` such pages is answered with each page unidentified (a copier's
+    scan of a form whose code is torn off, assigned by hand); a longer one raises
+    :class:`NotRead`.
     """
     documents: dict[tuple[str, str, str], dict[str, Any]] = {}
     unidentified: list[dict[str, Any]] = []
     count = 0
+    covered = pdf_image_pages(data, probe) if probe else []
+    inked: list[bool] = []
     pages = load_pages(data, dpi=dpi, max_pixels=max_pixels, max_pages=max_pages)
     try:
         for index, image in enumerate(pages, start=1):
             count = index
             if probe and index > probe and not _ours(documents, unidentified):
+                if _scanned(covered, inked, probe):
+                    raise NotRead(
+                        f"the PDF's first {probe} pages are scanned images without a page "
+                        f"code: a file of more than {probe} such pages is not read as a "
+                        "scan; split it, or upload the pages that carry their codes"
+                    )
                 return None
+            if probe and not _ours(documents, unidentified):
+                inked.append(has_ink(image))
             _read_page(image, index, specs, key, documents, unidentified)
     except PageLimit:
         if probe and not _ours(documents, unidentified):
             return None  # not one of ours: what it is beyond our limits is not our error
         raise
-    if probe and not _ours(documents, unidentified):
+    if probe and not _ours(documents, unidentified) and not _scanned(covered, inked, count):
         return None
     return _answer(documents, unidentified, specs, count)
+
+
+class NotRead(DocgenError):
+    """A PDF of scanned images without a page code, longer than the probe: not read."""
+
+
+def _scanned(covered: list[bool], inked: list[bool], count: int) -> bool:
+    """Whether each of the first ``count`` pages is a scanned image (covered, with ink)."""
+    return 0 < count == len(inked) <= len(covered) and all(covered[:count]) and all(inked)
 
 
 def _read_page(

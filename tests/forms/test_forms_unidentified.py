@@ -4,6 +4,7 @@ a person says which form they are (registered by the corner marks alone, no QR).
 from __future__ import annotations
 
 import base64
+import io
 
 import cv2
 import numpy as np
@@ -77,3 +78,59 @@ def test_page_images_shrink_as_a_scan_nears_its_budget():
     noisy = rng.integers(0, 255, (1754, 1240), dtype=np.uint8)
     late = base64.b64decode(page_png(noisy, used=MAX_IMAGES))
     assert len(late) <= MIN_PNG and late.startswith(b"\x89PNG")
+
+
+def test_an_image_pdf_without_a_code_becomes_unidentified_pages(specs, values):
+    """A copier's PDF of a form whose QR is torn off: each page unidentified, with its image
+    (at most SCAN_PROBE pages; a longer one stays unrecognised, with an issue saying why)."""
+    from docgen.forms.parse import SCAN_PROBE, ScanOptions, parse_bytes
+    from tests.forms.test_forms_scan import KEY
+
+    certificate = filled(
+        specs["certificate_of_attendance"], values["certificate_of_attendance"], REF
+    )
+    (cert,) = scanlib.render(certificate, 200)
+    torn = scanlib.tear_qr(cert, 200)
+    record = parse_bytes(scanlib.image_pdf([torn], 200, quality=75), specs, scan=ScanOptions(KEY))
+    assert record["method"] == "scan" and record["documents"] == []
+    (page,) = record["unidentified"]
+    assert page["index"] == 1 and page["reason"] == "no_code"
+    assert base64.b64decode(page["image"]).startswith(b"\x89PNG\r\n\x1a\n")
+
+    small = scanlib.render(certificate, 100)[0]
+    longer = scanlib.image_pdf([scanlib.tear_qr(small, 100)] * (SCAN_PROBE + 1), 100)
+    record = parse_bytes(longer, specs, scan=ScanOptions(KEY, dpi=100))
+    assert record["status"] == "unrecognized" and "documents" not in record
+    (not_read,) = [i for i in record["issues"] if i["code"] == "scan_not_read"]
+    assert f"more than {SCAN_PROBE}" in not_read["message"]
+
+
+def test_a_blank_or_vector_pdf_is_not_a_scan(specs):
+    """A blank sheet through a copier, or a typed PDF with no form in it: unrecognised, as it
+    was (no page to assign)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    from docgen.forms.parse import ScanOptions, parse_bytes
+    from tests.forms.test_forms_scan import KEY
+
+    blank = np.full((1100, 850), 250, np.uint8)
+    blank[500:505, 400:405] = 0  # a speck
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    drawn = writer.add_blank_page(595, 842)  # ink, drawn as vectors: no image
+    stream = StreamObject()
+    stream.set_data(b"0 g 60 60 475 700 re f")
+    drawn[NameObject("/Contents")] = writer._add_object(stream)
+    pdfs = [scanlib.image_pdf([blank, blank], 100)]
+    for keep in ([0], [1]):
+        out = io.BytesIO()
+        part = PdfWriter()
+        for number in keep:
+            part.add_page(writer.pages[number])
+        part.write(out)
+        pdfs.append(out.getvalue())
+    for pdf in pdfs:
+        record = parse_bytes(pdf, specs, scan=ScanOptions(KEY))
+        assert record["status"] == "unrecognized" and "documents" not in record
+        assert [i["code"] for i in record["issues"]] == []

@@ -176,3 +176,34 @@ def test_the_record_page_shows_the_image_and_only_officers_may_assign(app, stack
     )
     assert wrong.status_code == 422 and 'id="a-form-error"' in wrong.text
     assert officer.get("/records/999999/page.png").status_code == 404
+
+
+def test_a_copier_pdf_of_a_form_with_its_qr_torn_off_is_assigned(client, make_key):
+    """The office's common case: a signed form through the copier, its QR torn off, saved as
+    a PDF of images: one unidentified record with its image, read once assigned."""
+    from tests.forms import scanlib
+
+    (certificate,) = _printed("certificate_of_attendance", "UPT-52")
+    pdf = scanlib.image_pdf([scanlib.tear_qr(certificate, 200)], 200, quality=75)
+    response = post_files(client, make_key("uploads", "records:read"), ("copier.pdf", pdf))
+    assert response.status_code == 201, response.json
+    (entry,) = response.json["uploads"]
+    torn = entry["record"]
+    assert "records" not in entry  # one page, one record
+    assert (torn["status"], torn["form"], torn["method"]) == ("unidentified", None, "scan")
+    assert [i["code"] for i in torn["issues"]] == ["page_unidentified"]
+    reader = make_key("records:read")
+    with client.get(torn["page_image"], headers=reader) as image:
+        assert image.status_code == 200 and image.data.startswith(b"\x89PNG\r\n\x1a\n")
+    writer = make_key("records:read", "records:write")
+    done = client.post(
+        f"/api/v1/records/{torn['id']}/assign",
+        headers=writer,
+        json={"form": "certificate_of_attendance", "reference": "UPT-52"},
+    )
+    assert done.status_code == 200, done.json
+    record = done.json
+    assert (record["form"], record["reference"]) == ("certificate_of_attendance", "UPT-52")
+    assert record["status"] in {"valid", "needs_review"} and record["method"] == "scan"
+    assert record["values"]["actual_end"] == "2026-03-13"
+    assert record["fields"]["actual_end"]["crop"]

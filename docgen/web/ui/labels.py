@@ -314,6 +314,9 @@ ISSUES = {
     "page_missing": _l("a page of the form is missing from the scan"),
     "unidentified": _l("no page carries a code of this instance"),
     "page_unidentified": _l("this page carries no readable page code: say which form it is"),
+    "scan_not_read": _l(
+        "more than three scanned pages without a page code: not read; split the file"
+    ),
 }
 
 
