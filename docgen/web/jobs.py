@@ -38,6 +38,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from docgen.convert.app import converter, job_capacity
+from docgen.convert.client import Unreachable
 from docgen.documents.batch import render_many, unique_name
 from docgen.documents.kinds import get_kind
 from docgen.documents.render import template_path
@@ -54,6 +55,7 @@ from docgen.web.settings import current_settings
 
 log = logging.getLogger("docgen.web.jobs")
 BUSY_RETRIES = 20
+UNREACHABLE_WAIT = 1.0
 UNFINISHED = ("queued", "running")
 STOPPED = (
     "the worker process running this job stopped {runs} time(s) (no sign of life "
@@ -63,6 +65,11 @@ RETRYING = (
     "its worker stopped (no sign of life for {seconds:g} s): run {run} of {runs} "
     "in {delay:g} s, from the documents already done"
 )
+NO_CONVERTER = (
+    "{reason}; the job stopped {runs} time(s) for it: submit the batch again once the "
+    "converter is back"
+)
+CONVERTER_AWAY = "{reason}: run {run} of {runs} in {delay:g} s, from the documents already done"
 MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -71,6 +78,12 @@ MEDIA = {
 
 class LeaseLost(Exception):
     """Another run holds the job now (this one was thought dead): record nothing more."""
+
+
+class ConverterAway(Exception):
+    """The PDF converter stopped answering mid-job: the document is not at fault. The run
+    stops and the job is queued again (with back-off), instead of recording the item as
+    failed."""
 
 
 def _blobs() -> BlobStore:
@@ -209,25 +222,15 @@ def recover_stale(app: Flask, session: Session, timeout: float, job_id: str | No
             Job.attempts == attempts,
             seen < cutoff,
         )
-        values: dict[str, Any]
-        if attempts >= runs:
-            delay = 0.0
-            values = {
-                "status": "failed",
-                "lease": None,
-                "finished_at": now,
-                "detail": STOPPED.format(runs=attempts, seconds=timeout),
-            }
-        else:
-            delay = first_delay * 2 ** max(0, attempts - 1)
-            values = {
-                "status": "queued",
-                "lease": None,
-                "heartbeat_at": now + timedelta(seconds=delay),
-                "detail": RETRYING.format(
-                    seconds=timeout, run=attempts + 1, runs=runs, delay=delay
-                ),
-            }
+        delay, values = _next_run(
+            attempts,
+            runs,
+            first_delay,
+            STOPPED.format(runs=attempts, seconds=timeout),
+            lambda delay, run=attempts + 1: RETRYING.format(
+                seconds=timeout, run=run, runs=runs, delay=delay
+            ),
+        )
         if session.execute(update(Job).where(*guard).values(**values)).rowcount == 1:
             changed += 1
             if values["status"] == "queued":
@@ -256,6 +259,27 @@ def recover_stale(app: Flask, session: Session, timeout: float, job_id: str | No
     return changed
 
 
+def _next_run(
+    attempts: int,
+    runs: int,
+    first_delay: float,
+    failed: str,
+    retrying: Callable[[float], str],
+) -> tuple[float, dict[str, Any]]:
+    """How a job whose run ended early goes on: queued again after a delay that doubles
+    at each run, or failed once it ran ``runs`` times. Returns the delay and the values."""
+    now = utcnow()
+    if attempts >= runs:
+        return 0.0, {"status": "failed", "lease": None, "finished_at": now, "detail": failed}
+    delay = first_delay * 2 ** max(0, attempts - 1)
+    return delay, {
+        "status": "queued",
+        "lease": None,
+        "heartbeat_at": now + timedelta(seconds=delay),
+        "detail": retrying(delay),
+    }
+
+
 def requeue_interrupted(app: Flask, session: Session) -> int:
     """The only consumer of the embedded queue starts: the jobs a previous run left
     running lost their worker (queued again at once, or failed past ``JOB_ATTEMPTS``),
@@ -273,7 +297,9 @@ def requeue_interrupted(app: Flask, session: Session) -> int:
 
 def _patient(convert: Callable[..., bytes]) -> Callable[[bytes], bytes]:
     """Convert as a batch (after interactive requests, within the jobs' share of the pool);
-    when the pool is busy, wait as told and try again (a job can wait).
+    when the pool is busy, wait as told and try again (a job can wait); when the converter
+    does not answer (restarting, say), wait a moment and try again too. Past
+    ``BUSY_RETRIES`` the last error goes up: the caller stops the run (``ConverterAway``).
 
     The converter is looked up by the caller: conversions run on the batch's own threads,
     outside the application context.
@@ -285,6 +311,8 @@ def _patient(convert: Callable[..., bytes]) -> Callable[[bytes], bytes]:
                 return convert(docx, batch=True)
             except Busy as exc:
                 time.sleep(exc.retry_after)
+            except Unreachable:
+                time.sleep(UNREACHABLE_WAIT)
         return convert(docx, batch=True)
 
     return run
@@ -312,6 +340,9 @@ def run(app: Flask, job_id: str) -> None:
         except LeaseLost:
             session.rollback()
             log.warning("job %s: another run holds it now; this one stops", job_id)
+        except ConverterAway as exc:
+            session.rollback()
+            _converter_away(app, session, job_id, lease, str(exc))
         except Exception as exc:  # the job must end in a state, whatever happened
             session.rollback()
             detail = exc.detail if isinstance(exc, DocgenError) else "internal error"
@@ -325,6 +356,29 @@ def run(app: Flask, job_id: str) -> None:
         finally:
             heartbeat.monitor(app).drop(job_id)
             session.close()
+
+
+def _converter_away(app: Flask, session: Session, job_id: str, lease: str, reason: str) -> None:
+    """The converter went away mid-run: queue the job again with back-off (its finished
+    items stay), or fail it after ``JOB_ATTEMPTS`` runs."""
+    attempts = session.scalar(select(Job.attempts).where(Job.id == job_id)) or 0
+    runs = int(app.config["JOB_ATTEMPTS"])
+    delay, values = _next_run(
+        attempts,
+        runs,
+        float(app.config["JOB_RETRY_DELAY"]),
+        NO_CONVERTER.format(reason=reason, runs=attempts),
+        lambda delay: CONVERTER_AWAY.format(
+            reason=reason, run=attempts + 1, runs=runs, delay=delay
+        ),
+    )
+    moved = session.execute(
+        update(Job).where(Job.id == job_id, Job.lease == lease).values(**values)
+    ).rowcount
+    session.commit()
+    log.warning("job %s: %s", job_id, values["detail"])
+    if moved == 1 and values["status"] == "queued":
+        queue.enqueue(app, job_id, delay)
 
 
 def _advance(session: Session, job_id: str, holder: str, **values: Any) -> None:
@@ -375,6 +429,9 @@ def _run(session: Session, job_id: str, lease: str) -> None:
     )
     for item in rendered:
         index = todo[item.index]
+        if isinstance(item.error, (Unreachable, Busy)):
+            # Not the document's fault: stop here; the next run makes it again.
+            raise ConverterAway(item.error.detail)
         if item.error is not None:
             session.add(
                 JobItem(

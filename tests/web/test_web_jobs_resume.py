@@ -96,3 +96,81 @@ def test_a_resumed_run_skips_the_recorded_items(make_app, sample):
         assert stored == {blob.sha256 for blob in db.session.query(Blob)}
         assert job.pending_sha256 is None
     assert sorted(names) == [f"certificate_of_attendance-RES-{n}-en.docx" for n in range(5)]
+
+
+def test_a_converter_gone_mid_job_queues_the_job_again_and_records_no_error(
+    make_app, sample, tmp_path, monkeypatch
+):
+    """The converter stops answering (its service restarting, killed): the documents are not
+    at fault, so none is recorded as failed; the run stops, the job is queued again with its
+    reason, and the next run, with the converter back, makes every document."""
+    monkeypatch.setattr(jobs, "BUSY_RETRIES", 1)
+    monkeypatch.setattr(jobs, "UNREACHABLE_WAIT", 0.01)
+    app = make_app(
+        QUEUE_IN_PROCESS=False,
+        BATCH_SYNC_LIMIT=1,
+        JOB_RETRY_DELAY=1,
+        PDF_URL=f"unix:{tmp_path}/nobody-listens.sock",
+    )
+    with app.app_context():
+        _key, token = create_key(db.session, "converter-away", ["documents"])
+        db.session.commit()
+    items = [dict(sample("certificate_of_attendance"), reference=f"AWAY-{n}") for n in range(2)]
+    answer = app.test_client().post(
+        "/api/v1/documents/batch",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "items": items},
+    )
+    assert answer.status_code == 202, answer.json
+    job_id = answer.json["job"]
+    jobs.run(app, job_id)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert (job.status, job.attempts, job.done) == ("queued", 1, 0)
+        assert "does not answer" in job.detail
+        assert "run 2 of 3" in job.detail
+        assert db.session.query(JobItem).count() == 0  # no item recorded as failed
+    # The converter is back (the process's own pool): the next run makes both documents.
+    from docgen.convert.client import LocalConverter
+    from docgen.metrics import CountedConverter
+
+    app.extensions["docgen.pdf"] = CountedConverter(LocalConverter(app.config))
+    jobs.run(app, job_id)
+    with app.app_context():
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        assert (job.status, job.done, job.errors) == ("done", 2, {"items": []})
+        archive = zipfile.ZipFile(io.BytesIO(app.extensions["docgen.blobs"].get(job.result_sha256)))
+        assert sorted(archive.namelist()) == [
+            f"certificate_of_attendance-AWAY-{n}-en.pdf" for n in range(2)
+        ]
+        assert all(archive.read(name).startswith(b"%PDF-") for name in archive.namelist())
+
+
+def test_a_converter_gone_at_every_run_fails_the_job_with_the_reason(
+    make_app, sample, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(jobs, "BUSY_RETRIES", 0)
+    app = make_app(
+        QUEUE_IN_PROCESS=False,
+        BATCH_SYNC_LIMIT=1,
+        JOB_ATTEMPTS=1,
+        PDF_URL=f"unix:{tmp_path}/nobody-listens.sock",
+    )
+    with app.app_context():
+        _key, token = create_key(db.session, "converter-gone", ["documents"])
+        db.session.commit()
+    items = [dict(sample("certificate_of_attendance"), reference=f"GONE-{n}") for n in range(2)]
+    answer = app.test_client().post(
+        "/api/v1/documents/batch",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "items": items},
+    )
+    job_id = answer.json["job"]
+    jobs.run(app, job_id)
+    answer = app.test_client().get(
+        f"/api/v1/documents/batch/{job_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert answer.json["status"] == "failed", answer.json
+    assert "does not answer" in answer.json["detail"]
+    assert "submit the batch again once the converter is back" in answer.json["detail"]
