@@ -149,8 +149,13 @@ class Settings(BaseSettings):
     CONVERTER_TOKEN: str = ""
     # Seconds a converter that failed is skipped before it is checked again.
     CONVERTER_RETRY: float = Field(default=5, gt=0)
-    # Form-parsing child processes per web worker.
+    # Form-parsing child processes per web worker (and per `docgen worker`): the uploads
+    # and scans each process reads at once.
     PARSE_WORKERS: Positive = 1
+    # The web processes read uploads themselves (taken from the queue of uploads, theirs or
+    # another node's); false: they only queue them and `docgen worker` processes read them
+    # (web nodes kept light, scans read on the workers' machines).
+    READ_IN_WEB: bool = True
     # gunicorn workers (0 = cores + 1) and their request timeout (s).
     WORKERS: NonNegative = 0
     WORKER_TIMEOUT: Positive = 120

@@ -100,7 +100,7 @@ def worker(threads: int | None, resume: bool, parent: int | None) -> None:
     from docgen.jobs.queue import run_consumer
     from docgen.store.migrate import current_revision, head_revision
     from docgen.web import ConfigError, create_app
-    from docgen.web.serve import LOG_FORMAT
+    from docgen.web.serve import LOG_FORMAT, setup_logging
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
     try:
@@ -109,6 +109,7 @@ def worker(threads: int | None, resume: bool, parent: int | None) -> None:
         raise click.ClickException(str(exc)) from exc
     if current_revision(app.config["DATABASE_URL"]) != head_revision():
         raise click.ClickException("the database is not up to date: run `docgen db upgrade`")
+    setup_logging(str(app.config["LOG_FORMAT"]).lower())
     run_consumer(app, threads or int(app.config["JOB_WORKERS"]), resume=resume, parent=parent)
 
 

@@ -1,4 +1,9 @@
-"""The queue of batch jobs: huey on a SQLite file (one machine) or on Redis (several).
+"""The queues of background work: huey on a SQLite file (one machine) or on Redis (several).
+
+Two queues, so that a long batch never holds up the reading of an upload: ``docgen-jobs``
+(batch jobs, taken by the consumers of ``docgen worker`` and ``docgen serve``) and
+``docgen-reads`` (uploaded forms and scans to read, taken by the readers of every web
+process and every worker, :mod:`docgen.web.uploads`).
 
 Why huey: a small, well-kept task queue (since 2011, one dependency-free package) with the
 two storages docgen needs and nothing else to run on one machine: ``SqliteHuey`` keeps the
@@ -31,6 +36,8 @@ from huey import Huey, RedisHuey, SqliteHuey
 log = logging.getLogger("docgen.jobs.queue")
 TASK = "docgen.run_job"
 QUEUE_NAME = "docgen-jobs"
+READ_TASK = "docgen.read_record"
+READS_NAME = "docgen-reads"
 # The app of this consumer process (``docgen worker``): huey's tasks take only the job id.
 _worker_app: Flask | None = None
 
@@ -39,23 +46,45 @@ class QueueConfigError(ValueError):
     pass
 
 
-def make_queue(app: Flask) -> Huey:
-    """The huey queue the settings name (``QUEUE_URL``), with the job task registered."""
+def _huey(app: Flask, name: str) -> Huey:
     url = str(app.config.get("QUEUE_URL") or "")
-    queue: Huey
     if url.startswith(("redis://", "rediss://", "unix://")):
-        queue = RedisHuey(QUEUE_NAME, url=url, results=False)
-    elif not url:
+        return RedisHuey(name, url=url, results=False)
+    if not url:
         path = Path(app.instance_path) / "queue.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        queue = SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
-    else:
-        raise QueueConfigError(
-            f"QUEUE_URL: {url[:60]!r} is not a queue docgen knows; leave it empty (a SQLite "
-            "file in the instance folder) or give redis://HOST:PORT/DB"
-        )
+        return SqliteHuey(name, filename=str(path), results=False)
+    raise QueueConfigError(
+        f"QUEUE_URL: {url[:60]!r} is not a queue docgen knows; leave it empty (a SQLite "
+        "file in the instance folder) or give redis://HOST:PORT/DB"
+    )
+
+
+def make_queue(app: Flask) -> Huey:
+    """The huey queue of batch jobs the settings name (``QUEUE_URL``), its task registered."""
+    queue = _huey(app, QUEUE_NAME)
     queue._docgen_task = queue.task(name=TASK)(_run_in_worker)  # type: ignore[attr-defined]
     return queue
+
+
+def make_reads(app: Flask) -> Huey:
+    """The huey queue of uploads to read, beside the jobs' (same storage, its own name).
+
+    Its tasks carry a record id; the readers take them themselves (:class:`Readers`
+    in :mod:`docgen.web.uploads`), never a huey consumer.
+    """
+    reads = _huey(app, READS_NAME)
+    reads._docgen_task = reads.task(name=READ_TASK)(_refuse_read)  # type: ignore[attr-defined]
+    return reads
+
+
+def _refuse_read(record_id: int) -> None:
+    raise RuntimeError("uploads are read by docgen's readers, not by a huey consumer")
+
+
+def enqueue_read(app: Flask, record_id: int) -> None:
+    """Queue the reading of an upload's record (any reader of any node may take it)."""
+    app.extensions["docgen.reads"]._docgen_task(record_id)
 
 
 def embedded(app: Flask) -> bool:
@@ -151,6 +180,9 @@ def run_consumer(app: Flask, workers: int, resume: bool = False, parent: int | N
             target=_watch_parent, args=(parent,), daemon=True, name="docgen-parent"
         ).start()
     heartbeat.monitor(app).start_sweeping()
+    from docgen.web import uploads
+
+    uploads.readers(app).start()  # uploads and scans too, beside the web nodes' readers
     consumer = queue.create_consumer(
         workers=workers,
         worker_type="thread",

@@ -510,6 +510,7 @@ def init_app(app: Flask) -> None:
 
     try:
         app.extensions["docgen.queue"] = queue.make_queue(app)
+        app.extensions["docgen.reads"] = queue.make_reads(app)
     except queue.QueueConfigError as exc:
         raise ConfigError(f"DOCGEN_{exc}") from None
     if app.config.get("QUEUE_IN_PROCESS"):

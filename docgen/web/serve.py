@@ -75,11 +75,13 @@ class Server(BaseApplication):
         gunicorn_util.write_error = write_problem
 
     def load(self) -> Any:
-        from docgen.web import create_app, heartbeat
+        from docgen.web import create_app, heartbeat, uploads
 
         app = create_app(settings=self.settings)
         # In each worker: recover the jobs of any process that stopped beating (one killed).
         heartbeat.monitor(app).start_sweeping()
+        if app.config.get("READ_IN_WEB", True):
+            uploads.readers(app).start()  # read uploads queued by any node
         return app
 
 

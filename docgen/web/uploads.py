@@ -4,23 +4,30 @@ The file goes to the content-addressed store and its record is committed (``rece
 before the parser sees it, so nothing uploaded is lost whatever happens next; the same
 bytes uploaded again answer the existing record (and read it again if it was in error).
 
-Reading runs off the request thread, on a few threads of this process (one per warm
-parser, ``PARSE_WORKERS``): the request waits ``PARSE_WAIT`` seconds at most, then
-answers with the record still ``received`` (202) and the reading goes on. A parse that
-ran out of time because the machine was loaded (the parser had little CPU meanwhile) is
-tried again, up to ``PARSE_RETRIES`` times with a longer limit each time. While a record
-waits, the process holding it renews its ``updated_at`` (the job heartbeat thread); a
-``received`` record nobody renews (its worker was killed mid-upload) is taken up and read
-by the workers of ``docgen serve``. A record in error can be read again on request.
+Reading is a task on the queue of uploads (``docgen-reads``, :mod:`docgen.jobs.queue`:
+the instance folder's SQLite file, or Redis shared by the nodes). Every web process
+(unless ``READ_IN_WEB`` is off) and every ``docgen worker`` runs readers that take those
+tasks, ``PARSE_WORKERS`` at once, on its warm parsers: an upload is read on the node that
+took it or, when that node is busy, on any other. The request waits ``PARSE_WAIT`` seconds
+at most for its record, then answers with the record still ``received`` (202) and the
+reading goes on wherever it was taken. A parse that ran out of time because the machine
+was loaded (the parser had little CPU meanwhile) is tried again, up to ``PARSE_RETRIES``
+times with a longer limit each time. While a record is read, the process reading it renews
+its ``updated_at`` (the heartbeat thread); a ``received`` record nobody renews (its reader
+was killed, or it waited in the queue past ``JOB_HEARTBEAT_TIMEOUT``) is queued again by
+the sweepers. A reading that finds its record already read does nothing, so a record
+queued twice is read once or, at worst, read twice and recorded once. A record in error
+can be read again on request.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import unicodedata
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from docgen import metrics
 from docgen.errors import InvalidInput
+from docgen.jobs.queue import enqueue_read
 from docgen.operations import records as ops
 from docgen.operations.grants import final_grant
 from docgen.store.blobs import BlobStore
@@ -95,25 +103,80 @@ def grant_of(record: Record) -> dict[str, Any] | None:
     return final_grant(db.session, record, current_app.config["RATES_DIR"])
 
 
-class ParseQueue:
-    """The background readers of one process: a record is read at most once at a time."""
+class Readers:
+    """The readers of one process: they take uploads to read from the reads queue (any
+    node's uploads, on a shared queue) and read them on this process's parsers.
+
+    ``PARSE_WORKERS`` at once, each record at most once at a time in this process. One
+    thread takes tasks as readers free up; it is woken at once by this process's own
+    uploads and polls the queue for the others' (a SQLite queue; Redis blocks for them).
+    Whoever waits for a record (:func:`settle`) is told as soon as a reading here ends.
+    """
+
+    POLL_MIN, POLL_MAX = 0.05, 1.0
 
     def __init__(self, app: Flask):
         self.app = app
-        self.executor = ThreadPoolExecutor(
-            max(1, int(app.config["PARSE_WORKERS"])), thread_name_prefix="docgen-parse"
-        )
-        self._pending: dict[int, Future[None]] = {}
+        self.width = max(1, int(app.config["PARSE_WORKERS"]))
+        self.finished = threading.Condition()
         self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._reading: set[int] = set()
+        self._pid = 0
+        self._thread: threading.Thread | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._slots = threading.Semaphore(self.width)
 
-    def submit(self, record_id: int) -> Future[None]:
+    def submit(self, record_id: int) -> None:
+        """Queue the record's reading (a durable task); read it here if this process reads."""
+        enqueue_read(self.app, record_id)
+        if self.app.config.get("READ_IN_WEB", True) or self._thread is not None:
+            self.start()
+            self._wake.set()
+
+    def start(self) -> None:
+        """Start taking tasks (in this process: a forked process starts its own)."""
         with self._lock:
-            future = self._pending.get(record_id)
-            if future is None or future.done():
-                heartbeat.monitor(self.app).hold_record(record_id)
-                future = self.executor.submit(self._run, record_id)
-                self._pending[record_id] = future
-            return future
+            if self._stop.is_set():
+                return
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._reading = set()
+                self._slots = threading.Semaphore(self.width)
+                self._executor = ThreadPoolExecutor(self.width, thread_name_prefix="docgen-parse")
+                self._thread = threading.Thread(target=self._take, name="docgen-reads", daemon=True)
+                self._thread.start()
+
+    def _take(self) -> None:
+        reads = self.app.extensions["docgen.reads"]
+        idle = self.POLL_MIN
+        while not self._stop.is_set():
+            if not self._slots.acquire(timeout=0.5):
+                continue
+            try:
+                task = reads.dequeue()
+            except Exception as exc:  # the queue's file may be busy for a moment
+                log.warning("reading the queue of uploads failed (%s)", type(exc).__name__)
+                task = None
+            if task is None:
+                self._slots.release()
+                self._wake.wait(idle)
+                idle = self.POLL_MIN if self._wake.is_set() else min(idle * 2, self.POLL_MAX)
+                self._wake.clear()
+                continue
+            idle = self.POLL_MIN
+            record_id = int(task.args[0])
+            with self._lock:
+                duplicate = record_id in self._reading
+                self._reading.add(record_id)
+            if duplicate:  # queued again while this process reads it: one reading is enough
+                self._slots.release()
+                continue
+            log.info("record %s taken by this reader", record_id)
+            heartbeat.monitor(self.app).hold_record(record_id)
+            assert self._executor is not None
+            self._executor.submit(self._run, record_id)
 
     def _run(self, record_id: int) -> None:
         try:
@@ -123,10 +186,19 @@ class ParseQueue:
         finally:
             heartbeat.monitor(self.app).drop_record(record_id)
             with self._lock:
-                self._pending.pop(record_id, None)
+                self._reading.discard(record_id)
+            self._slots.release()
+            with self.finished:
+                self.finished.notify_all()
 
     def shutdown(self) -> None:
-        self.executor.shutdown(wait=True)
+        self._stop.set()
+        self._wake.set()
+        thread, executor = self._thread, self._executor
+        if thread is not None and self._pid == os.getpid():
+            thread.join(5)
+            if executor is not None:
+                executor.shutdown(wait=True)
 
 
 def _is_load_timeout(answer: dict[str, Any]) -> bool:
@@ -179,17 +251,31 @@ def parse_record(app: Flask, record_id: int) -> None:
             session.close()
 
 
-def queue() -> ParseQueue:
-    return current_app.extensions["docgen.parse_queue"]
+def readers(app: Flask | None = None) -> Readers:
+    return (app or current_app).extensions["docgen.parse_queue"]
 
 
 def settle(records: list[Record]) -> None:
-    """Wait (up to ``PARSE_WAIT`` s in all) for these records' reading; refresh them."""
-    futures = [queue().submit(r.id) for r in records if r.status == "received"]
-    if not futures:
+    """Wait (up to ``PARSE_WAIT`` s in all) for these records' reading, by whichever reader
+    of whichever node took it; refresh them."""
+    waiting = {r.id for r in records if r.status == "received"}
+    if not waiting:
         return
-    db.session.commit()  # hold no transaction (nor SQLite's write lock) while waiting
-    wait(futures, timeout=float(current_app.config["PARSE_WAIT"]))
+    finished = readers().finished
+    deadline = time.monotonic() + float(current_app.config["PARSE_WAIT"])
+    step = 0.02
+    while True:
+        db.session.commit()
+        left = db.session.scalars(
+            select(Record.id).where(Record.id.in_(waiting), Record.status == "received")
+        ).all()
+        db.session.commit()  # hold no transaction (nor SQLite's write lock) while waiting
+        now = time.monotonic()
+        if not left or now >= deadline:
+            break
+        with finished:  # woken by a reading of this process; polled for the others'
+            finished.wait(min(step, deadline - now))
+        step = min(step * 2, 0.25)
     for record in records:
         db.session.refresh(record)
 
@@ -209,7 +295,7 @@ def receive(storage: Any, actor: Any) -> tuple[Record, bool]:
         ops.reopen_for_parsing(db.session, record, actor)
     db.session.commit()  # the file and its record are kept before anything reads them
     if record.status == "received":
-        queue().submit(record.id)
+        readers().submit(record.id)
     return record, created
 
 
@@ -224,7 +310,7 @@ def reparse(record: Record, actor: Any) -> None:
     if record.status == "error":
         ops.reopen_for_parsing(db.session, record, actor)
     db.session.commit()
-    queue().submit(record.id)
+    readers().submit(record.id)
 
 
 def touch(session: Session, record_ids: set[int]) -> None:
@@ -238,7 +324,7 @@ def touch(session: Session, record_ids: set[int]) -> None:
 
 
 def resume_stale(app: Flask, session: Session, timeout: float) -> list[int]:
-    """Take up the ``received`` records nobody renewed for ``timeout`` s; queue them here.
+    """Take up the ``received`` records nobody renewed for ``timeout`` s; queue them again.
 
     Each is claimed by renewing it only if nobody did meanwhile, so that one worker
     takes it. Returns the ids taken.
@@ -261,9 +347,9 @@ def resume_stale(app: Flask, session: Session, timeout: float) -> list[int]:
     session.commit()
     for record_id in taken:
         log.warning("record %s was left unread (its worker stopped): reading it", record_id)
-        app.extensions["docgen.parse_queue"].submit(record_id)
+        readers(app).submit(record_id)
     return taken
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["docgen.parse_queue"] = ParseQueue(app)
+    app.extensions["docgen.parse_queue"] = Readers(app)

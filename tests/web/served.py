@@ -135,6 +135,28 @@ class Service:
             with exc:
                 return exc.code, dict(exc.headers), exc.read()
 
+    def upload(self, token: str, name: str, content: bytes) -> tuple[int, dict]:
+        """POST one PDF to /api/v1/uploads as multipart; the status and the JSON answer."""
+        boundary = "docgen-served-test"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="{name}"\r\nContent-Type: application/pdf\r\n\r\n'
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        status, _headers, answer = self.request(
+            "POST",
+            "/api/v1/uploads",
+            body=body,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        return status, json.loads(answer)
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
