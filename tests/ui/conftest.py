@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from docgen.documents.kinds import KINDS, LANGS
@@ -107,6 +108,9 @@ def page(browser, base_url):
         locale="ro-RO",
     )
     context.set_default_timeout(20_000)
+    # Assertions wait as long as actions: an upload read by OCR on a loaded machine (the
+    # whole suite on 2 cores) takes more than expect()'s own 5 s.
+    expect.set_options(timeout=20_000)
     tab = context.new_page()
     failures: list[str] = []
     tab.on(
