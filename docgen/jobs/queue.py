@@ -197,7 +197,8 @@ def run_consumer(app: Flask, workers: int, resume: bool = False, parent: int | N
         workers,
         app.config.get("QUEUE_URL") or "the instance folder's queue",
     )
-    consumer.run()
+    consumer.run()  # until SIGTERM or SIGINT
+    jobs.release_running(app)  # a stop is not a failed run: its jobs go back to the queue
 
 
 def _watch_parent(parent: int) -> None:

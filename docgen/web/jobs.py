@@ -76,6 +76,13 @@ MEDIA = {
 }
 
 
+# The jobs this process runs, and the lease of each run (released when the process stops).
+_running: dict[str, str] = {}
+STOPPED_BY_SIGNAL = (
+    "its worker was stopped (a restart): queued again, from the documents already done"
+)
+
+
 class LeaseLost(Exception):
     """Another run holds the job now (this one was thought dead): record nothing more."""
 
@@ -335,6 +342,7 @@ def run(app: Flask, job_id: str) -> None:
             if claimed != 1:
                 return  # done, failed, or another run has it: this task was a duplicate
             log.info("job %s taken by this worker", job_id)
+            _running[job_id] = lease
             heartbeat.monitor(app).hold(job_id)
             _run(session, job_id, lease)
         except LeaseLost:
@@ -354,8 +362,44 @@ def run(app: Flask, job_id: str) -> None:
             session.commit()
             log.error("job %s failed: %s", job_id, type(exc).__name__)
         finally:
+            _running.pop(job_id, None)
             heartbeat.monitor(app).drop(job_id)
             session.close()
+
+
+def release_running(app: Flask) -> int:
+    """This consumer is stopped (SIGTERM, SIGINT: a restart, a deploy): the jobs it runs
+    are queued again at once, and the run it could not finish does not count against
+    ``JOB_ATTEMPTS``. Their run threads lose the lease and record nothing more. Returns
+    how many were released."""
+    held = dict(_running)
+    if not held:
+        return 0
+    released = []
+    with app.app_context():
+        session = db.new_session()
+        try:
+            for job_id, lease in held.items():
+                moved = session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.lease == lease, Job.status == "running")
+                    .values(
+                        status="queued",
+                        lease=None,
+                        attempts=Job.attempts - 1,  # a running job was claimed: >= 1
+                        heartbeat_at=utcnow(),
+                        detail=STOPPED_BY_SIGNAL,
+                    )
+                ).rowcount
+                if moved == 1:
+                    released.append(job_id)
+            session.commit()
+        finally:
+            session.close()
+        for job_id in released:
+            log.warning("job %s: %s", job_id, STOPPED_BY_SIGNAL)
+            queue.enqueue(app, job_id)
+    return len(released)
 
 
 def _converter_away(app: Flask, session: Session, job_id: str, lease: str, reason: str) -> None:

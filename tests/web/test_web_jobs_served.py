@@ -143,6 +143,30 @@ def test_the_embedded_service_killed_mid_job_resumes_it_when_started_again(tmp_p
         assert rows == (24, 24) and items == (24,), (rows, items)
 
 
+def test_a_job_of_a_service_stopped_and_started_again_keeps_its_runs(tmp_path, templates_dir):
+    """`docgen serve` stopped the ordinary way (SIGTERM: a restart, a deploy) mid-job: the
+    job goes back to the queue at once and resumes when the service starts again; the run the
+    stop cut short does not count against JOB_ATTEMPTS."""
+    with Service(
+        tmp_path, templates_dir, BATCH_SYNC_LIMIT="2", JOB_RETRY_DELAY="1", JOB_ATTEMPTS="1"
+    ) as service:
+        service.start(workers=1)
+        token = service.token("documents")
+        url = _submit(service, token, _items(16, "TERM"))
+        _wait_started(service, token, url, 2)
+        assert service.stop() == 0
+        assert "its worker was stopped (a restart): queued again" in service.log()
+        service.start(workers=1)
+        job = _wait_done(service, token, url, 240)
+        # With JOB_ATTEMPTS=1 a counted stop would have failed the job.
+        assert job["status"] == "done" and job["done"] == 16 and not job["errors"], job
+        names = _zip_names(service, token, job)
+        assert sorted(names) == sorted(
+            f"certificate_of_attendance-TERM-{n}-en.pdf" for n in range(16)
+        ), names
+        assert "resumes: " in service.log()
+
+
 def test_single_pdf_requests_succeed_while_jobs_run(tmp_path, templates_dir):
     with Service(
         tmp_path,
