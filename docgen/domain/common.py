@@ -24,10 +24,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ro import cnp as stdnum_cnp
 
-from docgen.domain.reasons import invalid
+from docgen.domain.reasons import DOMAIN_MESSAGES, invalid
 
 # --- what text may hold ----------------------------------------------------------------------
 # Every value ends up in XML (DOCX, XLSX, the PDF's XMP), and XML 1.0 cannot hold the C0
@@ -238,29 +239,45 @@ IscedCode = Annotated[
 EqfLevel = Annotated[int, Field(ge=5, le=8, description="EQF level: 6 Bachelor, 7 Master, 8 PhD")]
 
 
-def _reason(exc: StdnumError) -> str:
-    return str(getattr(exc, "message", exc)).lower()
+# python-stdnum's reasons, as the exception it raises, most specific first (a wrong length
+# is also a wrong format): ``<identifier>_<reason>`` is the code of the problem, so that each
+# door says it in its language rather than quote stdnum's English sentence.
+STDNUM_REASONS: tuple[tuple[type[StdnumError], str], ...] = (
+    (InvalidLength, "length"),
+    (InvalidFormat, "format"),
+    (InvalidComponent, "component"),
+    (InvalidChecksum, "checksum"),
+)
+
+
+def stdnum_reason(identifier: str, exc: StdnumError) -> PydanticCustomError:
+    """The error for ``identifier`` (``cnp``, ``iban``, ``bic``) refused by stdnum with
+    ``exc``: its reason's code, or the identifier's own when stdnum gives no known one."""
+    for kind, reason in STDNUM_REASONS:
+        if isinstance(exc, kind) and f"{identifier}_{reason}" in DOMAIN_MESSAGES:
+            return invalid(f"{identifier}_{reason}")
+    return invalid(identifier)
 
 
 def _check_cnp(value: str) -> str:
     try:
         return stdnum_cnp.validate(value)
     except StdnumError as exc:
-        raise invalid("cnp", reason=_reason(exc)) from exc
+        raise stdnum_reason("cnp", exc) from exc
 
 
 def _check_iban(value: str) -> str:
     try:
         return stdnum_iban.format(stdnum_iban.validate(value))
     except StdnumError as exc:
-        raise invalid("iban", reason=_reason(exc)) from exc
+        raise stdnum_reason("iban", exc) from exc
 
 
 def _check_bic(value: str) -> str:
     try:
         return stdnum_bic.validate(value)
     except StdnumError as exc:
-        raise invalid("bic", reason=_reason(exc)) from exc
+        raise stdnum_reason("bic", exc) from exc
 
 
 Cnp = Annotated[str, AfterValidator(_check_cnp)]

@@ -91,7 +91,7 @@ def test_iban_is_checked_and_formatted():
     assert account.iban == "RO49 AAAA 1B31 0075 9384 0000"
     assert problems(
         BankAccount, {"holder": "Ana Pop", "bank": "BT", "iban": "RO49AAAA1B31007593840001"}
-    ) == ["/iban: is not a valid IBAN (the number's checksum or check digit is invalid.)"]
+    ) == ["/iban: is not a valid IBAN (the check digits are wrong)"]
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,11 @@ for the pages, chosen by the request; the rules' reasons as codes, said by each 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from hostile_web import make_users, post_file, sign_in
+from hostile_web import make_users, post_file, sign_in, token
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -260,3 +261,209 @@ def test_a_text_missing_a_value_it_quotes_falls_back_to_the_sentence_given(app):
             "admis de pe lista de rezerve pe locul eliberat de c7"
         )
         assert grant_reason("teaching_hours_too_few", {}, "as given") == "as given"
+
+
+# The reasons of a refused letter of nomination and of an identifier python-stdnum refuses:
+# codes of the domain, said in the page's language at the field they concern.
+# Each refused alone: the letter's checks stop at the first that fails.
+NOMINATION_REFUSED = {"activity": "STA", "issued_on": "2026-10-02"}  # it starts 2026-10-01
+NOMINATION_RO = {
+    "activity": "o nominalizare privește o mobilitate de student (SMS sau SMT)",
+    "issued_on": "o nominalizare se emite înainte de începerea mobilității",
+}
+NOMINATION_EN = {
+    "activity": "a nomination is for a student mobility (SMS or SMT)",
+    "issued_on": "a nomination is issued before the mobility starts",
+}
+
+
+def _field_errors(page: str, field: str) -> list[str]:
+    """The messages the form shows under ``field`` (its dotted name)."""
+    ident = re.escape(field.replace(".", "-"))
+    return re.findall(rf'id="[^"]*{ident}-err">([^<]*)</p>', page)
+
+
+def _post_form(client, kind: str, data: dict):
+    from docgen.web.ui.schemaform import values_of
+
+    form = {
+        **values_of(data),
+        "_kind": kind,
+        "_lang": "ro",
+        "_action": "docx",
+        "csrf_token": token(client, f"/documents/new?kind={kind}"),
+    }
+    return client.post("/documents/new", data=form)
+
+
+@pytest.mark.parametrize("field", list(NOMINATION_REFUSED))
+def test_a_refused_nomination_is_said_at_its_field_in_the_pages_language(
+    app, client, sample, field
+):
+    make_users(app)
+    sign_in(client, "officer")
+    data = {**sample("letter_of_nomination"), field: NOMINATION_REFUSED[field]}
+    page = _post_form(client, "letter_of_nomination", data)
+    assert page.status_code == 422, page.text[:2000]
+    assert _field_errors(page.text, field) == [NOMINATION_RO[field]]
+    client.get("/lang/en")
+    page = _post_form(client, "letter_of_nomination", data)
+    assert page.status_code == 422
+    assert _field_errors(page.text, field) == [NOMINATION_EN[field]]
+
+
+def test_a_wrong_iban_is_said_in_romanian_at_its_field(app, client, sample):
+    make_users(app)
+    sign_in(client, "officer")
+    data = sample("financial_contract")
+    data["bank"]["iban"] = "RO49AAAA1B31007593840001"
+    page = _post_form(client, "financial_contract", data)
+    assert page.status_code == 422, page.text[:2000]
+    assert _field_errors(page.text, "bank.iban") == [
+        "nu este un IBAN valid (cifrele de control sunt greșite)"
+    ]
+    client.get("/lang/en")
+    page = _post_form(client, "financial_contract", data)
+    assert _field_errors(page.text, "bank.iban") == [
+        "is not a valid IBAN (the check digits are wrong)"
+    ]
+
+
+@pytest.mark.parametrize("field", list(NOMINATION_REFUSED))
+def test_the_api_gives_the_nomination_reasons_as_codes(client, admin, sample, field):
+    data = {**sample("letter_of_nomination"), field: NOMINATION_REFUSED[field]}
+    answer = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "letter_of_nomination", "lang": "ro", "data": data},
+    )
+    assert answer.status_code == 422 and answer.mimetype == PROBLEM
+    assert answer.json["errors"] == [
+        {
+            "pointer": f"/data/{field}",
+            "message": NOMINATION_EN[field],
+            "code": f"nomination_{field}",
+            "params": {},
+        }
+    ]
+
+
+def test_the_api_gives_an_identifiers_reason_as_its_code(client, admin, sample):
+    data = sample("letter_of_nomination")
+    data["student"]["cnp"] = "1800101221145"
+    answer = client.post(
+        "/api/v1/documents",
+        headers=admin,
+        json={"kind": "letter_of_nomination", "lang": "ro", "data": data},
+    )
+    assert answer.status_code == 422 and answer.mimetype == PROBLEM
+    assert answer.json["errors"] == [
+        {
+            "pointer": "/data/student/cnp",
+            "message": "is not a valid Romanian CNP (the check digit is wrong)",
+            "code": "cnp_checksum",
+            "params": {},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code", "ro", "en"),
+    [
+        (
+            "iban",
+            "RO49AAAA1B31007593840001",
+            "iban_checksum",
+            "nu este un IBAN valid (cifrele de control sunt greșite)",
+            "is not a valid IBAN (the check digits are wrong)",
+        ),
+        (
+            "iban",
+            "XX65AAAA1B31007593840000",
+            "iban_component",
+            "nu este un IBAN valid (codul țării sau numărul de cont este greșit)",
+            "is not a valid IBAN (the country code or the account number is wrong)",
+        ),
+        (
+            "iban",
+            "RO98AAAA1B310075938400",
+            "iban_format",
+            "nu este un IBAN valid (formatul este greșit)",
+            "is not a valid IBAN (the format is wrong)",
+        ),
+        (
+            "bic",
+            "BTRLRO2",
+            "bic_length",
+            "nu este un cod BIC/SWIFT valid (trebuie să aibă 8 sau 11 caractere)",
+            "is not a valid BIC/SWIFT code (it must have 8 or 11 characters)",
+        ),
+        (
+            "bic",
+            "BT1LRO22",
+            "bic_format",
+            "nu este un cod BIC/SWIFT valid (formatul este greșit)",
+            "is not a valid BIC/SWIFT code (the format is wrong)",
+        ),
+        (
+            "bic",
+            "BTRLXX22",
+            "bic_component",
+            "nu este un cod BIC/SWIFT valid (codul țării este greșit)",
+            "is not a valid BIC/SWIFT code (the country code is wrong)",
+        ),
+        (
+            "cnp",
+            "1800101221145",
+            "cnp_checksum",
+            "nu este un CNP valid (cifra de control este greșită)",
+            "is not a valid Romanian CNP (the check digit is wrong)",
+        ),
+        (
+            "cnp",
+            "123",
+            "cnp_length",
+            "nu este un CNP valid (trebuie să aibă 13 cifre)",
+            "is not a valid Romanian CNP (it must have 13 digits)",
+        ),
+        (
+            "cnp",
+            "18001012211x4",
+            "cnp_format",
+            "nu este un CNP valid (trebuie să conțină doar cifre)",
+            "is not a valid Romanian CNP (it must have digits only)",
+        ),
+        (
+            "cnp",
+            "1801301221144",
+            "cnp_component",
+            "nu este un CNP valid (are o greșeală în prima cifră, în data nașterii sau în "
+            "codul județului)",
+            "is not a valid Romanian CNP (the first digit, the birth date or the county code "
+            "is wrong)",
+        ),
+    ],
+)
+def test_an_identifier_stdnum_refuses_is_said_from_its_code(app, field, value, code, ro, en):
+    from flask import session
+
+    from docgen.domain.common import BankAccount, Person
+    from docgen.domain.validation import validate
+    from docgen.errors import InvalidInput
+    from docgen.web.ui.messages import problems_text
+
+    if field == "cnp":
+        model, data = Person, {"given_names": "Ana", "family_name": "Pop", field: value}
+    else:
+        data = {"holder": "Ana Pop", "bank": "BT", "iban": "RO49AAAA1B31007593840000"}
+        model, data = BankAccount, {**data, field: value}
+    with pytest.raises(InvalidInput) as caught:
+        validate(model, data)
+    [problem] = caught.value.problems
+    assert (problem.pointer, problem.code, problem.params) == (f"/{field}", code, {})
+    with app.test_request_context("/"):
+        session["lang"] = "ro"
+        assert problems_text(caught.value) == [f"/{field}: {ro}"]
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        assert problems_text(caught.value) == [f"/{field}: {en}"]

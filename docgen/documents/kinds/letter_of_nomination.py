@@ -52,11 +52,11 @@ class LetterOfNomination(Model):
     @model_validator(mode="after")
     def _consistent(self) -> LetterOfNomination:
         if self.activity not in STUDENT_ACTIVITIES:
-            raise ValueError("activity: a nomination is for a student mobility (SMS or SMT)")
+            raise invalid("nomination_activity", "activity")
         if self.end < self.start:
             raise invalid("end_before_start", "end")
         if self.issued_on > self.start:
-            raise ValueError("issued_on: a nomination is issued before the mobility starts")
+            raise invalid("nomination_issued_on", "issued_on")
         return self
 
 
