@@ -26,6 +26,12 @@ SLOW = 1.0  # seconds each render takes: the window between check and record
 
 
 @pytest.fixture
+def app(make_app):
+    """A batch of one item answers at once, a batch of two becomes a job."""
+    return make_app(BATCH_SYNC_LIMIT=1)
+
+
+@pytest.fixture
 def novi_sad(app):
     """The seeds in the registry; the id of the KA107 agreement with Novi Sad (2 places for
     incoming teachers, 11 days of activity and 3 travel days in all)."""
@@ -133,3 +139,45 @@ def test_two_batches_at_once_on_the_last_place(app, make_key, novi_sad, slow_ren
     assert message.startswith(f"{name} has 2 places for incoming STA: 2 contracts (301/2026, ")
     assert message.endswith("took them, 0 left")
     assert len(_stored(app, novi_sad)) == 2
+
+
+def test_two_batch_jobs_at_once_on_the_last_places(app, make_key, novi_sad, wait, monkeypatch):
+    """Two jobs submitted at once both pass the check (nothing is recorded yet); as they
+    run, each contract is checked again as it is recorded: the second job's are refused."""
+    from docgen.jobs import queue
+
+    held = []  # the jobs start once both are submitted
+    enqueue = queue.enqueue
+    monkeypatch.setattr(queue, "enqueue", lambda *args, **kwargs: held.append((args, kwargs)))
+    key = make_key("documents")
+    name = f"agreement {novi_sad} (University of Novi Sad, KA107)"
+    client = app.test_client()
+
+    def post(numbers):
+        items = [
+            _contract(numbers[0], novi_sad, "2027-03-08", "2027-03-12", 1),
+            _contract(numbers[1], novi_sad, "2027-03-15", "2027-03-19", 1),
+        ]
+        body = {"kind": "financial_contract", "lang": "en", "format": "docx", "items": items}
+        return lambda: app.test_client().post("/api/v1/documents/batch", json=body, headers=key)
+
+    answers = _at_once([post(("301/2026", "302/2026")), post(("303/2026", "304/2026"))])
+    assert [a.status_code for a in answers] == [202, 202], [a.json for a in answers]
+    for args, kwargs in held:
+        enqueue(*args, **kwargs)
+    jobs = [
+        wait(
+            lambda url=a.headers["Location"]: (
+                (j := client.get(url, headers=key).json)["status"] in {"done", "failed"} and j
+            )
+        )
+        for a in answers
+    ]
+    assert [j["status"] for j in jobs] == ["done", "done"]
+    stored = _stored(app, novi_sad)
+    assert stored in (["301/2026", "302/2026"], ["303/2026", "304/2026"])
+    loser = next(j for j in jobs if j["errors"])
+    assert [e["index"] for e in loser["errors"]] == [0, 1]
+    for error in loser["errors"]:
+        assert f"{name} has 2 places for incoming STA: 2 contracts" in error["detail"]
+        assert "took them, 0 left" in error["detail"]
