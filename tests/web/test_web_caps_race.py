@@ -3,7 +3,9 @@ one place left; exactly one is recorded, the other refused naming the agreement,
 
 The render is slowed down so that both requests are between the check of the caps and the
 recording of the document at once: without the agreement's lock
-(:func:`docgen.operations.registry.lock_agreements`) both pass on PostgreSQL."""
+(:func:`docgen.operations.registry.lock_agreements`) both pass on PostgreSQL. Batch jobs
+check each contract again as they record it; a contract on another agreement does not wait
+for the lock."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from docgen.documents import batch
 from docgen.operations import documents as ops
-from docgen.operations.registry import import_seeds
+from docgen.operations.registry import import_seeds, lock_agreements
 from docgen.store import registry as store
 from docgen.store.database import db
 from docgen.store.models import Document
@@ -181,3 +183,34 @@ def test_two_batch_jobs_at_once_on_the_last_places(app, make_key, novi_sad, wait
     for error in loser["errors"]:
         assert f"{name} has 2 places for incoming STA: 2 contracts" in error["detail"]
         assert "took them, 0 left" in error["detail"]
+
+
+def test_other_agreements_do_not_wait(app, backend, make_key, novi_sad):
+    """While a transaction holds one agreement, a contract on another is generated at once
+    and one on the held agreement waits for it."""
+    if backend == "sqlite":
+        pytest.skip("SQLite's write lock holds the whole database, not a row")
+    key = make_key("documents")
+    with app.app_context():
+        partner = store.list_institutions(db.session, text="University of Belgrade")[0][0]
+        belgrade = store.list_agreements(
+            db.session, institution_id=partner.id, agreement_type="ka107"
+        )[0].id
+
+    def post(number, agreement):
+        data = _contract(number, agreement, "2027-03-08", "2027-03-12", 1)
+        body = {"kind": "financial_contract", "lang": "en", "format": "docx", "data": data}
+        return app.test_client().post("/api/v1/documents", json=body, headers=key)
+
+    holder = app.extensions["docgen.db"]["sessions"]()
+    lock_agreements(holder, [novi_sad])
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            assert post("401/2026", belgrade).status_code == 201
+            waiting = pool.submit(post, "402/2026", novi_sad)
+            time.sleep(SLOW)
+            assert not waiting.done()
+        finally:
+            holder.rollback()
+            holder.close()
+        assert waiting.result(timeout=60).status_code == 201
