@@ -308,6 +308,33 @@ def _count(numbers: list[str]) -> str:
     return f"{len(numbers)} contract{'s' if len(numbers) != 1 else ''} ({shown})"
 
 
+def lock_agreements(session: Session, agreement_ids: Sequence[int | None]) -> None:
+    """Hold the agreements' rows until the transaction ends, so that counting what their
+    contracts took and recording a new contract are one step per agreement.
+
+    Two contracts generated at once on an agreement with one place left would otherwise
+    both count the same stored contracts and both be recorded. On PostgreSQL this is
+    ``SELECT ... FOR UPDATE`` on the agreements: a second transaction checking a contract
+    on the same agreement waits here until the first one commits (its contract recorded)
+    or rolls back, then counts it; contracts on other agreements do not wait. The rows are
+    locked in the order of their ids, so that two batches naming the same agreements in a
+    different order do not deadlock. On SQLite the clause is left out: its transactions
+    begin with ``BEGIN IMMEDIATE`` (:mod:`docgen.store.database`) and already hold the
+    database's write lock from the check to the commit.
+
+    The lock is held until the caller commits: the request (its document rendered, and
+    converted, in between), or the batch job's item.
+    """
+    wanted = sorted({i for i in agreement_ids if i is not None and 0 < i < 2**31})
+    if wanted:
+        session.execute(
+            select(Agreement.id)
+            .where(Agreement.id.in_(wanted))
+            .order_by(Agreement.id)
+            .with_for_update()
+        )
+
+
 def check_caps(
     session: Session,
     quote: Any,
@@ -322,12 +349,16 @@ def check_caps(
     themselves and all their funded days (students), the teaching and travel days in
     total (staff); the refusal names the agreement and what is left. ``reference`` is the
     contract's own number (generated again, it does not count against itself); ``others``
-    are contracts of the same batch. Returns what this quote takes (None: no agreement)."""
+    are contracts of the same batch. Returns what this quote takes (None: no agreement).
+
+    The agreement stays locked until the transaction ends (:func:`lock_agreements`): the
+    caller records the contract before committing, and the next check counts it."""
     from docgen.errors import InvalidInput, Problem
 
     request = quote.request
     if request.agreement is None:
         return None
+    lock_agreements(session, [request.agreement])
     _agreement, place, name = _places(session, request, at)
     days, travel = _days(quote)
     before = [
@@ -413,9 +444,11 @@ def check_contracts(
     indexed: bool = False,
 ) -> None:
     """Refuse financial contracts that take more of their agreements than is left, those
-    stored and those before them in ``payloads`` (one batch) counted."""
+    stored and those before them in ``payloads`` (one batch) counted. Their agreements are
+    locked first, all at once (:func:`lock_agreements`)."""
     from docgen.errors import InvalidInput
 
+    lock_agreements(session, [payload.mobility.agreement for payload in payloads])
     caps = ContractCaps(session, rates_dir)
     problems = []
     for index, payload in enumerate(payloads):

@@ -6,6 +6,8 @@ instance folder, or on Redis for several nodes). A consumer (``docgen worker``, 
 ``docgen serve`` runs beside itself on the embedded queue) claims the job, renders its
 items and records each finished one at once, in one transaction: its document in the
 content-addressed file store, a ``job_items`` row, the document's trace and the progress.
+A financial contract is checked again against its agreement's caps in that transaction
+(the item refused, as an error of the job, when the places went to others since).
 The ZIP is assembled at the end from those rows, in order.
 
 A consumer renews the heartbeat of the job it runs (:mod:`docgen.web.heartbeat`). When it
@@ -42,7 +44,7 @@ from docgen.convert.client import Unreachable
 from docgen.documents.batch import render_many, unique_name
 from docgen.documents.kinds import get_kind
 from docgen.documents.render import template_path
-from docgen.errors import Busy, DocgenError, NotFound, RateLimited
+from docgen.errors import Busy, DocgenError, InvalidInput, NotFound, RateLimited
 from docgen.forms.pagecode import page_key
 from docgen.jobs import queue
 from docgen.operations import documents as ops
@@ -490,29 +492,52 @@ def _run(session: Session, job_id: str, lease: str) -> None:
             # Every page of a PDF carries its page code, as the API's documents do.
             content = ops.stamp_document(content, fmt, kind, item.payload, version, key)
             _advance(session, job_id, lease, pending_sha256=hashlib.sha256(content).hexdigest())
-            sha = _keep(session, content, MEDIA.get(fmt, "application/octet-stream"))
-            session.add(
-                JobItem(
-                    job_id=job_id,
-                    idx=index,
-                    sha256=sha,
-                    name=item.name.rsplit(".", 1)[0] + "." + fmt,
+            refused = _over_caps(session, kind.id, item.payload, index, settings.rates_dir)
+            if refused is not None:
+                session.add(JobItem(job_id=job_id, idx=index, error=refused))
+            else:
+                sha = _keep(session, content, MEDIA.get(fmt, "application/octet-stream"))
+                session.add(
+                    JobItem(
+                        job_id=job_id,
+                        idx=index,
+                        sha256=sha,
+                        name=item.name.rsplit(".", 1)[0] + "." + fmt,
+                    )
                 )
-            )
-            ops.record_document(
-                session,
-                kind,
-                lang,
-                fmt,
-                item.payload,
-                content,
-                version,
-                api_key_id,
-                job_id,
-                user_id,
-            )
+                ops.record_document(
+                    session,
+                    kind,
+                    lang,
+                    fmt,
+                    item.payload,
+                    content,
+                    version,
+                    api_key_id,
+                    job_id,
+                    user_id,
+                )
         _advance(session, job_id, lease, done=Job.done + 1, pending_sha256=None)
     _finish(session, job_id, lease)
+
+
+def _over_caps(
+    session: Session, kind_id: str, payload: Any, index: int, rates_dir: str
+) -> dict[str, Any] | None:
+    """A financial contract checked again against its agreement's caps as it is recorded:
+    the batch was checked when submitted, but contracts generated since (another batch
+    submitted at the same time, say) may have taken the places. The agreement stays locked
+    until the item is committed (:func:`docgen.operations.registry.lock_agreements`).
+    Returns the item's error when refused."""
+    if kind_id != "financial_contract":
+        return None
+    from docgen.operations.registry import check_contracts
+
+    try:
+        check_contracts(session, [payload], rates_dir, at=f"/items/{index}")
+    except InvalidInput as exc:
+        return {"index": index, "title": exc.title, "detail": exc.detail}
+    return None
 
 
 def _finish(session: Session, job_id: str, lease: str) -> None:
