@@ -54,7 +54,11 @@ def test_scan_review_with_crops_and_tab_through_flagged_fields(page, sign_in, sh
     crops = page.locator(".scan-read img.crop")
     expect(crops.first).to_be_visible()
     assert crops.count() >= 10
-    widths = crops.evaluate_all("(imgs) => imgs.map((i) => i.complete ? i.naturalWidth : 0)")
+    # Each crop is its own request: wait until the browser has them all, then look.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.scan-read img.crop')].every((i) => i.complete)"
+    )
+    widths = crops.evaluate_all("(imgs) => imgs.map((i) => i.naturalWidth)")
     assert all(w > 0 for w in widths), widths
     expect(page.locator("#v-actual_end")).to_have_value("2026-03-13")
     shot(page, "30-scan-review")
