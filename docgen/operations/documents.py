@@ -116,12 +116,16 @@ def record_document(
     lang: str,
     fmt: str,
     payload: BaseModel,
-    content: bytes,
+    content: bytes | None,
     version: str,
     api_key_id: int | None,
     job_id: str | None = None,
     user_id: int | None = None,
+    *,
+    output_sha256: str | None = None,
 ) -> Document:
+    """Record a generated document (its payload, and its file by SHA-256: ``content``, or
+    ``output_sha256`` when the bytes are gone already)."""
     data = payload.model_dump(mode="json")
     document = Document(
         id=uuid.uuid4().hex,
@@ -131,7 +135,7 @@ def record_document(
         reference=str(kind.reference(payload))[:120],
         payload=data,
         payload_sha256=sha256(canonical_json(data)),
-        output_sha256=sha256(content),
+        output_sha256=output_sha256 or sha256(content or b""),
         template_version=version,
         api_key_id=api_key_id,
         user_id=user_id,
@@ -197,11 +201,38 @@ def make_document(
     payload = validate_payload(kind, data, where, rates_dir)
     if session is not None and kind.id == "financial_contract":
         check_contracts(session, [payload], rates_dir or None, at=where)
+    if session is not None:
+        release(session)
     content, version = render(kind, lang, fmt, payload, templates, convert, rates_dir)
     content = stamp_document(content, fmt, kind, payload, version, page_key)
     return Made(
         kind, payload, content, version, file_name(kind, payload, lang, fmt), MEDIA_TYPES[fmt]
     )
+
+
+def release(session: Session) -> None:
+    """End the session's transaction before rendering and converting (seconds): on SQLite
+    every transaction holds the database's write lock (``BEGIN IMMEDIATE``), on PostgreSQL
+    a checked contract holds its agreement's row, and nobody else should wait for a
+    conversion. What the checks found is checked again as the documents are recorded
+    (:func:`recheck_caps`)."""
+    session.commit()
+
+
+def recheck_caps(
+    session: Session,
+    kind: Kind,
+    payloads: Sequence[BaseModel],
+    rates_dir: str,
+    pointers: Sequence[str],
+) -> None:
+    """Check financial contracts against their agreements again, in the transaction that
+    records them (the agreements locked until it commits): places taken by contracts
+    recorded while these rendered are counted. ``pointers``: where each one was given."""
+    if kind.id == "financial_contract" and payloads:
+        from docgen.operations.registry import check_contracts
+
+        check_contracts(session, payloads, rates_dir or None, pointers=pointers)
 
 
 def generate_document(
@@ -231,6 +262,7 @@ def generate_document(
         session=session,
         page_key=page_key,
     )
+    recheck_caps(session, made.kind, [made.payload], rates_dir, ["/data"])
     document = record_document(
         session,
         made.kind,
@@ -276,23 +308,17 @@ def write_zip(
     the per-item errors (the batch engine's ``report.errors``).
 
     Without ``on_item`` an error stops the batch (raised); with it, the error is reported
-    for that item and the batch goes on.
+    for that item and the batch goes on. No transaction is held while the documents render
+    (:func:`release`); they are recorded together at the end, financial contracts checked
+    again against their agreements in that transaction.
     """
     version = template_version(template_path(kind.id, lang, templates))
+    made: list[tuple[int, BaseModel, str, str]] = []
 
     def record(item: Rendered, ext: str, content: bytes) -> None:
-        record_document(
-            session,
-            kind,
-            lang,
-            ext,
-            item.payload,
-            content,
-            version,
-            api_key_id,
-            job_id,
-            user_id,
-        )
+        made.append((item.index, item.payload, ext, sha256(content)))
+
+    release(session)
 
     report = batch.write_zip(
         kind.id,
@@ -311,6 +337,22 @@ def write_zip(
             content, ext, kind, item.payload, version, page_key
         ),
     )
+    once = {index: payload for index, payload, _ext, _sha in made}  # DOCX and PDF: one
+    recheck_caps(session, kind, list(once.values()), rates_dir, [f"/items/{i}" for i in once])
+    for _index, payload, ext, digest in made:
+        record_document(
+            session,
+            kind,
+            lang,
+            ext,
+            payload,
+            None,
+            version,
+            api_key_id,
+            job_id,
+            user_id,
+            output_sha256=digest,
+        )
     return report.errors
 
 

@@ -442,18 +442,21 @@ def check_contracts(
     at: str = "/data",
     *,
     indexed: bool = False,
+    pointers: Sequence[str] | None = None,
 ) -> None:
     """Refuse financial contracts that take more of their agreements than is left, those
     stored and those before them in ``payloads`` (one batch) counted. Their agreements are
-    locked first, all at once (:func:`lock_agreements`)."""
+    locked first, all at once (:func:`lock_agreements`). The problems point at ``at``, at
+    ``at/INDEX`` when ``indexed``, or at each payload's own pointer in ``pointers``."""
     from docgen.errors import InvalidInput
 
     lock_agreements(session, [payload.mobility.agreement for payload in payloads])
     caps = ContractCaps(session, rates_dir)
     problems = []
     for index, payload in enumerate(payloads):
+        where = pointers[index] if pointers is not None else at
         try:
-            caps.check(payload, f"{at}/{index}" if indexed else at)
+            caps.check(payload, f"{where}/{index}" if indexed else where)
         except InvalidInput as exc:
             problems.extend(exc.problems)
     if problems:
