@@ -10,6 +10,8 @@
   forms read (an error or an unrecognised form counts as a parse error).
 - ``docgen_jobs{status}``: batch jobs in the job table by status (queued, running, done,
   failed), counted from the database at each scrape, so the same on every node.
+- ``docgen_uploads_waiting``: uploads kept but not read yet (records ``received``: in the
+  queue of uploads or being read), from the database at each scrape too.
 
 gunicorn runs several worker processes: ``docgen serve`` calls :func:`enable_multiprocess`
 before any worker exists, and each process then writes its counters to files in a folder
@@ -145,9 +147,12 @@ class CountedConverter:
         return getattr(self.inner, name)
 
 
-def exposition(job_counts: Callable[[], dict[str, int]] | None = None) -> tuple[bytes, str]:
+def exposition(
+    job_counts: Callable[[], dict[str, int]] | None = None,
+    uploads_waiting: Callable[[], int] | None = None,
+) -> tuple[bytes, str]:
     """The text Prometheus reads, and its content type; ``job_counts`` gives the jobs by
-    status (asked at each scrape)."""
+    status and ``uploads_waiting`` the uploads not read yet (asked at each scrape)."""
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
     from prometheus_client.core import GaugeMetricFamily
 
@@ -161,19 +166,24 @@ def exposition(job_counts: Callable[[], dict[str, int]] | None = None) -> tuple[
     else:
         registry = m["registry"]
     text = generate_latest(registry)
-    if job_counts is not None:
-        counts_of = job_counts
+    counts_of, waiting = job_counts, uploads_waiting
 
-        class Jobs:
-            def collect(self) -> Iterator[GaugeMetricFamily]:
+    class FromDatabase:
+        def collect(self) -> Iterator[GaugeMetricFamily]:
+            if counts_of is not None:
                 family = GaugeMetricFamily("docgen_jobs", "Batch jobs by status", labels=["status"])
                 counts = {"queued": 0, "running": 0, "done": 0, "failed": 0}
                 counts.update(counts_of())
                 for status, count in sorted(counts.items()):
                     family.add_metric([status], count)
                 yield family
+            if waiting is not None:
+                yield GaugeMetricFamily(
+                    "docgen_uploads_waiting", "Uploads kept but not read yet", value=waiting()
+                )
 
+    if counts_of is not None or waiting is not None:
         extra = CollectorRegistry(auto_describe=False)
-        extra.register(Jobs())
+        extra.register(FromDatabase())
         text += generate_latest(extra)
     return text, CONTENT_TYPE_LATEST

@@ -140,10 +140,18 @@ def _job_counts() -> dict[str, int]:
     return {status: int(count) for status, count in rows}
 
 
+def _uploads_waiting() -> int:
+    from docgen.store.models import Record
+
+    count = db.session.scalar(select(func.count()).where(Record.status == "received"))
+    db.session.commit()
+    return int(count or 0)
+
+
 @bp.get("/metrics")
 def metrics_view() -> Any:
     _may_read_metrics()
-    body, content_type = metrics.exposition(_job_counts)
+    body, content_type = metrics.exposition(_job_counts, _uploads_waiting)
     response = Response(body, content_type=content_type)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -168,6 +168,15 @@ def test_metrics_count_requests_conversions_parses_and_jobs(make_app, sample):
     assert grew("docgen_parse_errors_total", status="unrecognized") == 1
     for status in ("queued", "running", "done", "failed"):
         assert f'docgen_jobs{{status="{status}"}} 0.0' in after
+    assert "\ndocgen_uploads_waiting 0.0\n" in after  # the upload above is read
+    with app.app_context():  # one kept but not read yet (its reader gone, say)
+        from docgen.store.models import Record
+
+        record = db.session.get(Record, uploaded.json["uploads"][0]["record"]["id"])
+        record.status = "received"
+        db.session.commit()
+    later = client.get("/metrics", headers=token).get_data(as_text=True)
+    assert "\ndocgen_uploads_waiting 1.0\n" in later
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
