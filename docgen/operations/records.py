@@ -190,6 +190,7 @@ def reopen_for_parsing(session: Session, record: Record, key: Actor) -> Record:
     audit(session, record, key, "/status", record.status, "received")
     record.status = "received"
     record.error = None
+    record.read_lease = None
     record.updated_at = utcnow()
     session.flush()
     return record

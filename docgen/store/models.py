@@ -232,6 +232,8 @@ class Record(Base):
     # A scan's fields: {"fields": {name: {"read", "confidence", "page", "flagged", "crop"}}}
     scan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     part: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The reader reading it now (while ``received``): a lease renewed with ``updated_at``.
+    read_lease: Mapped[str | None] = mapped_column(String(32))
     search_text: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))

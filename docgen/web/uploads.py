@@ -12,12 +12,13 @@ took it or, when that node is busy, on any other. The request waits ``PARSE_WAIT
 at most for its record, then answers with the record still ``received`` (202) and the
 reading goes on wherever it was taken. A parse that ran out of time because the machine
 was loaded (the parser had little CPU meanwhile) is tried again, up to ``PARSE_RETRIES``
-times with a longer limit each time. While a record is read, the process reading it renews
-its ``updated_at`` (the heartbeat thread); a ``received`` record nobody renews (its reader
-was killed, or it waited in the queue past ``JOB_HEARTBEAT_TIMEOUT``) is queued again by
-the sweepers. A reading that finds its record already read does nothing, so a record
-queued twice is read once or, at worst, read twice and recorded once. A record in error
-can be read again on request.
+times with a longer limit each time. A reader claims the record first (``read_lease``) and
+renews its ``updated_at`` while reading (the heartbeat thread): the same reading queued
+twice is read by one reader at a time, and one that finds its record read does nothing.
+The sweepers queue again a ``received`` record whose reader gave no sign of life for
+``JOB_HEARTBEAT_TIMEOUT`` (killed mid-reading), dropping its lease, and one nobody took for
+four times as long (its task lost with a node). A record in error can be read again on
+request.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import os
 import threading
 import time
 import unicodedata
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -201,6 +203,23 @@ class Readers:
                 executor.shutdown(wait=True)
 
 
+def _claim(session: Session, record_id: int, timeout: float) -> bool:
+    """Take the reading of a ``received`` record nobody reads (no lease, or a lease whose
+    reader gave no sign of life for ``timeout`` s). One conditional update: of two readers
+    given the same record, one gets it."""
+    now = utcnow()
+    taken = session.execute(
+        update(Record)
+        .where(
+            Record.id == record_id,
+            Record.status == "received",
+            (Record.read_lease.is_(None)) | (Record.updated_at < now - timedelta(seconds=timeout)),
+        )
+        .values(read_lease=uuid.uuid4().hex, updated_at=now)
+    )
+    return taken.rowcount == 1
+
+
 def _is_load_timeout(answer: dict[str, Any]) -> bool:
     problem = answer.get("error") or {}
     return problem.get("code") == "timeout" and problem.get("cause") == "load"
@@ -216,9 +235,11 @@ def parse_record(app: Flask, record_id: int) -> None:
     with app.app_context():
         session = db.new_session()
         try:
+            if not _claim(session, record_id, float(config["JOB_HEARTBEAT_TIMEOUT"])):
+                session.commit()
+                return  # read already, or being read by a live reader
             record = session.get(Record, record_id)
-            if record is None or record.status != "received":
-                return
+            assert record is not None
             sha, filename = record.sha256, record.filename
             session.commit()
             data = app.extensions["docgen.blobs"].get(sha)
@@ -324,15 +345,23 @@ def touch(session: Session, record_ids: set[int]) -> None:
 
 
 def resume_stale(app: Flask, session: Session, timeout: float) -> list[int]:
-    """Take up the ``received`` records nobody renewed for ``timeout`` s; queue them again.
+    """Queue again the ``received`` records whose reader gave no sign of life for
+    ``timeout`` s (killed mid-reading), and those nobody took for four times as long (their
+    task lost with a node, or a long queue): their lease is dropped, the next reader takes
+    them.
 
-    Each is claimed by renewing it only if nobody did meanwhile, so that one worker
-    takes it. Returns the ids taken.
+    Each is taken by renewing it only if nobody did meanwhile, so that one sweeper queues
+    it. Returns the ids queued.
     """
-    cutoff = utcnow() - timedelta(seconds=timeout)
+    now = utcnow()
+    dead, forgotten = now - timedelta(seconds=timeout), now - timedelta(seconds=4 * timeout)
     stale = session.execute(
         select(Record.id, Record.updated_at)
-        .where(Record.status == "received", Record.updated_at < cutoff)
+        .where(
+            Record.status == "received",
+            (Record.read_lease.is_not(None) & (Record.updated_at < dead))
+            | (Record.updated_at < forgotten),
+        )
         .limit(50)
     ).all()
     taken = []
@@ -340,7 +369,7 @@ def resume_stale(app: Flask, session: Session, timeout: float) -> list[int]:
         claimed = session.execute(
             update(Record)
             .where(Record.id == record_id, Record.updated_at == updated_at)
-            .values(updated_at=utcnow())
+            .values(updated_at=utcnow(), read_lease=None)
         )
         if claimed.rowcount == 1:
             taken.append(record_id)

@@ -195,3 +195,57 @@ def test_a_record_left_received_by_a_killed_worker_is_listed_and_read(
             session.close()
     done = wait(lambda: (r := _record(client, headers, record_id))["status"] != "received" and r)
     assert done["status"] in READ
+
+
+def test_a_reading_queued_twice_is_read_by_one_reader(app, certificate):
+    """The sweep may queue a reading again while a live reader holds it: the second reader
+    leaves it alone; once the holder's lease has gone stale (its reader died), it reads it."""
+    from docgen.operations import records as ops
+    from docgen.store.models import Record
+    from docgen.web import uploads
+
+    content = certificate("C-TWICE", "2026-09-15", "2027-01-20")
+    with app.app_context():
+        sha = app.extensions["docgen.blobs"].put(content)
+        record, _created = ops.receive_upload(db.session, sha, len(content), "twice.pdf", None)
+        record.read_lease, record.updated_at = "a-live-reader", utcnow()
+        db.session.commit()
+        record_id = record.id
+    uploads.parse_record(app, record_id)  # the duplicate task
+    with app.app_context():
+        record = db.session.get(Record, record_id)
+        assert (record.status, record.read_lease) == ("received", "a-live-reader")
+        record.updated_at = utcnow() - timedelta(minutes=5)  # its reader stopped renewing
+        db.session.commit()
+    uploads.parse_record(app, record_id)
+    with app.app_context():
+        record = db.session.get(Record, record_id)
+        assert record.status in READ and record.reference == "C-TWICE"
+        assert record.read_lease not in (None, "a-live-reader")
+
+
+def test_the_sweep_queues_again_a_dead_readers_record_not_a_waiting_one(app, certificate):
+    from docgen.operations import records as ops
+    from docgen.store.models import Record
+    from docgen.web import uploads
+
+    ids = []
+    with app.app_context():
+        for n, lease in enumerate((None, "a-dead-reader")):
+            content = certificate(f"C-WAIT-{n}", "2026-09-15", "2027-01-20")
+            sha = app.extensions["docgen.blobs"].put(content)
+            record, _ = ops.receive_upload(db.session, sha, len(content), f"{n}.pdf", None)
+            record.read_lease = lease
+            record.updated_at = utcnow() - timedelta(minutes=2)  # past 45 s, not past 180 s
+            ids.append(record.id)
+        db.session.commit()
+        session = db.new_session()
+        try:
+            # Waiting in the queue for 2 minutes is not a sign of death; a silent reader is.
+            assert uploads.resume_stale(app, session, 45) == [ids[1]]
+        finally:
+            session.close()
+        db.session.expire_all()
+        # Its dead reader's lease is dropped: the next reader takes it (maybe already has).
+        assert db.session.get(Record, ids[1]).read_lease != "a-dead-reader"
+        assert db.session.get(Record, ids[0]).status == "received"
