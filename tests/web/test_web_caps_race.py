@@ -18,11 +18,11 @@ from sqlalchemy import select
 
 from docgen.documents import batch
 from docgen.operations import documents as ops
-from docgen.operations.registry import import_seeds, lock_agreements
+from docgen.operations.registry import lock_agreements
 from docgen.store import registry as store
 from docgen.store.database import db
 from docgen.store.models import Document
-from tests.web.test_web_registry_caps import _contract
+from tests.web.test_web_registry_caps import _contract, novi_sad  # noqa: F401 (fixture)
 
 SLOW = 1.0  # seconds each render takes: the window between check and record
 
@@ -31,20 +31,6 @@ SLOW = 1.0  # seconds each render takes: the window between check and record
 def app(make_app):
     """A batch of one item answers at once, a batch of two becomes a job."""
     return make_app(BATCH_SYNC_LIMIT=1)
-
-
-@pytest.fixture
-def novi_sad(app):
-    """The seeds in the registry; the id of the KA107 agreement with Novi Sad (2 places for
-    incoming teachers, 11 days of activity and 3 travel days in all)."""
-    with app.app_context():
-        import_seeds(db.session, None)
-        partner = store.list_institutions(db.session, text="Novi Sad")[0][0]
-        agreement = store.list_agreements(
-            db.session, institution_id=partner.id, agreement_type="ka107"
-        )[0]
-        db.session.commit()
-        return agreement.id
 
 
 @pytest.fixture
@@ -87,7 +73,7 @@ def _at_once(calls: list) -> list:
         return list(pool.map(go, calls))
 
 
-def test_two_contracts_at_once_on_the_last_place(app, make_key, novi_sad, slow_render):
+def test_two_contracts_at_once_on_the_last_place(app, make_key, novi_sad, slow_render):  # noqa: F811
     key = make_key("documents")
     name = f"agreement {novi_sad} (University of Novi Sad, KA107)"
     first = _contract("301/2026", novi_sad, "2027-03-08", "2027-03-12", 2)
@@ -120,7 +106,7 @@ def test_two_contracts_at_once_on_the_last_place(app, make_key, novi_sad, slow_r
     assert _stored(app, novi_sad) == ["301/2026", number]
 
 
-def test_two_batches_at_once_on_the_last_place(app, make_key, novi_sad, slow_render):
+def test_two_batches_at_once_on_the_last_place(app, make_key, novi_sad, slow_render):  # noqa: F811
     """The same through the API's batch (the ZIP at once): one batch is refused."""
     key = make_key("documents")
     name = f"agreement {novi_sad} (University of Novi Sad, KA107)"
@@ -143,7 +129,7 @@ def test_two_batches_at_once_on_the_last_place(app, make_key, novi_sad, slow_ren
     assert len(_stored(app, novi_sad)) == 2
 
 
-def test_two_batch_jobs_at_once_on_the_last_places(app, make_key, novi_sad, wait, monkeypatch):
+def test_two_batch_jobs_at_once_on_the_last_places(app, make_key, novi_sad, wait, monkeypatch):  # noqa: F811
     """Two jobs submitted at once both pass the check (nothing is recorded yet); as they
     run, each contract is checked again as it is recorded: the second job's are refused."""
     from docgen.jobs import queue
@@ -185,11 +171,10 @@ def test_two_batch_jobs_at_once_on_the_last_places(app, make_key, novi_sad, wait
         assert "took them, 0 left" in error["detail"]
 
 
-def test_other_agreements_do_not_wait(app, backend, make_key, novi_sad):
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # SQLite locks it all
+def test_other_agreements_do_not_wait(app, make_key, novi_sad):  # noqa: F811
     """While a transaction holds one agreement, a contract on another is generated at once
     and one on the held agreement waits for it."""
-    if backend == "sqlite":
-        pytest.skip("SQLite's write lock holds the whole database, not a row")
     key = make_key("documents")
     with app.app_context():
         partner = store.list_institutions(db.session, text="University of Belgrade")[0][0]

@@ -18,15 +18,16 @@ from docgen.store.models import Blob, Document, Job, JobItem
 from docgen.web import jobs
 
 
-def _queued_job(app, sample, count: int) -> str:
+def _queued_job(app, sample, count: int, fmt: str = "docx", prefix: str = "RES") -> str:
     with app.app_context():
-        _key, token = create_key(db.session, "resumer", ["documents"])
+        _key, token = create_key(db.session, f"resumer-{prefix}", ["documents"])
         db.session.commit()
-    items = [dict(sample("certificate_of_attendance"), reference=f"RES-{n}") for n in range(count)]
+    sample_item = sample("certificate_of_attendance")
+    items = [dict(sample_item, reference=f"{prefix}-{n}") for n in range(count)]
     answer = app.test_client().post(
         "/api/v1/documents/batch",
         headers={"Authorization": f"Bearer {token}"},
-        json={"kind": "certificate_of_attendance", "lang": "en", "format": "docx", "items": items},
+        json={"kind": "certificate_of_attendance", "lang": "en", "format": fmt, "items": items},
     )
     assert answer.status_code == 202, answer.json
     return answer.json["job"]
@@ -112,17 +113,7 @@ def test_a_converter_gone_mid_job_queues_the_job_again_and_records_no_error(
         JOB_RETRY_DELAY=1,
         PDF_URL=f"unix:{tmp_path}/nobody-listens.sock",
     )
-    with app.app_context():
-        _key, token = create_key(db.session, "converter-away", ["documents"])
-        db.session.commit()
-    items = [dict(sample("certificate_of_attendance"), reference=f"AWAY-{n}") for n in range(2)]
-    answer = app.test_client().post(
-        "/api/v1/documents/batch",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "items": items},
-    )
-    assert answer.status_code == 202, answer.json
-    job_id = answer.json["job"]
+    job_id = _queued_job(app, sample, 2, "pdf", "AWAY")
     jobs.run(app, job_id)
     with app.app_context():
         job = db.session.get(Job, job_id)
@@ -157,20 +148,10 @@ def test_a_converter_gone_at_every_run_fails_the_job_with_the_reason(
         JOB_ATTEMPTS=1,
         PDF_URL=f"unix:{tmp_path}/nobody-listens.sock",
     )
-    with app.app_context():
-        _key, token = create_key(db.session, "converter-gone", ["documents"])
-        db.session.commit()
-    items = [dict(sample("certificate_of_attendance"), reference=f"GONE-{n}") for n in range(2)]
-    answer = app.test_client().post(
-        "/api/v1/documents/batch",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"kind": "certificate_of_attendance", "lang": "en", "format": "pdf", "items": items},
-    )
-    job_id = answer.json["job"]
+    job_id = _queued_job(app, sample, 2, "pdf", "GONE")
     jobs.run(app, job_id)
-    answer = app.test_client().get(
-        f"/api/v1/documents/batch/{job_id}", headers={"Authorization": f"Bearer {token}"}
-    )
-    assert answer.json["status"] == "failed", answer.json
-    assert "does not answer" in answer.json["detail"]
-    assert "submit the batch again once the converter is back" in answer.json["detail"]
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert job.status == "failed", job.detail
+        assert "does not answer" in job.detail
+        assert "submit the batch again once the converter is back" in job.detail

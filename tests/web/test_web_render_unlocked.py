@@ -19,8 +19,7 @@ import pytest
 from docgen.documents import batch
 from docgen.operations import documents as ops
 from docgen.store.database import db
-from tests.web.test_web_caps_race import novi_sad  # noqa: F401  (a fixture)
-from tests.web.test_web_registry_caps import _contract
+from tests.web.test_web_registry_caps import _contract, novi_sad  # noqa: F401 (fixture)
 
 
 def _others_can_write(app, agreement: int) -> bool:
